@@ -1,0 +1,37 @@
+import { Exception } from '@adonisjs/core/exceptions'
+
+/**
+ * Every error code a client can meet, with its HTTP status (API.md). The
+ * localized message for a code lives in resources/lang/<locale>/api.json.
+ */
+export const API_ERRORS = {
+  INVALID_API_KEY: 401,
+  INVALID_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  VALIDATION_ERROR: 422,
+  RATE_LIMITED: 429,
+  NOT_FOUND: 404,
+  LICENSE_NOT_FOUND: 404,
+  LICENSE_EXPIRED: 403,
+  LICENSE_SUSPENDED: 403,
+  LICENSE_REVOKED: 403,
+  LICENSE_ALREADY_USED: 409,
+  DEVICE_LIMIT_REACHED: 409,
+  DEVICE_NOT_FOUND: 404,
+  INTERNAL_ERROR: 500,
+} as const
+
+export type ApiErrorCode = keyof typeof API_ERRORS
+
+/**
+ * A refusal the client is meant to act on. `extra` fields are merged into
+ * the `error` object of the body (for example `end_reason`).
+ */
+export class ApiError extends Exception {
+  constructor(
+    readonly apiCode: ApiErrorCode,
+    readonly extra: Record<string, unknown> = {}
+  ) {
+    super(apiCode, { status: API_ERRORS[apiCode], code: apiCode })
+  }
+}

@@ -1,0 +1,24 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import ApiKeyService from '#services/api_key_service'
+import type ApiKey from '#models/api_key'
+import { ApiError } from '#exceptions/api_error'
+
+/**
+ * Every `/api` request carries `X-API-Key`. A missing, malformed, unknown or
+ * revoked key gets the same 401, so the answer reveals nothing about keys.
+ */
+export default class ApiKeyMiddleware {
+  async handle(ctx: HttpContext, next: NextFn) {
+    const apiKey = await ApiKeyService.authenticate(ctx.request.header('x-api-key'))
+    if (!apiKey) throw new ApiError('INVALID_API_KEY')
+    ctx.apiKey = apiKey
+    return next()
+  }
+}
+
+declare module '@adonisjs/core/http' {
+  export interface HttpContext {
+    apiKey: ApiKey
+  }
+}

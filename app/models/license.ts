@@ -1,0 +1,39 @@
+import { DateTime } from 'luxon'
+import { LicenseSchema } from '#database/schema'
+import { belongsTo, hasMany } from '@adonisjs/lucid/orm'
+import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
+import Product from '#models/product'
+import Customer from '#models/customer'
+import Device from '#models/device'
+
+export type StoredLicenseStatus = 'active' | 'suspended' | 'revoked'
+export type LicenseStatus = StoredLicenseStatus | 'expired'
+export type ExpiryBasis = 'creation' | 'first_activation'
+
+export default class License extends LicenseSchema {
+  declare status: StoredLicenseStatus
+  declare expiryBasis: ExpiryBasis
+
+  @belongsTo(() => Product)
+  declare product: BelongsTo<typeof Product>
+
+  @belongsTo(() => Customer)
+  declare customer: BelongsTo<typeof Customer>
+
+  @hasMany(() => Device)
+  declare devices: HasMany<typeof Device>
+
+  /**
+   * `expired` is never stored: it follows from `expires_at` and the clock.
+   * A revocation or suspension says more than an expiry, so it wins.
+   */
+  statusAt(now: DateTime): LicenseStatus {
+    if (this.status !== 'active') return this.status
+    if (this.expiresAt && this.expiresAt <= now) return 'expired'
+    return 'active'
+  }
+
+  get used() {
+    return this.activatedAt !== null
+  }
+}

@@ -1,0 +1,82 @@
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import ApiKey from '#models/api_key'
+import AuditTrail from '#services/audit_trail'
+import type { Actor } from '#support/actor'
+import { API_KEY_PATTERN, apiKeyHint, generateApiKey, hashApiKey } from '#support/license_keys'
+
+/**
+ * How often `last_used_at` is written: a busy key would otherwise cost one
+ * UPDATE per request.
+ */
+const LAST_USED_RESOLUTION_SECONDS = 60
+
+export default class ApiKeyService {
+  /**
+   * Creates a key and returns it in clear, the only time it exists so.
+   */
+  static async create(name: string, actor: Actor) {
+    return db.transaction(async (trx) => {
+      const plain = generateApiKey()
+      const apiKey = await ApiKey.create(
+        { name, keyHash: hashApiKey(plain), keyHint: apiKeyHint(plain) },
+        { client: trx }
+      )
+      await AuditTrail.record(trx, actor, {
+        action: 'api_key.created',
+        subjectType: 'api_key',
+        subjectId: apiKey.id,
+        after: { name, hint: apiKey.keyHint },
+      })
+      return { apiKey, plain }
+    })
+  }
+
+  /**
+   * Revokes a key. Returns null when there is no such key; revoking a
+   * revoked key changes nothing.
+   */
+  static async revoke(id: number, actor: Actor) {
+    return db.transaction(async (trx) => {
+      const apiKey = await ApiKey.query({ client: trx }).where('id', id).forUpdate().first()
+      if (!apiKey) return null
+      if (apiKey.revokedAt) return apiKey
+      apiKey.useTransaction(trx)
+      apiKey.revokedAt = DateTime.utc()
+      await apiKey.save()
+      await AuditTrail.record(trx, actor, {
+        action: 'api_key.revoked',
+        subjectType: 'api_key',
+        subjectId: apiKey.id,
+        before: { revoked_at: null },
+        after: { revoked_at: apiKey.revokedAt.toISO() },
+      })
+      return apiKey
+    })
+  }
+
+  /**
+   * The active key for a presented value, or null. Keys are looked up by
+   * their digest: equal digests mean equal keys, and nothing about a stored
+   * key leaks through timing since the value compared is a hash.
+   */
+  static async authenticate(presented: string | undefined | null) {
+    if (!presented || !API_KEY_PATTERN.test(presented)) return null
+    const apiKey = await ApiKey.query()
+      .where('keyHash', hashApiKey(presented))
+      .whereNull('revokedAt')
+      .first()
+    if (!apiKey) return null
+
+    await db
+      .from('api_keys')
+      .where('id', apiKey.id)
+      .where((query) =>
+        query
+          .whereNull('last_used_at')
+          .orWhereRaw(`last_used_at < now() - interval '${LAST_USED_RESOLUTION_SECONDS} seconds'`)
+      )
+      .update({ last_used_at: db.raw('now()') })
+    return apiKey
+  }
+}

@@ -1,0 +1,286 @@
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { DateTime } from 'luxon'
+import License from '#models/license'
+import Device from '#models/device'
+import AuditTrail from '#services/audit_trail'
+import { ApiError } from '#exceptions/api_error'
+import { Clock } from '#support/clock'
+import type { Actor } from '#support/actor'
+import { normalizeLicenseKey } from '#support/license_keys'
+import { expiryFor } from '#support/license_duration'
+
+export type VerifyCode =
+  | 'VALID'
+  | 'EXPIRED'
+  | 'SUSPENDED'
+  | 'REVOKED'
+  | 'DEVICE_NOT_ACTIVATED'
+  | 'VERSION_TOO_OLD'
+
+type DeviceDetails = { name?: string | null; type?: string | null }
+
+const REFUSAL_FOR_STATUS = {
+  expired: 'LICENSE_EXPIRED',
+  suspended: 'LICENSE_SUSPENDED',
+  revoked: 'LICENSE_REVOKED',
+} as const
+
+const DEVICE_LIMIT_CONSTRAINT = 'devices_within_max_devices'
+
+function isDeviceLimitViolation(error: unknown) {
+  return (error as { constraint?: string })?.constraint === DEVICE_LIMIT_CONSTRAINT
+}
+
+/**
+ * The client-facing life of a license: activating and deactivating devices,
+ * verifying, and the single-use activation of the older validation servers.
+ * Every change runs in one transaction that locks the license row first, so
+ * concurrent requests for one license queue up and the limits hold.
+ */
+@inject()
+export default class LicenseService {
+  constructor(protected clock: Clock) {}
+
+  async find(licenseKey: string, client?: TransactionClientContract) {
+    const license = await License.query({ client })
+      .where('key', normalizeLicenseKey(licenseKey))
+      .preload('product')
+      .first()
+    if (!license) throw new ApiError('LICENSE_NOT_FOUND')
+    return license
+  }
+
+  async countActiveDevices(licenseId: number, client?: TransactionClientContract) {
+    const row = await (client ?? db)
+      .from('devices')
+      .where({ license_id: licenseId, active: true })
+      .count('* as total')
+      .first()
+    return Number(row?.total ?? 0)
+  }
+
+  /**
+   * Locks the license row for the rest of the transaction.
+   */
+  protected async lock(trx: TransactionClientContract, licenseKey: string) {
+    const license = await License.query({ client: trx })
+      .where('key', normalizeLicenseKey(licenseKey))
+      .forUpdate()
+      .first()
+    if (!license) throw new ApiError('LICENSE_NOT_FOUND')
+    await license.load('product')
+    return license
+  }
+
+  protected assertUsable(license: License, now: DateTime) {
+    const status = license.statusAt(now)
+    if (status !== 'active') throw new ApiError(REFUSAL_FOR_STATUS[status])
+  }
+
+  /**
+   * The first activation starts the clock of a license that counts from it,
+   * exactly once.
+   */
+  protected async markFirstActivation(license: License, now: DateTime, trx: TransactionClientContract) {
+    if (license.activatedAt) return
+    license.activatedAt = now
+    if (license.expiryBasis === 'first_activation') {
+      license.expiresAt = expiryFor(license.type, now)
+    }
+    license.useTransaction(trx)
+    await license.save()
+  }
+
+  protected async bindDevice(
+    trx: TransactionClientContract,
+    license: License,
+    fingerprint: string,
+    details: DeviceDetails,
+    now: DateTime
+  ) {
+    const inUse = await this.countActiveDevices(license.id, trx)
+    if (inUse >= license.maxDevices) throw new ApiError('DEVICE_LIMIT_REACHED')
+
+    const previous = await Device.query({ client: trx })
+      .where({ licenseId: license.id, fingerprint })
+      .orderBy('id', 'desc')
+      .first()
+    const device = previous ?? new Device()
+    device.useTransaction(trx)
+    device.merge({
+      licenseId: license.id,
+      fingerprint,
+      name: details.name ?? previous?.name ?? null,
+      type: details.type ?? previous?.type ?? null,
+      active: true,
+      deactivatedAt: null,
+      lastSeenAt: now,
+    })
+    if (!previous) device.firstActivatedAt = now
+    try {
+      await device.save()
+    } catch (error) {
+      if (isDeviceLimitViolation(error)) throw new ApiError('DEVICE_LIMIT_REACHED')
+      throw error
+    }
+    return device
+  }
+
+  /**
+   * Binds a device to a license. The same fingerprint again is the same
+   * device (`created: false`); a new one needs a free slot.
+   */
+  async activate(
+    input: { licenseKey: string; fingerprint: string } & DeviceDetails,
+    actor: Actor
+  ) {
+    const now = this.clock.now()
+    return db.transaction(async (trx) => {
+      const license = await this.lock(trx, input.licenseKey)
+      this.assertUsable(license, now)
+
+      const existing = await Device.query({ client: trx })
+        .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
+        .first()
+      if (existing) {
+        existing.useTransaction(trx)
+        existing.lastSeenAt = now
+        await existing.save()
+        return { license, device: existing, created: false }
+      }
+
+      const device = await this.bindDevice(trx, license, input.fingerprint, input, now)
+      const wasUsed = license.used
+      await this.markFirstActivation(license, now, trx)
+      await AuditTrail.record(trx, actor, {
+        action: 'device.activated',
+        subjectType: 'license',
+        subjectId: license.id,
+        after: {
+          device_id: device.id,
+          fingerprint: device.fingerprint,
+          name: device.name,
+          ...(wasUsed ? {} : { first_activation: true, expires_at: license.expiresAt?.toISO() }),
+        },
+      })
+      return { license, device, created: true }
+    })
+  }
+
+  /**
+   * Frees the device's slot. Its row stays (history); a later activation of
+   * the same fingerprint reuses it.
+   */
+  async deactivate(input: { licenseKey: string; fingerprint: string }, actor: Actor) {
+    const now = this.clock.now()
+    return db.transaction(async (trx) => {
+      const license = await this.lock(trx, input.licenseKey)
+      const device = await Device.query({ client: trx })
+        .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
+        .first()
+      if (!device) throw new ApiError('DEVICE_NOT_FOUND')
+      device.useTransaction(trx)
+      device.merge({ active: false, deactivatedAt: now })
+      await device.save()
+      await AuditTrail.record(trx, actor, {
+        action: 'device.deactivated',
+        subjectType: 'license',
+        subjectId: license.id,
+        before: { device_id: device.id, fingerprint: device.fingerprint, active: true },
+        after: { device_id: device.id, active: false },
+      })
+      return { license, device }
+    })
+  }
+
+  /**
+   * Answers whether the license may be used (on this device). Nothing but
+   * the device's last-seen time changes.
+   */
+  async verify(input: { licenseKey: string; fingerprint?: string | null }) {
+    const now = this.clock.now()
+    const license = await this.find(input.licenseKey)
+    const status = license.statusAt(now)
+    const code: VerifyCode = status === 'active' ? 'VALID' : (status.toUpperCase() as VerifyCode)
+    if (code !== 'VALID' || !input.fingerprint) return { license, code }
+
+    const touched = await Device.query()
+      .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
+      .update({ last_seen_at: now.toJSDate() })
+    const found = Array.isArray(touched) ? touched[0] : touched
+    return { license, code: Number(found) > 0 ? code : ('DEVICE_NOT_ACTIVATED' as VerifyCode) }
+  }
+
+  /**
+   * `POST /api/activate` of the older validation servers: a key is used by
+   * one fingerprint only. The same fingerprint again succeeds unchanged.
+   */
+  async activateSingleUse(input: { licenseKey: string; fingerprint: string }, actor: Actor) {
+    const now = this.clock.now()
+    return db.transaction(async (trx) => {
+      const license = await this.lock(trx, input.licenseKey)
+      this.assertUsable(license, now)
+
+      const devices = await Device.query({ client: trx }).where({
+        licenseId: license.id,
+        active: true,
+      })
+      const same = devices.find((device) => device.fingerprint === input.fingerprint)
+      if (same) return { license, device: same, created: false }
+      if (license.used || devices.length > 0) throw new ApiError('LICENSE_ALREADY_USED')
+
+      const device = await this.bindDevice(trx, license, input.fingerprint, { type: 'domain' }, now)
+      await this.markFirstActivation(license, now, trx)
+      await AuditTrail.record(trx, actor, {
+        action: 'license.single_use_activated',
+        subjectType: 'license',
+        subjectId: license.id,
+        after: {
+          device_id: device.id,
+          fingerprint: device.fingerprint,
+          expires_at: license.expiresAt?.toISO() ?? null,
+        },
+      })
+      return { license, device, created: true }
+    })
+  }
+
+  /**
+   * Totals for `GET /api/stats`: used means activated at least once;
+   * available means unused and still usable (active, not expired).
+   */
+  async stats() {
+    const now = this.clock.now().toJSDate()
+    const rows = await db
+      .from('licenses')
+      .select('type')
+      .count('* as total')
+      .select(db.raw('count(*) FILTER (WHERE activated_at IS NOT NULL) AS used'))
+      .select(
+        db.raw(
+          `count(*) FILTER (WHERE activated_at IS NULL AND status = 'active'
+            AND (expires_at IS NULL OR expires_at > ?)) AS available`,
+          [now]
+        )
+      )
+      .groupBy('type')
+      .orderBy('type')
+
+    const byType: Record<string, { total: number; used: number; available: number }> = {}
+    const totals = { total: 0, used: 0, available: 0 }
+    for (const row of rows) {
+      const figures = {
+        total: Number(row.total),
+        used: Number(row.used),
+        available: Number(row.available),
+      }
+      byType[row.type] = figures
+      totals.total += figures.total
+      totals.used += figures.used
+      totals.available += figures.available
+    }
+    return { ...totals, by_type: byType }
+  }
+}

@@ -1,0 +1,16 @@
+import type { ActorType } from '#models/audit_log'
+
+/**
+ * Who makes a change, as the audit log records it: an admin in the panel, a
+ * client program through an API key, a self-hoster at the command line, or
+ * the system itself (jobs).
+ */
+export type Actor = {
+  type: ActorType
+  id?: string | number | null
+  label?: string | null
+  ip?: string | null
+}
+
+export const cliActor = (label = 'ace'): Actor => ({ type: 'cli', label })
+export const systemActor = (label = 'system'): Actor => ({ type: 'system', label })

@@ -1,0 +1,86 @@
+/*
+| Test entry point. Every run gets a database and a Redis key prefix of its
+| own, so two runs on one machine (or CI beside a developer) never clash.
+| The database is created here and dropped when the run ends.
+*/
+import 'reflect-metadata'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
+import { Ignitor, prettyPrintError } from '@adonisjs/core'
+import { configure, processCLIArgs, run } from '@japa/runner'
+import { checkRedis, dropDatabase, ensureDatabase, PreflightError } from './preflight.ts'
+
+const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+const baseDatabaseUrl = new URL(
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/keyward'
+)
+baseDatabaseUrl.pathname = `/keyward_test_${runId}`
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+process.env.NODE_ENV = 'test'
+process.env.DATABASE_URL = baseDatabaseUrl.href
+process.env.REDIS_KEY_PREFIX = `keyward_test_${runId}:`
+process.env.APP_KEY ??= randomBytes(32).toString('base64url')
+process.env.HOST = '127.0.0.1'
+process.env.PORT = String(await freePort())
+process.env.LOG_LEVEL ??= 'silent'
+
+try {
+  await ensureDatabase(process.env.DATABASE_URL)
+  await checkRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0')
+} catch (error) {
+  if (error instanceof PreflightError) {
+    console.error(error.message)
+    process.exit(1)
+  }
+  throw error
+}
+
+const APP_ROOT = new URL('../', import.meta.url)
+const IMPORTER = (filePath: string) => {
+  if (filePath.startsWith('./') || filePath.startsWith('../')) {
+    return import(new URL(filePath, APP_ROOT).href)
+  }
+  return import(filePath)
+}
+
+new Ignitor(APP_ROOT, { importer: IMPORTER })
+  .tap((app) => {
+    app.booting(async () => {
+      await import('#start/env')
+    })
+    app.listen('SIGTERM', () => app.terminate())
+    app.listenIf(app.managedByPm2, 'SIGINT', () => app.terminate())
+  })
+  .testRunner()
+  .configure(async (app) => {
+    const { runnerHooks, ...config } = await import('../tests/bootstrap.js')
+
+    processCLIArgs(process.argv.splice(2))
+    configure({
+      ...app.rcFile.tests,
+      ...config,
+      ...{
+        setup: runnerHooks.setup,
+        teardown: runnerHooks.teardown.concat([
+          () => app.terminate(),
+          () => dropDatabase(baseDatabaseUrl.href),
+        ]),
+      },
+    })
+  })
+  .run(() => run())
+  .catch((error) => {
+    process.exitCode = 1
+    prettyPrintError(error)
+  })

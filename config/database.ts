@@ -1,0 +1,32 @@
+import env from '#start/env'
+import { defineConfig } from '@adonisjs/lucid'
+
+/**
+ * One PostgreSQL connection, given as a URL. The test runner points
+ * `DATABASE_URL` at a database of its own for every run (see bin/test.ts).
+ */
+export const databaseUrl = env.get('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/keyward')
+
+const dbConfig = defineConfig({
+  connection: 'postgres',
+  connections: {
+    postgres: {
+      client: 'pg',
+      connection: { connectionString: databaseUrl },
+      pool: { min: 0, max: env.get('DATABASE_POOL_MAX', 10) },
+      migrations: {
+        naturalSort: true,
+        paths: ['database/migrations'],
+      },
+      seeders: {
+        paths: ['database/seeders'],
+      },
+      schemaGeneration: {
+        enabled: true,
+        rulesPaths: ['./database/schema_rules.js'],
+      },
+    },
+  },
+})
+
+export default dbConfig

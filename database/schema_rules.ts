@@ -1,0 +1,22 @@
+import { type SchemaRules } from '@adonisjs/lucid/types/schema_generator'
+
+/**
+ * int8 values are parsed to JavaScript numbers (see providers/app_provider),
+ * and JSON columns are plain objects.
+ */
+const numericId = () => ({
+  columnName: 'id',
+  columnInfo: { tsType: 'number', decorators: [{ name: '@column', args: { isPrimary: true } }] },
+})
+const jsonObject = { tsType: 'Record<string, unknown>', decorators: [{ name: '@column' }] }
+
+export default {
+  types: {
+    bigint: { tsType: 'number', decorators: [{ name: '@column' }] },
+  },
+  tables: {
+    licenses: { primaryKey: numericId, columns: { features: jsonObject } },
+    devices: { primaryKey: numericId },
+    audit_logs: { primaryKey: numericId, columns: { before: jsonObject, after: jsonObject } },
+  },
+} satisfies SchemaRules

@@ -1,0 +1,17 @@
+import pg from 'pg'
+import type { ApplicationService } from '@adonisjs/core/types'
+
+/**
+ * Application-wide setup that has no better home.
+ */
+export default class AppProvider {
+  constructor(protected app: ApplicationService) {}
+
+  register() {
+    /**
+     * PostgreSQL returns int8 (bigserial ids, count(*)) as strings; every
+     * such value here stays far below 2^53, so read them as numbers.
+     */
+    pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+  }
+}

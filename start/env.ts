@@ -1,0 +1,24 @@
+/*
+| Every setting comes from the environment (or `.env`), each with a default
+| that works on a developer machine where PostgreSQL and Redis run locally.
+| `APP_KEY` has no default on purpose: `npm run quickstart` writes one into
+| `.env` on first run, and a production server must be given its own.
+*/
+import { Env } from '@adonisjs/core/env'
+
+export default await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum.optional(['development', 'production', 'test'] as const),
+  PORT: Env.schema.number.optional(),
+  HOST: Env.schema.string.optional({ format: 'host' }),
+  APP_KEY: Env.schema.secret(),
+  APP_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  LOG_LEVEL: Env.schema.string.optional(),
+  TRUST_PROXY: Env.schema.string.optional(),
+
+  DATABASE_URL: Env.schema.string.optional(),
+  DATABASE_POOL_MAX: Env.schema.number.optional(),
+  REDIS_URL: Env.schema.string.optional(),
+  REDIS_KEY_PREFIX: Env.schema.string.optional(),
+
+  API_RATE_LIMIT: Env.schema.string.optional(),
+})
