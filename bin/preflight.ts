@@ -24,7 +24,10 @@ export async function ensureDatabase(databaseUrl: string) {
   }
   const maintenance = new URL(databaseUrl)
   maintenance.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: maintenance.href, connectionTimeoutMillis: 5000 })
+  const client = new pg.Client({
+    connectionString: maintenance.href,
+    connectionTimeoutMillis: 5000,
+  })
   try {
     await client.connect()
   } catch (error) {

@@ -34,6 +34,8 @@ process.env.APP_KEY ??= randomBytes(32).toString('base64url')
 process.env.HOST = '127.0.0.1'
 process.env.PORT = String(await freePort())
 process.env.LOG_LEVEL ??= 'silent'
+// The rate limit is exercised by its own tests; everything else runs unthrottled.
+process.env.API_RATE_LIMIT = '0'
 
 try {
   await ensureDatabase(process.env.DATABASE_URL)

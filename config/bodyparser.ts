@@ -16,7 +16,7 @@ const bodyParserConfig = defineConfig({
   json: {
     convertEmptyStringsToNull: false,
     limit: maxJsonBody,
-    strict: true,
+    strict: false,
     types: ['application/json', 'application/json-patch+json', 'application/vnd.api+json'],
   },
   multipart: {

@@ -33,7 +33,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     code: ApiErrorCode,
     extra: Record<string, unknown> = {}
   ) {
-    ctx.response.status(status).send({ error: { code, message: this.message(ctx, code), ...extra } })
+    ctx.response
+      .status(status)
+      .send({ error: { code, message: this.message(ctx, code), ...extra } })
   }
 
   async handle(error: unknown, ctx: HttpContext) {

@@ -25,7 +25,9 @@ export default class AuditTrail {
         action: entry.action,
         subjectType: entry.subjectType ?? null,
         subjectId:
-          entry.subjectId === undefined || entry.subjectId === null ? null : String(entry.subjectId),
+          entry.subjectId === undefined || entry.subjectId === null
+            ? null
+            : String(entry.subjectId),
         before: entry.before ?? null,
         after: entry.after ?? null,
       },

@@ -74,7 +74,10 @@ export default class LicenseGenerator {
     await db.transaction(async (trx) => {
       while (keys.length < request.count) {
         const wanted = Math.min(CHUNK_SIZE, request.count - keys.length)
-        const rows = Array.from({ length: wanted }, () => ({ ...template, key: generateLicenseKey() }))
+        const rows = Array.from({ length: wanted }, () => ({
+          ...template,
+          key: generateLicenseKey(),
+        }))
         const inserted: { key: string }[] = await trx
           .insertQuery()
           .table('licenses')

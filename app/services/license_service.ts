@@ -12,12 +12,7 @@ import { normalizeLicenseKey } from '#support/license_keys'
 import { expiryFor } from '#support/license_duration'
 
 export type VerifyCode =
-  | 'VALID'
-  | 'EXPIRED'
-  | 'SUSPENDED'
-  | 'REVOKED'
-  | 'DEVICE_NOT_ACTIVATED'
-  | 'VERSION_TOO_OLD'
+  'VALID' | 'EXPIRED' | 'SUSPENDED' | 'REVOKED' | 'DEVICE_NOT_ACTIVATED' | 'VERSION_TOO_OLD'
 
 type DeviceDetails = { name?: string | null; type?: string | null }
 
@@ -83,7 +78,11 @@ export default class LicenseService {
    * The first activation starts the clock of a license that counts from it,
    * exactly once.
    */
-  protected async markFirstActivation(license: License, now: DateTime, trx: TransactionClientContract) {
+  protected async markFirstActivation(
+    license: License,
+    now: DateTime,
+    trx: TransactionClientContract
+  ) {
     if (license.activatedAt) return
     license.activatedAt = now
     if (license.expiryBasis === 'first_activation') {
@@ -132,10 +131,7 @@ export default class LicenseService {
    * Binds a device to a license. The same fingerprint again is the same
    * device (`created: false`); a new one needs a free slot.
    */
-  async activate(
-    input: { licenseKey: string; fingerprint: string } & DeviceDetails,
-    actor: Actor
-  ) {
+  async activate(input: { licenseKey: string; fingerprint: string } & DeviceDetails, actor: Actor) {
     const now = this.clock.now()
     return db.transaction(async (trx) => {
       const license = await this.lock(trx, input.licenseKey)

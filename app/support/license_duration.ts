@@ -1,4 +1,4 @@
-import { DateTime, type DurationLikeObject } from 'luxon'
+import type { DateTime, DurationLikeObject } from 'luxon'
 
 /**
  * A license's type is its duration label: `perpetual`, or a count and a unit

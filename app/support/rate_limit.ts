@@ -27,7 +27,9 @@ export function parseRateLimit(value: string): RateLimit {
   const match = /^(\d+)\s*(?:per|\/)\s*(\d+)?\s*([a-z]+)$/.exec(text)
   const unit = match ? UNIT_SECONDS[match[3]] : undefined
   if (!match || !unit || Number(match[1]) <= 0) {
-    throw new Error(`Invalid rate limit "${value}": use e.g. "100 per minute", or "0" to switch it off`)
+    throw new Error(
+      `Invalid rate limit "${value}": use e.g. "100 per minute", or "0" to switch it off`
+    )
   }
   return { requests: Number(match[1]), durationSeconds: Number(match[2] ?? 1) * unit }
 }

@@ -19,7 +19,9 @@ export const licenseKeyRule = () =>
 export const fingerprintRule = () => vine.string().minLength(8).maxLength(255).regex(PRINTABLE)
 
 const deviceIdentity = {
-  hardware_fingerprint: fingerprintRule().optional().requiredIfAnyMissing(['machine_id', 'hardware_hash']),
+  hardware_fingerprint: fingerprintRule()
+    .optional()
+    .requiredIfAnyMissing(['machine_id', 'hardware_hash']),
   machine_id: vine.string().minLength(1).maxLength(255).regex(PRINTABLE).optional(),
   hardware_hash: vine.string().minLength(1).maxLength(255).regex(PRINTABLE).optional(),
 }
