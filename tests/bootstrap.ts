@@ -18,7 +18,15 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
       await testUtils.db().migrate()
     },
   ],
-  teardown: [],
+  teardown: [
+    (runner) => {
+      /**
+       * A plain closing line that any CI can read, whatever the reporter.
+       */
+      const { passed, failed, skipped } = runner.getSummary().aggregates
+      console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`)
+    },
+  ],
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {
