@@ -1,5 +1,6 @@
 import app from '@adonisjs/core/services/app'
 import limiter from '@adonisjs/limiter/services/main'
+import redis from '@adonisjs/redis/services/main'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -12,10 +13,21 @@ import type { RateLimit } from '#support/rate_limit'
  * refuses paying customers because a counter store is down is worse than
  * one that briefly does not count.
  */
+const UNAVAILABLE = new Set(['reconnecting', 'close', 'end'])
+
 export default class ApiRateLimitMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const rateLimit = app.config.get<RateLimit>('api.rateLimit')
     if (!rateLimit) return next()
+
+    /**
+     * While Redis is known to be away, do not make every request wait for
+     * a command that will fail.
+     */
+    if (UNAVAILABLE.has(redis.connection().status)) {
+      ctx.logger.warn('rate limiter unavailable (Redis is not connected); request not counted')
+      return next()
+    }
 
     const ipLimiter = limiter.use({
       requests: rateLimit.requests,

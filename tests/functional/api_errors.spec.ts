@@ -13,7 +13,6 @@ import {
   newApiKey,
   rawRequest,
 } from '#tests/support/fixtures'
-import { startServerProcess } from '#tests/support/server_process'
 
 let apiKey: string
 
@@ -276,19 +275,4 @@ test.group('Rate limit', (group) => {
     }
     assert.equal(statuses.filter((status) => status === 429).length, 2)
   })
-
-  test('the limit is shared by several server processes', async ({ assert, cleanup }) => {
-    const other = await startServerProcess({ API_RATE_LIMIT: '5 per minute' })
-    cleanup(() => other.stop())
-
-    const statuses: number[] = []
-    for (let index = 0; index < 6; index++) {
-      const useOther = index % 2 === 1
-      const response = useOther
-        ? await fetch(`${other.url}/api/stats`, { headers: { 'x-api-key': apiKey } })
-        : await rawRequest('/api/stats', { method: 'GET', headers: { 'x-api-key': apiKey } })
-      statuses.push(response.status)
-    }
-    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429])
-  }).timeout(60_000)
 })
