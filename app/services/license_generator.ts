@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditTrail from '#services/audit_trail'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { generateLicenseKey } from '#support/license_keys'
 import { expiryFor, parseLicenseType } from '#support/license_duration'
 import type { ExpiryBasis } from '#models/license'
-import { inject } from '@adonisjs/core'
 
 export type BatchRequest = {
   productId: number
@@ -44,9 +45,13 @@ export default class LicenseGenerator {
   async generate(
     request: BatchRequest,
     actor: Actor,
-    onProgress?: (created: number, total: number) => void
+    onProgress?: (created: number, total: number) => void,
+    outerTransaction?: TransactionClientContract
   ) {
     parseLicenseType(request.type)
+    if (!Number.isInteger(request.count) || request.count < 1) {
+      throw new RangeError(`A batch needs a whole, positive count, not ${request.count}`)
+    }
     const now = this.clock.now()
     const batchId = request.batchId ?? randomUUID()
     const expiryBasis: ExpiryBasis =
@@ -71,7 +76,7 @@ export default class LicenseGenerator {
     }
 
     const keys: string[] = []
-    await db.transaction(async (trx) => {
+    const insertBatch = async (trx: TransactionClientContract) => {
       while (keys.length < request.count) {
         const wanted = Math.min(CHUNK_SIZE, request.count - keys.length)
         const rows = Array.from({ length: wanted }, () => ({
@@ -101,7 +106,12 @@ export default class LicenseGenerator {
           expiry_basis: expiryBasis,
         },
       })
-    })
+    }
+    /**
+     * Inside a caller's transaction (several types that must land together)
+     * or in one of its own.
+     */
+    await (outerTransaction ? insertBatch(outerTransaction) : db.transaction(insertBatch))
     return { batchId, keys }
   }
 }

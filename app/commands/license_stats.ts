@@ -1,0 +1,110 @@
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+import db from '@adonisjs/lucid/services/db'
+import { Duration } from 'luxon'
+import Product from '#models/product'
+import { Clock } from '#support/clock'
+import { parseLicenseType } from '#support/license_duration'
+
+const COUNTERS = [
+  'total',
+  'active',
+  'expired',
+  'suspended',
+  'revoked',
+  'used',
+  'available',
+] as const
+type Counts = Record<(typeof COUNTERS)[number], number>
+
+/**
+ * `expired` is not stored (see License#statusAt): it is an active license
+ * whose `expires_at` has passed. "Available" means unused and still usable.
+ */
+const USABLE = `status = 'active' AND (expires_at IS NULL OR expires_at > ?)`
+const AGGREGATES = [
+  { sql: 'count(*) AS total', now: false },
+  { sql: `count(*) FILTER (WHERE ${USABLE}) AS active`, now: true },
+  { sql: `count(*) FILTER (WHERE status = 'active' AND expires_at <= ?) AS expired`, now: true },
+  { sql: `count(*) FILTER (WHERE status = 'suspended') AS suspended`, now: false },
+  { sql: `count(*) FILTER (WHERE status = 'revoked') AS revoked`, now: false },
+  { sql: 'count(*) FILTER (WHERE activated_at IS NOT NULL) AS used', now: false },
+  { sql: `count(*) FILTER (WHERE activated_at IS NULL AND ${USABLE}) AS available`, now: true },
+]
+
+const emptyCounts = (): Counts => Object.fromEntries(COUNTERS.map((name) => [name, 0])) as Counts
+
+/**
+ * Shortest first, perpetual last, so 1d, 5d, 1m, 6m, 12m read in order.
+ */
+function typeLength(type: string) {
+  const duration = parseLicenseType(type)
+  return duration ? Duration.fromObject(duration).as('hours') : Number.POSITIVE_INFINITY
+}
+
+export default class LicenseStats extends BaseCommand {
+  static commandName = 'license:stats'
+  static description = 'Count licenses by type and status (active, expired, suspended, revoked)'
+  static options: CommandOptions = { startApp: true }
+
+  @flags.string({ description: 'Only the licenses of this product (slug)' })
+  declare product?: string
+
+  @flags.boolean({ description: 'Print JSON instead of a table' })
+  declare json?: boolean
+
+  async run() {
+    const slug = this.product?.trim()
+    let productId: number | null = null
+    if (slug !== undefined) {
+      const product = await Product.findBy('slug', slug)
+      if (!product) {
+        this.logger.error(`No product has the slug "${slug}"`)
+        this.exitCode = 1
+        return
+      }
+      productId = product.id
+    }
+
+    const clock = await this.app.container.make(Clock)
+    const now = clock.now()
+    const query = db.from('licenses').select('type').groupBy('type')
+    for (const aggregate of AGGREGATES) {
+      query.select(db.raw(aggregate.sql, aggregate.now ? [now.toJSDate()] : []))
+    }
+    if (productId !== null) query.where('product_id', productId)
+    const rows: Array<{ type: string } & Record<string, unknown>> = await query
+
+    const totals = emptyCounts()
+    const byType: Record<string, Counts> = {}
+    rows.sort((left, right) => typeLength(left.type) - typeLength(right.type))
+    for (const row of rows) {
+      const counts = emptyCounts()
+      for (const name of COUNTERS) {
+        counts[name] = Number(row[name])
+        totals[name] += counts[name]
+      }
+      byType[row.type] = counts
+    }
+
+    if (this.json) {
+      this.logger.log(JSON.stringify({ product: slug ?? null, at: now.toISO(), totals, byType }))
+      return
+    }
+    if (rows.length === 0) {
+      this.logger.info(slug ? `Product "${slug}" has no licenses` : 'There are no licenses yet')
+      return
+    }
+    const table = this.ui.table()
+    table.head(['Type', ...COUNTERS.map((name) => name[0].toUpperCase() + name.slice(1))])
+    for (const [type, counts] of Object.entries(byType)) {
+      table.row([type, ...COUNTERS.map((name) => this.cell(counts[name]))])
+    }
+    table.row(['All', ...COUNTERS.map((name) => this.cell(totals[name]))])
+    table.render()
+  }
+
+  protected cell(value: number) {
+    return { content: value.toLocaleString('en-US'), hAlign: 'right' as const }
+  }
+}
