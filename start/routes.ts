@@ -1,9 +1,8 @@
 /*
-| Routes of the core. The client API lives under /api: every route there is
-| rate limited per client IP and needs an `X-API-Key`.
+| Routes of the core. The client API lives under /api: every request there
+| is rate limited per client IP and needs an `X-API-Key` (see start/kernel.ts).
 */
 import router from '@adonisjs/core/services/router'
-import { middleware } from '#start/kernel'
 
 const LicensesController = () => import('#controllers/licenses_controller')
 const SingleUseController = () => import('#controllers/single_use_controller')
@@ -22,4 +21,3 @@ router
     router.get('stats', [SingleUseController, 'stats'])
   })
   .prefix('/api')
-  .use([middleware.apiRateLimit(), middleware.apiKey()])

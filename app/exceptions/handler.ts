@@ -3,6 +3,7 @@ import { errors as vineErrors } from '@vinejs/vine'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
+import { isClientApiRequest } from '#support/client_api'
 
 type ValidationMessage = { field: string; rule: string; message: string }
 
@@ -18,10 +19,6 @@ export default class HttpExceptionHandler extends ExceptionHandler {
    * Refusals are the API working as intended, not incidents to log.
    */
   protected ignoreStatuses = [400, 401, 403, 404, 409, 410, 413, 422, 426, 429]
-
-  protected isApiRequest(ctx: HttpContext) {
-    return ctx.request.url().startsWith('/api/') || ctx.request.url() === '/api'
-  }
 
   protected message(ctx: HttpContext, code: ApiErrorCode) {
     return ctx.i18n.t(`api.${code}`)
@@ -39,7 +36,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: unknown, ctx: HttpContext) {
-    if (!this.isApiRequest(ctx)) {
+    if (!isClientApiRequest(ctx)) {
       return super.handle(error, ctx)
     }
 

@@ -5,9 +5,11 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import type { RateLimit } from '#support/rate_limit'
+import { isClientApiRequest } from '#support/client_api'
 
 /**
- * Limits client API requests per client IP (API.md). The counters live in
+ * Limits client API requests per client IP (API.md), every request under
+ * `/api` included: unknown paths and malformed bodies count too. The counters live in
  * Redis, so the limit holds across server processes. If Redis is away the
  * request goes through and the outage is logged: a licensing server that
  * refuses paying customers because a counter store is down is worse than
@@ -18,7 +20,7 @@ const UNAVAILABLE = new Set(['reconnecting', 'close', 'end'])
 export default class ApiRateLimitMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const rateLimit = app.config.get<RateLimit>('api.rateLimit')
-    if (!rateLimit) return next()
+    if (!rateLimit || !isClientApiRequest(ctx)) return next()
 
     /**
      * While Redis is known to be away, do not make every request wait for

@@ -210,8 +210,10 @@ export default class LicenseService {
   }
 
   /**
-   * `POST /api/activate` of the older validation servers: a key is used by
-   * one fingerprint only. The same fingerprint again succeeds unchanged.
+   * `POST /api/activate` of the older validation servers: a key is bound to
+   * one fingerprint at a time. The same fingerprint again succeeds unchanged;
+   * once the binding is deactivated, the key may move to another fingerprint,
+   * but its clock keeps running from the first activation.
    */
   async activateSingleUse(input: { licenseKey: string; fingerprint: string }, actor: Actor) {
     const now = this.clock.now()
@@ -225,7 +227,7 @@ export default class LicenseService {
       })
       const same = devices.find((device) => device.fingerprint === input.fingerprint)
       if (same) return { license, device: same, created: false }
-      if (license.used || devices.length > 0) throw new ApiError('LICENSE_ALREADY_USED')
+      if (devices.length > 0) throw new ApiError('LICENSE_ALREADY_USED')
 
       const device = await this.bindDevice(trx, license, input.fingerprint, { type: 'domain' }, now)
       await this.markFirstActivation(license, now, trx)

@@ -51,10 +51,11 @@ export function hashApiKey(key: string): string {
 }
 
 /**
- * A hint an admin can recognise a key by, without revealing it.
+ * A hint an admin can recognise a key by: the prefix, then 4 + 4 of its 32
+ * secret symbols, which leaves some 124 bits unknown.
  */
 export function apiKeyHint(key: string): string {
-  return `${key.slice(0, 8)}…${key.slice(-4)}`
+  return `${key.slice(0, 12)}…${key.slice(-4)}`
 }
 
 /**

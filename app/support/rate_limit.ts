@@ -26,7 +26,7 @@ export function parseRateLimit(value: string): RateLimit {
   if (text === '0' || text === 'off' || text === '') return null
   const match = /^(\d+)\s*(?:per|\/)\s*(\d+)?\s*([a-z]+)$/.exec(text)
   const unit = match ? UNIT_SECONDS[match[3]] : undefined
-  if (!match || !unit || Number(match[1]) <= 0) {
+  if (!match || !unit || Number(match[1]) <= 0 || Number(match[2] ?? 1) <= 0) {
     throw new Error(
       `Invalid rate limit "${value}": use e.g. "100 per minute", or "0" to switch it off`
     )

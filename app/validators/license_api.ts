@@ -18,12 +18,19 @@ export const licenseKeyRule = () =>
 
 export const fingerprintRule = () => vine.string().minLength(8).maxLength(255).regex(PRINTABLE)
 
+/**
+ * `machine_id` and `hardware_hash` only make sense together: one without the
+ * other is refused rather than silently ignored.
+ */
+const identityPart = (other: string) =>
+  vine.string().minLength(1).maxLength(255).regex(PRINTABLE).optional().requiredIfExists(other)
+
 const deviceIdentity = {
   hardware_fingerprint: fingerprintRule()
     .optional()
     .requiredIfAnyMissing(['machine_id', 'hardware_hash']),
-  machine_id: vine.string().minLength(1).maxLength(255).regex(PRINTABLE).optional(),
-  hardware_hash: vine.string().minLength(1).maxLength(255).regex(PRINTABLE).optional(),
+  machine_id: identityPart('hardware_hash'),
+  hardware_hash: identityPart('machine_id'),
 }
 
 /**

@@ -30,7 +30,8 @@ export default class DemoSeeder extends BaseSeeder {
       .whereNull('revokedAt')
       .first()
     if (!existingKey) {
-      plainKey = (await ApiKeyService.create(DEMO_KEY_NAME, actor)).plain
+      const created = await ApiKeyService.create(DEMO_KEY_NAME, actor)
+      plainKey = created.plain
     }
 
     const demoLicenses = await License.query().where('productId', product.id).orderBy('id')

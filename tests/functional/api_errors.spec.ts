@@ -56,6 +56,20 @@ test.group('API keys', (group) => {
     })
   }
 
+  test('without a key nothing else is revealed: unknown paths and bad bodies are 401 too', async ({
+    assert,
+  }) => {
+    for (const [method, path, body] of [
+      ['GET', '/api/no-such-route', undefined],
+      ['POST', '/api/license/activate', '{bad json'],
+      ['POST', '/api/license/activate', JSON.stringify({ padding: 'x'.repeat(70 * 1024) })],
+    ] as const) {
+      const response = await rawRequest(path, { method, body })
+      assert.equal(response.status, 401, `${method} ${path}`)
+      assert.equal(response.body.error.code, 'INVALID_API_KEY')
+    }
+  })
+
   test('a revoked key is 401, and the key is stored only as a hash', async ({ assert }) => {
     const { key, apiKey: record } = await createApiKey()
     const stored = await db.from('api_keys').where('id', record.id).first()
@@ -107,6 +121,48 @@ test.group('Malformed input', (group) => {
     assert.equal(response.status, 413)
     assert.equal(response.body.error.code, 'PAYLOAD_TOO_LARGE')
     assert.deepEqual(await rowCounts(), before)
+  })
+
+  test('an oversized body of any content type is 413, and nothing is stored', async ({
+    assert,
+  }) => {
+    const boundary = 'keywardboundary'
+    const body =
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
+      `Content-Type: application/octet-stream\r\n\r\n${'x'.repeat(70 * 1024)}\r\n--${boundary}--\r\n`
+    for (const contentType of [
+      `multipart/form-data; boundary=${boundary}`,
+      'application/x-www-form-urlencoded',
+      'text/plain',
+    ]) {
+      const response = await rawRequest('/api/license/verify', {
+        headers: { 'x-api-key': apiKey, 'content-type': contentType },
+        body,
+      })
+      assert.equal(response.status, 413, contentType)
+      assert.equal(response.body.error.code, 'PAYLOAD_TOO_LARGE')
+    }
+  })
+
+  test('machine_id without hardware_hash (or the reverse) is refused, not ignored', async ({
+    assert,
+  }) => {
+    const license = await createLicense()
+    for (const [path, part, missing] of [
+      ['/api/license/verify', { machine_id: 'machine-1' }, 'hardware_hash'],
+      ['/api/license/verify', { hardware_hash: 'hash-1' }, 'machine_id'],
+      ['/api/license/activate', { machine_id: 'machine-1' }, 'hardware_hash'],
+    ] as const) {
+      const response = await rawRequest(path, {
+        headers: { 'x-api-key': apiKey },
+        body: JSON.stringify({ license_key: license.key, ...part }),
+      })
+      assert.equal(response.status, 422, `${path} ${JSON.stringify(part)}`)
+      assert.include(
+        response.body.error.fields.map((entry: { field: string }) => entry.field),
+        missing
+      )
+    }
   })
 
   test('wrong types and missing fields are 422 with the fields named', async ({ assert }) => {

@@ -61,6 +61,36 @@ test.group('Single-use activation', (group) => {
     assert.lengthOf(devices, 1)
   })
 
+  test('a released binding lets the key move, with its clock still running', async ({
+    client,
+    assert,
+  }) => {
+    const license = await createLicense({ type: '1m' })
+    const first = await client
+      .post('/api/activate')
+      .header('x-api-key', apiKey)
+      .json({ license_key: license.key, domain_fingerprint: 'old-shop.example' })
+    await client
+      .post('/api/license/deactivate')
+      .header('x-api-key', apiKey)
+      .json({ license_key: license.key, hardware_fingerprint: 'old-shop.example' })
+      .then((response) => response.assertStatus(200))
+
+    const moved = await client
+      .post('/api/activate')
+      .header('x-api-key', apiKey)
+      .json({ license_key: license.key, domain_fingerprint: 'new-shop.example' })
+    moved.assertStatus(200)
+    assert.equal(moved.body().expires_at, first.body().expires_at)
+
+    const back = await client
+      .post('/api/activate')
+      .header('x-api-key', apiKey)
+      .json({ license_key: license.key, domain_fingerprint: 'old-shop.example' })
+    back.assertStatus(409)
+    back.assertBodyContains({ error: { code: 'LICENSE_ALREADY_USED' } })
+  })
+
   test('unknown keys are 404 and refused licenses 403', async ({ client }) => {
     const missing = await client
       .post('/api/activate')
