@@ -3,6 +3,7 @@
 | reachable, and does the database exist. They print one line that says what
 | to start and where, instead of a stack trace.
 */
+import { createServer } from 'node:net'
 import pg from 'pg'
 import { Redis } from 'ioredis'
 
@@ -81,4 +82,18 @@ export async function checkRedis(redisUrl: string) {
   } finally {
     redis.disconnect()
   }
+}
+
+/**
+ * A TCP port that is free on the loopback interface right now.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
 }

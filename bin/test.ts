@@ -5,27 +5,15 @@
 */
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
-import { checkRedis, dropDatabase, ensureDatabase, PreflightError } from './preflight.ts'
+import { checkRedis, dropDatabase, ensureDatabase, freePort, PreflightError } from './preflight.ts'
 
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
 const baseDatabaseUrl = new URL(
   process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/keyward'
 )
 baseDatabaseUrl.pathname = `/keyward_test_${runId}`
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 process.env.NODE_ENV = 'test'
 process.env.DATABASE_URL = baseDatabaseUrl.href
