@@ -68,6 +68,13 @@ export default class ApiKeyService {
       .first()
     if (!apiKey) return null
 
+    /**
+     * Skip the write (a round trip on every request) while the stored time
+     * is recent; the WHERE below still keeps processes from all writing.
+     */
+    const stale = DateTime.utc().minus({ seconds: LAST_USED_RESOLUTION_SECONDS })
+    if (apiKey.lastUsedAt && apiKey.lastUsedAt > stale) return apiKey
+
     await db
       .from('api_keys')
       .where('id', apiKey.id)
