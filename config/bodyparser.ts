@@ -1,21 +1,20 @@
 import { defineConfig } from '@adonisjs/core/bodyparser'
+import { MAX_CLIENT_API_BODY } from '#support/client_api'
 
 /**
- * The client API accepts JSON bodies up to 64 KiB (API.md); larger bodies are
- * refused with 413 PAYLOAD_TOO_LARGE before any handler runs.
+ * Parsed bodies share the client API's 64 KiB limit (API.md); this catches
+ * chunked bodies that carry no Content-Length for the API gate to check.
  */
-export const maxJsonBody = '64kb'
-
 const bodyParserConfig = defineConfig({
   allowedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   form: {
     convertEmptyStringsToNull: true,
-    limit: maxJsonBody,
+    limit: MAX_CLIENT_API_BODY,
     types: ['application/x-www-form-urlencoded'],
   },
   json: {
     convertEmptyStringsToNull: false,
-    limit: maxJsonBody,
+    limit: MAX_CLIENT_API_BODY,
     strict: false,
     types: ['application/json', 'application/json-patch+json', 'application/vnd.api+json'],
   },

@@ -13,4 +13,3 @@ export type Actor = {
 }
 
 export const cliActor = (label = 'ace'): Actor => ({ type: 'cli', label })
-export const systemActor = (label = 'system'): Actor => ({ type: 'system', label })

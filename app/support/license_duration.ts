@@ -5,7 +5,6 @@ import type { DateTime, DurationLikeObject } from 'luxon'
  * (`h` hours, `d` days, `w` weeks, `m` months, `y` years). The classic set is
  * `1d, 5d, 1m, 6m, 12m`; custom labels such as `90d` or `2y` work the same.
  */
-export const STANDARD_LICENSE_TYPES = ['1d', '5d', '1m', '6m', '12m', 'perpetual'] as const
 export const CLASSIC_BATCH_TYPES = ['1d', '5d', '1m', '6m', '12m'] as const
 export const LICENSE_TYPE_PATTERN = /^(perpetual|[1-9][0-9]{0,3}[hdwmy])$/
 
