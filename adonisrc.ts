@@ -22,6 +22,7 @@ export default defineConfig({
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/i18n/i18n_provider'),
     () => import('#providers/app_provider'),
+    () => import('#providers/plugin_host_provider'),
   ],
 
   preloads: [() => import('#start/routes'), () => import('#start/kernel')],
@@ -29,12 +30,12 @@ export default defineConfig({
   tests: {
     suites: [
       {
-        files: ['tests/unit/**/*.spec.ts'],
+        files: ['tests/unit/**/*.spec.ts', 'plugins/*/tests/unit/**/*.spec.ts'],
         name: 'unit',
         timeout: 5000,
       },
       {
-        files: ['tests/functional/**/*.spec.ts'],
+        files: ['tests/functional/**/*.spec.ts', 'plugins/*/tests/functional/**/*.spec.ts'],
         name: 'functional',
         timeout: 30000,
       },
@@ -42,7 +43,11 @@ export default defineConfig({
     forceExit: false,
   },
 
-  metaFiles: [{ pattern: 'resources/lang/**/*.{json,yaml,yml}', reloadServer: false }],
+  metaFiles: [
+    { pattern: 'resources/lang/**/*.{json,yaml,yml}', reloadServer: false },
+    { pattern: 'resources/views/**/*.edge', reloadServer: false },
+    { pattern: 'plugins/*/views/**/*.edge', reloadServer: false },
+  ],
 
   hooks: {
     init: [indexEntities()],

@@ -1,5 +1,8 @@
 import env from '#start/env'
+import { fileURLToPath } from 'node:url'
+import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
+import { pluginMigrationPaths } from '#plugin_host/plugin_host'
 
 /**
  * One PostgreSQL connection, given as a URL. The test runner points
@@ -16,7 +19,11 @@ const dbConfig = defineConfig({
       pool: { min: 0, max: env.get('DATABASE_POOL_MAX', 10) },
       migrations: {
         naturalSort: true,
-        paths: ['database/migrations'],
+        /**
+         * The core's first, then every installed plugin's, enabled or not
+         * (docs/decisions/0004-plugin-migrations.md).
+         */
+        paths: ['database/migrations', ...pluginMigrationPaths(fileURLToPath(app.appRoot))],
       },
       seeders: {
         paths: ['database/seeders'],

@@ -1,11 +1,17 @@
-/*
-| Which plugins are enabled, and the session policy that licenses without a
-| policy of their own use. The plugin host (and `node ace.ts plugin:*`) will
-| edit this file; until it lands, the default policy is all that is read.
-*/
-const pluginsConfig = {
-  enabled: [] as string[],
-  defaultSessionPolicy: 'resumable',
-}
+import { definePluginsConfig } from '#plugin_host/define_plugin'
 
-export default pluginsConfig
+/*
+| Which installed plugins (folders under plugins/) run, the session policy of
+| licenses without one of their own, and per-plugin settings.
+|
+| `node ace.ts plugin:enable NAME` and `plugin:disable NAME` rewrite the
+| `enabled` list below; keep it a plain list of strings.
+*/
+export default definePluginsConfig({
+  enabled: ['session-single', 'session-concurrent', 'session-resumable'],
+  defaultSessionPolicy: 'resumable',
+  settings: {
+    /** What a start does when max_sessions are live: 'deny' or 'replace_oldest'. */
+    'session-concurrent': { onLimit: 'deny' },
+  },
+})

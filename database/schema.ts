@@ -101,6 +101,56 @@ export class DeviceSchema extends BaseModel {
   declare updatedAt: DateTime
 }
 
+export class LicenseSessionSchema extends BaseModel {
+  static $columns = ['clientVersion', 'deviceId', 'expiresAt', 'fingerprint', 'heartbeatCount', 'heartbeatInterval', 'id', 'ip', 'lastHeartbeatAt', 'licenseId', 'policy', 'sessionTimeout', 'startedAt', 'tokenHash', 'tokenSealed'] as const
+  $columns = LicenseSessionSchema.$columns
+  @column()
+  declare clientVersion: string | null
+  @column()
+  declare deviceId: number
+  @column.dateTime()
+  declare expiresAt: DateTime
+  @column()
+  declare fingerprint: string
+  @column()
+  declare heartbeatCount: number
+  @column()
+  declare heartbeatInterval: number
+  @column({ isPrimary: true })
+  declare id: bigint | number
+  @column()
+  declare ip: string | null
+  @column.dateTime()
+  declare lastHeartbeatAt: DateTime
+  @column()
+  declare licenseId: number
+  @column()
+  declare policy: string
+  @column()
+  declare sessionTimeout: number
+  @column.dateTime()
+  declare startedAt: DateTime
+  @column()
+  declare tokenHash: string
+  @column()
+  declare tokenSealed: string
+}
+
+export class LicenseUsageHourlySchema extends BaseModel {
+  static $columns = ['devices', 'heartbeats', 'hour', 'licenseId', 'sessions'] as const
+  $columns = LicenseUsageHourlySchema.$columns
+  @column()
+  declare devices: number
+  @column()
+  declare heartbeats: number
+  @column.dateTime()
+  declare hour: DateTime
+  @column({ isPrimary: true })
+  declare licenseId: bigint | number
+  @column()
+  declare sessions: number
+}
+
 export class LicenseSchema extends BaseModel {
   static $columns = ['activatedAt', 'batchId', 'createdAt', 'customerId', 'expiresAt', 'expiryBasis', 'features', 'id', 'key', 'maxDevices', 'maxSessions', 'notes', 'productId', 'sessionPolicy', 'status', 'type', 'updatedAt'] as const
   $columns = LicenseSchema.$columns
@@ -155,4 +205,48 @@ export class ProductSchema extends BaseModel {
   declare slug: string
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
+}
+
+export class SessionHeartbeatSchema extends BaseModel {
+  static $columns = ['at', 'licenseId', 'sessionId'] as const
+  $columns = SessionHeartbeatSchema.$columns
+  @column.dateTime()
+  declare at: DateTime
+  @column()
+  declare licenseId: number
+  @column()
+  declare sessionId: number
+}
+
+export class SessionHistorySchema extends BaseModel {
+  static $columns = ['clientVersion', 'deviceId', 'endReason', 'endedAt', 'endedBy', 'fingerprint', 'heartbeatCount', 'id', 'ip', 'lastHeartbeatAt', 'licenseId', 'policy', 'startedAt', 'tokenHash'] as const
+  $columns = SessionHistorySchema.$columns
+  @column()
+  declare clientVersion: string | null
+  @column()
+  declare deviceId: number | null
+  @column()
+  declare endReason: string
+  @column.dateTime()
+  declare endedAt: DateTime
+  @column()
+  declare endedBy: string | null
+  @column()
+  declare fingerprint: string
+  @column()
+  declare heartbeatCount: number
+  @column({ isPrimary: true })
+  declare id: bigint | number
+  @column()
+  declare ip: string | null
+  @column.dateTime()
+  declare lastHeartbeatAt: DateTime
+  @column()
+  declare licenseId: number
+  @column()
+  declare policy: string
+  @column.dateTime()
+  declare startedAt: DateTime
+  @column()
+  declare tokenHash: string
 }

@@ -21,4 +21,9 @@ export default await Env.create(new URL('../', import.meta.url), {
   REDIS_KEY_PREFIX: Env.schema.string.optional(),
 
   API_RATE_LIMIT: Env.schema.string.optional(),
+
+  SESSION_HEARTBEAT_INTERVAL: Env.schema.number.optional(),
+  SESSION_TIMEOUT: Env.schema.number.optional(),
+  SESSION_SWEEP_EVERY: Env.schema.string.optional(),
+  HEARTBEAT_RETENTION_DAYS: Env.schema.number.optional(),
 })

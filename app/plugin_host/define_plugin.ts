@@ -1,0 +1,115 @@
+import type { ApplicationService, HttpRouterService } from '@adonisjs/core/types'
+import type { BaseCommand } from '@adonisjs/core/ace'
+
+/**
+ * What a plugin is, for the host and for `plugin:list`. Session policies are
+ * plugins of their own kind because a license names one by its policy name.
+ */
+export type PluginKind = 'session-policy' | 'feature'
+
+type LazyDefault<T> = () => Promise<{ default: T }>
+
+/**
+ * A plugin's provider has the shape of an AdonisJS provider. The host runs
+ * its hooks while the plugin is enabled, and never otherwise.
+ */
+export interface PluginProvider {
+  register?(): void | Promise<void>
+  boot?(): void | Promise<void>
+  start?(): void | Promise<void>
+  ready?(): void | Promise<void>
+  shutdown?(): void | Promise<void>
+}
+export type PluginProviderClass = new (app: ApplicationService) => PluginProvider
+
+/**
+ * Routes are a function of the router, not a module with side effects, so
+ * the host decides whether (and on which router) they are mounted.
+ */
+export type PluginRoutes = (router: HttpRouterService) => void
+
+export interface JobContext {
+  app: ApplicationService
+  /** When the job was due, per the scheduler. */
+  scheduledAt: Date
+}
+
+export type JobHandler = (context: JobContext) => Promise<unknown>
+
+/**
+ * A repeatable job. `every` takes a duration such as `5s` or `1h`; `cron`
+ * takes a cron pattern (UTC). Exactly one of the two.
+ */
+export interface JobDefinition {
+  name: string
+  description: string
+  every?: string
+  cron?: string
+  handler: LazyDefault<JobHandler>
+}
+
+export interface NavItem {
+  /** Translation key or plain label. */
+  label: string
+  href: string
+  /** Owner-only entries are hidden from other admins. */
+  ownerOnly?: boolean
+}
+
+export interface PluginDefinition {
+  name: string
+  kind: PluginKind
+  version: string
+  description: string
+  /** The policy name a session-policy plugin registers (what licenses store). */
+  sessionPolicy?: string
+  provider?: LazyDefault<PluginProviderClass>
+  routes?: LazyDefault<PluginRoutes>
+  /** Folder of Edge views, mounted as the disk `<name>::`. */
+  views?: URL
+  /** Folder of migrations; `migration:run` runs them whether enabled or not. */
+  migrations?: URL
+  jobs?: JobDefinition[]
+  commands?: LazyDefault<typeof BaseCommand>[]
+  nav?: NavItem[]
+}
+
+const PLUGIN_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+
+/**
+ * Declares a plugin in its `plugin.ts`. Checks what can be checked without
+ * loading anything, so a typo fails at boot with the plugin's name in it.
+ */
+export function definePlugin(definition: PluginDefinition): PluginDefinition {
+  if (!PLUGIN_NAME.test(definition.name)) {
+    throw new Error(`Plugin name "${definition.name}" must be kebab-case (e.g. session-single)`)
+  }
+  if (definition.kind === 'session-policy' && !definition.sessionPolicy) {
+    throw new Error(`Plugin "${definition.name}" is a session-policy plugin without sessionPolicy`)
+  }
+  for (const job of definition.jobs ?? []) {
+    if (Boolean(job.every) === Boolean(job.cron)) {
+      throw new Error(`Job "${job.name}" of plugin "${definition.name}" needs every or cron`)
+    }
+  }
+  return definition
+}
+
+/**
+ * `config/plugins.ts`: which installed plugins run, and the session policy
+ * of licenses without one of their own.
+ */
+export interface PluginsConfig {
+  enabled: string[]
+  defaultSessionPolicy: string
+  /** Per-plugin settings, keyed by plugin name. */
+  settings: Record<string, Record<string, unknown>>
+}
+
+export function definePluginsConfig(config: Partial<PluginsConfig> & { enabled: string[] }) {
+  return {
+    defaultSessionPolicy: 'resumable',
+    settings: {},
+    ...config,
+  } satisfies PluginsConfig
+}

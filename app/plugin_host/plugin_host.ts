@@ -1,0 +1,141 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { HttpRouterService } from '@adonisjs/core/types'
+import type { JobDefinition, NavItem, PluginDefinition, PluginsConfig } from './define_plugin.js'
+
+export class UnknownPluginError extends Error {
+  constructor(
+    readonly pluginName: string,
+    installed: string[]
+  ) {
+    super(
+      `Unknown plugin "${pluginName}". Installed plugins: ${installed.join(', ') || 'none'} ` +
+        `(folders under plugins/).`
+    )
+  }
+}
+
+/**
+ * The folders under `plugins/` that hold a plugin declaration, sorted by
+ * name. Shared by discovery and by `config/database.ts`, which needs the
+ * migration folders before anything can be imported.
+ */
+export function pluginFolders(pluginsRoot: string): string[] {
+  if (!existsSync(pluginsRoot)) return []
+  return readdirSync(pluginsRoot, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .filter((entry) =>
+      ['plugin.ts', 'plugin.js'].some((file) => existsSync(join(pluginsRoot, entry.name, file)))
+    )
+    .map((entry) => entry.name)
+    .sort()
+}
+
+/**
+ * Migration folders of every installed plugin, relative to the app root, in
+ * the order `migration:run` runs them (after the core's).
+ */
+export function pluginMigrationPaths(appRoot: string): string[] {
+  return pluginFolders(join(appRoot, 'plugins'))
+    .map((name) => `plugins/${name}/database/migrations`)
+    .filter((path) => existsSync(join(appRoot, path)))
+}
+
+/**
+ * Imports every installed plugin's `plugin.ts`. A folder whose declared name
+ * differs from its folder name is refused: the name is what config and
+ * migrations refer to.
+ */
+export async function discoverPlugins(pluginsRoot: string): Promise<PluginDefinition[]> {
+  const plugins: PluginDefinition[] = []
+  for (const folder of pluginFolders(pluginsRoot)) {
+    const module = await import(pathToFileURL(join(pluginsRoot, folder, 'plugin.js')).href)
+    const definition = module.default as PluginDefinition
+    if (definition?.name !== folder) {
+      throw new Error(
+        `plugins/${folder}/plugin.ts must export definePlugin({ name: '${folder}', ... }) as default`
+      )
+    }
+    plugins.push(definition)
+  }
+  return plugins
+}
+
+export type ScheduledJob = JobDefinition & { plugin: string | null }
+
+/**
+ * Knows the installed plugins and which of them are enabled, and hands the
+ * enabled ones' contributions (routes, navigation, jobs, commands) to
+ * whoever mounts them. Nothing of a disabled plugin is ever loaded.
+ */
+export default class PluginHost {
+  readonly #byName: Map<string, PluginDefinition>
+
+  constructor(
+    readonly installed: PluginDefinition[],
+    readonly config: PluginsConfig
+  ) {
+    this.#byName = new Map(installed.map((plugin) => [plugin.name, plugin]))
+  }
+
+  /**
+   * @throws UnknownPluginError when the config names a plugin that is not
+   * installed.
+   */
+  assertConfigValid() {
+    for (const name of this.config.enabled) this.get(name)
+  }
+
+  get(name: string): PluginDefinition {
+    const plugin = this.#byName.get(name)
+    if (!plugin) throw new UnknownPluginError(name, [...this.#byName.keys()])
+    return plugin
+  }
+
+  isEnabled(name: string) {
+    return this.config.enabled.includes(name)
+  }
+
+  /** Enabled plugins, in the order the config lists them. */
+  enabled(): PluginDefinition[] {
+    return this.config.enabled.map((name) => this.get(name))
+  }
+
+  /** The installed plugin that provides a session policy, if any. */
+  pluginForPolicy(policyName: string) {
+    return this.installed.find((plugin) => plugin.sessionPolicy === policyName)
+  }
+
+  settings<T extends Record<string, unknown>>(pluginName: string): Partial<T> {
+    return (this.config.settings[pluginName] ?? {}) as Partial<T>
+  }
+
+  async mountRoutes(router: HttpRouterService) {
+    for (const plugin of this.enabled()) {
+      if (!plugin.routes) continue
+      const routes = (await plugin.routes()).default
+      routes(router)
+    }
+  }
+
+  navigation(): Array<NavItem & { plugin: string }> {
+    return this.enabled().flatMap((plugin) =>
+      (plugin.nav ?? []).map((item) => ({ ...item, plugin: plugin.name }))
+    )
+  }
+
+  jobs(): ScheduledJob[] {
+    return this.enabled().flatMap((plugin) =>
+      (plugin.jobs ?? []).map((job) => ({ ...job, plugin: plugin.name }))
+    )
+  }
+
+  async commands() {
+    const commands = []
+    for (const plugin of this.enabled()) {
+      for (const load of plugin.commands ?? []) commands.push((await load()).default)
+    }
+    return commands
+  }
+}

@@ -1,0 +1,85 @@
+import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type { StrictValues } from '@adonisjs/lucid/types/querybuilder'
+
+export const END_REASONS = [
+  'normal',
+  'timeout',
+  'forced',
+  'replaced',
+  'deactivated',
+  'license',
+] as const
+export type EndReason = (typeof END_REASONS)[number]
+
+/** Which live sessions to end. */
+export type SessionSelector =
+  | { sessionIds: number[] }
+  | { licenseId: number }
+  | { deviceId: number }
+  /** Every session whose `expires_at` is at or before this moment. */
+  | { expiredAt: Date }
+
+type EndedSession = { id: number; license_id: number; end_reason: EndReason }
+
+/**
+ * Ends sessions by moving their rows from `license_sessions` to
+ * `session_history` in one statement, so a session is always in exactly one
+ * of the two tables. A session that timed out ends when it expired, not
+ * when someone noticed.
+ */
+export async function endSessions(
+  client: QueryClientContract,
+  selector: SessionSelector,
+  reason: EndReason,
+  endedAt: Date,
+  endedBy: string | null = null
+): Promise<EndedSession[]> {
+  const [where, bindings] = whereFor(selector)
+  const endedAtSql = reason === 'timeout' ? 'LEAST(expires_at, ?::timestamptz)' : '?::timestamptz'
+  const result = await client.rawQuery(
+    `WITH ended AS (
+       DELETE FROM license_sessions WHERE ${where}
+       RETURNING *
+     )
+     INSERT INTO session_history (
+       id, license_id, device_id, fingerprint, token_hash, policy, client_version, ip,
+       heartbeat_count, started_at, last_heartbeat_at, ended_at, end_reason, ended_by
+     )
+     SELECT id, license_id, device_id, fingerprint, token_hash, policy, client_version, ip,
+       heartbeat_count, started_at, last_heartbeat_at,
+       GREATEST(started_at, ${endedAtSql}), ?, NULLIF(?, '')
+     FROM ended
+     RETURNING id, license_id, end_reason`,
+    [...bindings, endedAt, reason, endedBy ?? '']
+  )
+  return result.rows
+}
+
+function whereFor(selector: SessionSelector): [string, StrictValues[]] {
+  if ('sessionIds' in selector) {
+    if (selector.sessionIds.length === 0) return ['false', []]
+    return ['id = ANY(?::bigint[])', [selector.sessionIds]]
+  }
+  if ('licenseId' in selector) return ['license_id = ?', [selector.licenseId]]
+  if ('deviceId' in selector) return ['device_id = ?', [selector.deviceId]]
+  return ['expires_at <= ?', [selector.expiredAt]]
+}
+
+/**
+ * The sweeper's work: every session that is no longer live goes to the
+ * history as `timeout`. Guarded by a transaction-scoped advisory lock, so
+ * with several workers one sweeps and the others skip that round.
+ *
+ * @returns how many sessions were moved, or null when another sweep ran.
+ */
+export async function sweepExpiredSessions(now: Date): Promise<number | null> {
+  return db.transaction(async (trx) => {
+    const lock = await trx.rawQuery(
+      `SELECT pg_try_advisory_xact_lock(hashtext('keyward:sessions:sweep')) AS acquired`
+    )
+    if (!lock.rows[0].acquired) return null
+    const ended = await endSessions(trx, { expiredAt: now }, 'timeout', now)
+    return ended.length
+  })
+}

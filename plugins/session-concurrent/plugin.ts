@@ -1,0 +1,11 @@
+import { definePlugin } from '#plugin_host/define_plugin'
+
+export default definePlugin({
+  name: 'session-concurrent',
+  kind: 'session-policy',
+  version: '1.0.0',
+  description:
+    'Up to max_sessions live sessions per license; at the limit, deny or replace the oldest.',
+  sessionPolicy: 'concurrent',
+  provider: () => import('./provider.js'),
+})

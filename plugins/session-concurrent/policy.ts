@@ -1,0 +1,26 @@
+import type {
+  SessionDecision,
+  SessionDecisionContext,
+  SessionPolicy,
+} from '#services/session_policies'
+
+export const ON_LIMIT = ['deny', 'replace_oldest'] as const
+export type OnLimit = (typeof ON_LIMIT)[number]
+
+/**
+ * Any device, the same one included, gets a session of its own while fewer
+ * than `max_sessions` are live. At the limit it is refused, or, with
+ * `replace_oldest`, the oldest live sessions end as `replaced` to make room.
+ */
+export default class ConcurrentSessionPolicy implements SessionPolicy {
+  readonly name = 'concurrent'
+
+  constructor(readonly onLimit: OnLimit = 'deny') {}
+
+  decide({ live, maxSessions }: SessionDecisionContext): SessionDecision {
+    if (live.length < maxSessions) return { action: 'create' }
+    if (this.onLimit === 'deny') return { action: 'refuse' }
+    const surplus = live.length - maxSessions + 1
+    return { action: 'replace', sessionIds: live.slice(0, surplus).map((session) => session.id) }
+  }
+}
