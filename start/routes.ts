@@ -2,10 +2,13 @@
 | Routes of the core. The client API lives under /api: every request there
 | is rate limited per client IP and needs an `X-API-Key` (see start/kernel.ts).
 */
+import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
+import PluginHost from '#plugin_host/plugin_host'
 
 const LicensesController = () => import('#controllers/licenses_controller')
 const SingleUseController = () => import('#controllers/single_use_controller')
+const SessionsController = () => import('#controllers/sessions_controller')
 
 router.get('/health', async () => ({ status: 'ok' }))
 
@@ -16,8 +19,19 @@ router
     router.post('license/verify', [LicensesController, 'verify'])
     router.get('license/info/:license_key', [LicensesController, 'info'])
 
+    router.post('license/session/start', [SessionsController, 'start'])
+    router.post('license/session/heartbeat', [SessionsController, 'heartbeat'])
+    router.post('license/session/end', [SessionsController, 'end'])
+
     router.get('validate/:license_key', [SingleUseController, 'validate'])
     router.post('activate', [SingleUseController, 'activate'])
     router.get('stats', [SingleUseController, 'stats'])
   })
   .prefix('/api')
+
+/*
+| The enabled plugins' routes. A disabled plugin's routes are never mounted,
+| so they answer 404.
+*/
+const pluginHost = await app.container.make(PluginHost)
+await pluginHost.mountRoutes(router)

@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import LicenseService from '#services/license_service'
 import { deviceView, licenseView } from '#services/license_view'
+import { SessionPolicyRegistry } from '#services/session_policies'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import {
@@ -23,12 +24,14 @@ export function apiActor(ctx: HttpContext): Actor {
 export default class LicensesController {
   constructor(
     protected licenses: LicenseService,
-    protected clock: Clock
+    protected clock: Clock,
+    protected policies: SessionPolicyRegistry
   ) {}
 
   protected async view(license: Parameters<typeof licenseView>[0]) {
     const devicesInUse = await this.licenses.countActiveDevices(license.id)
-    return licenseView(license, devicesInUse, this.clock.now())
+    const { policy } = this.policies.resolve(license.sessionPolicy)
+    return licenseView(license, devicesInUse, this.clock.now(), policy.name)
   }
 
   async activate(ctx: HttpContext) {

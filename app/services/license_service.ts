@@ -2,9 +2,10 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
-import License from '#models/license'
+import License, { type StoredLicenseStatus } from '#models/license'
 import Device from '#models/device'
 import AuditTrail from '#services/audit_trail'
+import { endSessions } from '#services/session_ledger'
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
@@ -57,9 +58,10 @@ export default class LicenseService {
   }
 
   /**
-   * Locks the license row for the rest of the transaction.
+   * Locks the license row for the rest of the transaction: every change to
+   * a license's devices and sessions queues up behind this lock.
    */
-  protected async lock(trx: TransactionClientContract, licenseKey: string) {
+  async lock(trx: TransactionClientContract, licenseKey: string) {
     const license = await License.query({ client: trx })
       .where('key', normalizeLicenseKey(licenseKey))
       .forUpdate()
@@ -69,7 +71,7 @@ export default class LicenseService {
     return license
   }
 
-  protected assertUsable(license: License, now: DateTime) {
+  assertUsable(license: License, now: DateTime) {
     const status = license.statusAt(now)
     if (status !== 'active') throw new ApiError(REFUSAL_FOR_STATUS[status])
   }
@@ -128,6 +130,45 @@ export default class LicenseService {
   }
 
   /**
+   * The license's active device with this fingerprint, binding it first when
+   * there is none (which needs a free slot). Runs inside the caller's
+   * transaction, after `lock`.
+   */
+  async ensureDevice(
+    trx: TransactionClientContract,
+    license: License,
+    input: { fingerprint: string } & DeviceDetails,
+    now: DateTime,
+    actor: Actor
+  ) {
+    const existing = await Device.query({ client: trx })
+      .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
+      .first()
+    if (existing) {
+      existing.useTransaction(trx)
+      existing.lastSeenAt = now
+      await existing.save()
+      return { device: existing, created: false }
+    }
+
+    const device = await this.bindDevice(trx, license, input.fingerprint, input, now)
+    const wasUsed = license.used
+    await this.markFirstActivation(license, now, trx)
+    await AuditTrail.record(trx, actor, {
+      action: 'device.activated',
+      subjectType: 'license',
+      subjectId: license.id,
+      after: {
+        device_id: device.id,
+        fingerprint: device.fingerprint,
+        name: device.name,
+        ...(wasUsed ? {} : { first_activation: true, expires_at: license.expiresAt?.toISO() }),
+      },
+    })
+    return { device, created: true }
+  }
+
+  /**
    * Binds a device to a license. The same fingerprint again is the same
    * device (`created: false`); a new one needs a free slot.
    */
@@ -136,38 +177,15 @@ export default class LicenseService {
     return db.transaction(async (trx) => {
       const license = await this.lock(trx, input.licenseKey)
       this.assertUsable(license, now)
-
-      const existing = await Device.query({ client: trx })
-        .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
-        .first()
-      if (existing) {
-        existing.useTransaction(trx)
-        existing.lastSeenAt = now
-        await existing.save()
-        return { license, device: existing, created: false }
-      }
-
-      const device = await this.bindDevice(trx, license, input.fingerprint, input, now)
-      const wasUsed = license.used
-      await this.markFirstActivation(license, now, trx)
-      await AuditTrail.record(trx, actor, {
-        action: 'device.activated',
-        subjectType: 'license',
-        subjectId: license.id,
-        after: {
-          device_id: device.id,
-          fingerprint: device.fingerprint,
-          name: device.name,
-          ...(wasUsed ? {} : { first_activation: true, expires_at: license.expiresAt?.toISO() }),
-        },
-      })
-      return { license, device, created: true }
+      const { device, created } = await this.ensureDevice(trx, license, input, now, actor)
+      return { license, device, created }
     })
   }
 
   /**
-   * Frees the device's slot. Its row stays (history); a later activation of
-   * the same fingerprint reuses it.
+   * Frees the device's slot and ends its live sessions (`deactivated`) in the
+   * same transaction. Its row stays (history); a later activation of the
+   * same fingerprint reuses it.
    */
   async deactivate(input: { licenseKey: string; fingerprint: string }, actor: Actor) {
     const now = this.clock.now()
@@ -180,14 +198,56 @@ export default class LicenseService {
       device.useTransaction(trx)
       device.merge({ active: false, deactivatedAt: now })
       await device.save()
+      const ended = await endSessions(
+        trx,
+        { deviceId: device.id },
+        'deactivated',
+        now.toJSDate(),
+        actor.label ?? null
+      )
       await AuditTrail.record(trx, actor, {
         action: 'device.deactivated',
         subjectType: 'license',
         subjectId: license.id,
         before: { device_id: device.id, fingerprint: device.fingerprint, active: true },
-        after: { device_id: device.id, active: false },
+        after: { device_id: device.id, active: false, sessions_ended: ended.length },
       })
       return { license, device }
+    })
+  }
+
+  /**
+   * Suspends, revokes or reactivates a license. Leaving `active` ends the
+   * license's live sessions (`license`) in the same transaction, so their
+   * next heartbeat tells the clients to stop.
+   */
+  async setStatus(licenseKey: string, status: StoredLicenseStatus, actor: Actor) {
+    const now = this.clock.now()
+    return db.transaction(async (trx) => {
+      const license = await this.lock(trx, licenseKey)
+      const before = license.status
+      if (before === status) return { license, changed: false, sessionsEnded: 0 }
+      license.useTransaction(trx)
+      license.status = status
+      await license.save()
+      const ended =
+        status === 'active'
+          ? []
+          : await endSessions(
+              trx,
+              { licenseId: license.id },
+              'license',
+              now.toJSDate(),
+              actor.label ?? null
+            )
+      await AuditTrail.record(trx, actor, {
+        action: 'license.status_changed',
+        subjectType: 'license',
+        subjectId: license.id,
+        before: { status: before },
+        after: { status, sessions_ended: ended.length },
+      })
+      return { license, changed: true, sessionsEnded: ended.length }
     })
   }
 

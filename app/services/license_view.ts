@@ -1,20 +1,18 @@
 import type { DateTime } from 'luxon'
-import app from '@adonisjs/core/services/app'
 import type License from '#models/license'
 import type Device from '#models/device'
 
 /**
- * The session policy a license runs under: its own, or the configured
- * default.
+ * `LicenseView` of API.md. `product` is the product's slug; `sessionPolicy`
+ * is the policy the license runs under (its own, or the default when its
+ * own is not available).
  */
-export function effectivePolicy(license: License): string {
-  return license.sessionPolicy ?? app.config.get<string>('plugins.defaultSessionPolicy')
-}
-
-/**
- * `LicenseView` of API.md. `product` is the product's slug.
- */
-export function licenseView(license: License, devicesInUse: number, now: DateTime) {
+export function licenseView(
+  license: License,
+  devicesInUse: number,
+  now: DateTime,
+  sessionPolicy: string
+) {
   return {
     key: license.key,
     status: license.statusAt(now),
@@ -23,7 +21,7 @@ export function licenseView(license: License, devicesInUse: number, now: DateTim
     expires_at: license.expiresAt?.toUTC().toISO() ?? null,
     max_devices: license.maxDevices,
     max_sessions: license.maxSessions,
-    session_policy: effectivePolicy(license),
+    session_policy: sessionPolicy,
     devices_in_use: devicesInUse,
     features: license.features ?? {},
   }

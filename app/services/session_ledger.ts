@@ -12,13 +12,19 @@ export const END_REASONS = [
 ] as const
 export type EndReason = (typeof END_REASONS)[number]
 
-/** Which live sessions to end. */
-export type SessionSelector =
-  | { sessionIds: number[] }
-  | { licenseId: number }
-  | { deviceId: number }
-  /** Every session whose `expires_at` is at or before this moment. */
-  | { expiredAt: Date }
+/**
+ * Which sessions to end: every filter given must match (at least one).
+ * `expiredBy` keeps sessions whose `expires_at` is at or before that moment,
+ * `liveAt` those still live then.
+ */
+export interface SessionSelector {
+  sessionIds?: number[]
+  licenseId?: number
+  deviceId?: number
+  tokenHash?: string
+  expiredBy?: Date
+  liveAt?: Date
+}
 
 type EndedSession = { id: number; license_id: number; end_reason: EndReason }
 
@@ -57,13 +63,20 @@ export async function endSessions(
 }
 
 function whereFor(selector: SessionSelector): [string, StrictValues[]] {
-  if ('sessionIds' in selector) {
-    if (selector.sessionIds.length === 0) return ['false', []]
-    return ['id = ANY(?::bigint[])', [selector.sessionIds]]
+  const clauses: string[] = []
+  const bindings: StrictValues[] = []
+  const add = (clause: string, value: StrictValues) => {
+    clauses.push(clause)
+    bindings.push(value)
   }
-  if ('licenseId' in selector) return ['license_id = ?', [selector.licenseId]]
-  if ('deviceId' in selector) return ['device_id = ?', [selector.deviceId]]
-  return ['expires_at <= ?', [selector.expiredAt]]
+  if (selector.sessionIds) add('id = ANY(?::bigint[])', selector.sessionIds)
+  if (selector.licenseId !== undefined) add('license_id = ?', selector.licenseId)
+  if (selector.deviceId !== undefined) add('device_id = ?', selector.deviceId)
+  if (selector.tokenHash !== undefined) add('token_hash = ?', selector.tokenHash)
+  if (selector.expiredBy) add('expires_at <= ?', selector.expiredBy)
+  if (selector.liveAt) add('expires_at > ?', selector.liveAt)
+  if (clauses.length === 0) throw new Error('endSessions needs at least one filter')
+  return [clauses.join(' AND '), bindings]
 }
 
 /**
@@ -79,7 +92,7 @@ export async function sweepExpiredSessions(now: Date): Promise<number | null> {
       `SELECT pg_try_advisory_xact_lock(hashtext('keyward:sessions:sweep')) AS acquired`
     )
     if (!lock.rows[0].acquired) return null
-    const ended = await endSessions(trx, { expiredAt: now }, 'timeout', now)
+    const ended = await endSessions(trx, { expiredBy: now }, 'timeout', now)
     return ended.length
   })
 }

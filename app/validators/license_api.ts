@@ -77,3 +77,26 @@ export const singleUseActivateValidator = vine.create({
   license_key: licenseKeyRule(),
   domain_fingerprint: vine.string().trim().minLength(1).maxLength(255).regex(PRINTABLE),
 })
+
+/** Session tokens are ours (43 characters); anything far off is refused early. */
+const sessionTokenRule = () =>
+  vine
+    .string()
+    .minLength(16)
+    .maxLength(128)
+    .regex(/^[A-Za-z0-9_-]+$/)
+
+export const sessionStartValidator = vine.create({
+  license_key: licenseKeyRule(),
+  ...deviceIdentity,
+  version: vine.string().trim().minLength(1).maxLength(64).regex(PRINTABLE).optional(),
+})
+
+export const sessionHeartbeatValidator = vine.create({
+  session_token: sessionTokenRule(),
+  license_key: licenseKeyRule(),
+})
+
+export const sessionEndValidator = vine.create({
+  session_token: sessionTokenRule(),
+})

@@ -1,0 +1,54 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import SessionService from '#services/session_service'
+import { apiActor } from '#controllers/licenses_controller'
+import {
+  fingerprintOf,
+  sessionEndValidator,
+  sessionHeartbeatValidator,
+  sessionStartValidator,
+} from '#validators/license_api'
+
+/**
+ * Sessions of the client API (API.md, Sessions).
+ */
+@inject()
+export default class SessionsController {
+  constructor(protected sessions: SessionService) {}
+
+  async start(ctx: HttpContext) {
+    const payload = await ctx.request.validateUsing(sessionStartValidator)
+    const session = await this.sessions.start(
+      {
+        licenseKey: payload.license_key,
+        fingerprint: fingerprintOf(payload)!,
+        version: payload.version,
+        ip: ctx.request.ip(),
+      },
+      apiActor(ctx)
+    )
+    ctx.response.status(session.resumed ? 200 : 201)
+    return {
+      session_token: session.token,
+      resumed: session.resumed,
+      heartbeat_interval: session.timing.heartbeatInterval,
+      session_timeout: session.timing.timeout,
+      expires_at: session.expiresAt.toISOString(),
+    }
+  }
+
+  async heartbeat(ctx: HttpContext) {
+    const payload = await ctx.request.validateUsing(sessionHeartbeatValidator)
+    const { expiresAt } = await this.sessions.heartbeat({
+      token: payload.session_token,
+      licenseKey: payload.license_key,
+    })
+    return { ok: true, expires_at: expiresAt.toISOString() }
+  }
+
+  async end(ctx: HttpContext) {
+    const payload = await ctx.request.validateUsing(sessionEndValidator)
+    await this.sessions.end({ token: payload.session_token })
+    return { ended: true }
+  }
+}

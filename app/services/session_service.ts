@@ -1,0 +1,331 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { inject } from '@adonisjs/core'
+import app from '@adonisjs/core/services/app'
+import encryption from '@adonisjs/core/services/encryption'
+import logger from '@adonisjs/core/services/logger'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { DateTime } from 'luxon'
+import type License from '#models/license'
+import LicenseService from '#services/license_service'
+import AuditTrail from '#services/audit_trail'
+import { endSessions, type EndReason } from '#services/session_ledger'
+import { SessionPolicyRegistry, type LiveSessionSummary } from '#services/session_policies'
+import { ApiError } from '#exceptions/api_error'
+import { Clock } from '#support/clock'
+import type { Actor } from '#support/actor'
+import { normalizeLicenseKey } from '#support/license_keys'
+
+const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
+
+export interface SessionTiming {
+  heartbeatInterval: number
+  timeout: number
+}
+
+export interface StartedSession {
+  token: string
+  resumed: boolean
+  timing: SessionTiming
+  expiresAt: Date
+  license: License
+}
+
+/** An opaque, unguessable session token: 256 bits from the CSPRNG. */
+function generateSessionToken() {
+  return randomBytes(32).toString('base64url')
+}
+
+export function hashSessionToken(token: string) {
+  return createHash('sha256').update(token, 'utf8').digest('hex')
+}
+
+function plusSeconds(moment: Date, seconds: number) {
+  return new Date(moment.getTime() + seconds * 1000)
+}
+
+/**
+ * The session engine: who may use a license right now.
+ *
+ * A session is live while `expires_at` (last heartbeat + timeout) lies in
+ * the future, judged with the clock at each request. `start` serializes on
+ * the license row, closes what is no longer live, and lets the license's
+ * policy decide; the database trigger on `license_sessions` backs the limit.
+ */
+@inject()
+export default class SessionService {
+  constructor(
+    protected clock: Clock,
+    protected licenses: LicenseService,
+    protected policies: SessionPolicyRegistry
+  ) {}
+
+  /** Heartbeat settings for a license's sessions. */
+  timingFor(_license: License): SessionTiming {
+    return {
+      heartbeatInterval: app.config.get<number>('sessions.heartbeatInterval'),
+      timeout: app.config.get<number>('sessions.timeout'),
+    }
+  }
+
+  async start(
+    input: { licenseKey: string; fingerprint: string; version?: string | null; ip?: string | null },
+    actor: Actor
+  ): Promise<StartedSession> {
+    const now = this.clock.now()
+    const moment = now.toJSDate()
+    return db.transaction(async (trx) => {
+      const license = await this.licenses.lock(trx, input.licenseKey)
+      this.licenses.assertUsable(license, now)
+      await endSessions(trx, { licenseId: license.id, expiredBy: moment }, 'timeout', moment)
+
+      const live = await this.liveSessions(trx, license.id)
+      const { policy } = this.policies.resolve(license.sessionPolicy)
+      const decision = policy.decide({
+        maxSessions: license.maxSessions,
+        fingerprint: input.fingerprint,
+        live,
+      })
+      const timing = this.timingFor(license)
+
+      if (decision.action === 'refuse') throw new ApiError('SESSION_LIMIT_REACHED')
+      if (decision.action === 'resume') {
+        return this.resume(trx, decision.sessionId, license, input, moment)
+      }
+      if (decision.action === 'replace') {
+        await endSessions(trx, { sessionIds: decision.sessionIds }, 'replaced', moment)
+      }
+      return this.create(trx, license, policy.name, input, timing, now, actor)
+    })
+  }
+
+  protected async liveSessions(trx: TransactionClientContract, licenseId: number) {
+    const rows = await trx
+      .from('license_sessions')
+      .where('license_id', licenseId)
+      .select('id', 'fingerprint', 'started_at')
+      .orderBy([
+        { column: 'started_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+    return rows.map((row): LiveSessionSummary => ({
+      id: row.id,
+      fingerprint: row.fingerprint,
+      startedAt: row.started_at,
+    }))
+  }
+
+  /**
+   * The same device picks up its live session: the session's own token,
+   * and the start counts as a heartbeat.
+   */
+  protected async resume(
+    trx: TransactionClientContract,
+    sessionId: number,
+    license: License,
+    input: { version?: string | null; ip?: string | null },
+    moment: Date
+  ): Promise<StartedSession> {
+    const [row] = await trx
+      .from('license_sessions')
+      .where('id', sessionId)
+      .update({
+        last_heartbeat_at: moment,
+        expires_at: db.raw("?::timestamptz + session_timeout * interval '1 second'", [moment]),
+        client_version: input.version ?? db.raw('client_version'),
+        ip: input.ip ?? db.raw('ip'),
+      })
+      .returning(['token_sealed', 'expires_at', 'heartbeat_interval', 'session_timeout'])
+    return {
+      token: encryption.decrypt<string>(row.token_sealed)!,
+      resumed: true,
+      timing: { heartbeatInterval: row.heartbeat_interval, timeout: row.session_timeout },
+      expiresAt: row.expires_at,
+      license,
+    }
+  }
+
+  protected async create(
+    trx: TransactionClientContract,
+    license: License,
+    policyName: string,
+    input: { fingerprint: string; version?: string | null; ip?: string | null },
+    timing: SessionTiming,
+    now: DateTime,
+    actor: Actor
+  ): Promise<StartedSession> {
+    const { device } = await this.licenses.ensureDevice(trx, license, input, now, actor)
+    const token = generateSessionToken()
+    const moment = now.toJSDate()
+    const expiresAt = plusSeconds(moment, timing.timeout)
+    try {
+      await trx.table('license_sessions').insert({
+        license_id: license.id,
+        device_id: device.id,
+        fingerprint: input.fingerprint,
+        token_hash: hashSessionToken(token),
+        token_sealed: encryption.encrypt(token),
+        policy: policyName,
+        client_version: input.version ?? null,
+        ip: input.ip ?? null,
+        heartbeat_interval: timing.heartbeatInterval,
+        session_timeout: timing.timeout,
+        started_at: moment,
+        last_heartbeat_at: moment,
+        expires_at: expiresAt,
+      })
+    } catch (error) {
+      if ((error as { constraint?: string }).constraint === SESSION_LIMIT_CONSTRAINT) {
+        throw new ApiError('SESSION_LIMIT_REACHED')
+      }
+      throw error
+    }
+    return { token, resumed: false, timing, expiresAt, license }
+  }
+
+  /**
+   * Keeps a live session alive. The common case is one UPDATE that also
+   * checks the license; anything else (ended, expired, license no longer
+   * usable, unknown token) takes the slow path, which says why.
+   */
+  async heartbeat(input: { token: string; licenseKey: string }): Promise<{ expiresAt: Date }> {
+    const moment = this.clock.now().toJSDate()
+    const tokenHash = hashSessionToken(input.token)
+    const licenseKey = normalizeLicenseKey(input.licenseKey)
+    const result = await db.rawQuery(
+      `UPDATE license_sessions AS s
+          SET last_heartbeat_at = :now,
+              expires_at = :now::timestamptz + s.session_timeout * interval '1 second',
+              heartbeat_count = s.heartbeat_count + 1
+         FROM licenses AS l
+        WHERE s.token_hash = :tokenHash AND l.id = s.license_id AND l.key = :licenseKey
+          AND s.expires_at > :now AND l.status = 'active'
+          AND (l.expires_at IS NULL OR l.expires_at > :now)
+      RETURNING s.id, s.license_id, s.expires_at`,
+      { now: moment, tokenHash, licenseKey }
+    )
+    const beat = result.rows[0]
+    if (!beat) return this.diagnoseHeartbeat(tokenHash, licenseKey, moment)
+    await this.recordHeartbeat(beat.id, beat.license_id, moment)
+    return { expiresAt: beat.expires_at }
+  }
+
+  /**
+   * The heartbeat log feeds the usage figures; a failure to write it (say,
+   * a missing month partition) must not cost a paying client its session.
+   */
+  protected async recordHeartbeat(sessionId: number, licenseId: number, at: Date) {
+    try {
+      await db
+        .table('session_heartbeats')
+        .insert({ session_id: sessionId, license_id: licenseId, at })
+    } catch (error) {
+      logger.error({ err: error }, 'could not record a heartbeat (partition missing?)')
+    }
+  }
+
+  protected async diagnoseHeartbeat(
+    tokenHash: string,
+    licenseKey: string,
+    moment: Date
+  ): Promise<never> {
+    const reason = await db.transaction(async (trx): Promise<EndReason | null> => {
+      const session = await trx
+        .from('license_sessions as s')
+        .join('licenses as l', 'l.id', 's.license_id')
+        .where({ 's.token_hash': tokenHash, 'l.key': licenseKey })
+        .select('s.id', 's.expires_at', 'l.status', 'l.expires_at as license_expires_at')
+        .forUpdate('s')
+        .first()
+      if (session) {
+        const licenseUsable =
+          session.status === 'active' &&
+          (!session.license_expires_at || session.license_expires_at > moment)
+        const ending: EndReason = licenseUsable ? 'timeout' : 'license'
+        await endSessions(trx, { sessionIds: [session.id] }, ending, moment)
+        return ending
+      }
+      const ended = await trx
+        .from('session_history as h')
+        .join('licenses as l', 'l.id', 'h.license_id')
+        .where({ 'h.token_hash': tokenHash, 'l.key': licenseKey })
+        .select('h.end_reason')
+        .first()
+      return ended?.end_reason ?? null
+    })
+    if (reason) throw new ApiError('SESSION_ENDED', { end_reason: reason })
+    throw new ApiError('SESSION_NOT_FOUND')
+  }
+
+  /**
+   * A clean end frees the license at once. Ending an ended session again is
+   * fine (idempotent); one that had already expired is recorded as such.
+   */
+  async end(input: { token: string }) {
+    const moment = this.clock.now().toJSDate()
+    const tokenHash = hashSessionToken(input.token)
+    return db.transaction(async (trx) => {
+      const [ended] = await endSessions(trx, { tokenHash, liveAt: moment }, 'normal', moment)
+      if (ended) return { endReason: ended.end_reason }
+      const [timedOut] = await endSessions(trx, { tokenHash }, 'timeout', moment)
+      if (timedOut) return { endReason: timedOut.end_reason }
+      const previous = await trx
+        .from('session_history')
+        .where('token_hash', tokenHash)
+        .select('end_reason')
+        .first()
+      if (!previous) throw new ApiError('SESSION_NOT_FOUND')
+      return { endReason: previous.end_reason as EndReason }
+    })
+  }
+
+  /**
+   * An admin ends a session; the client learns it (`410 forced`) at its next
+   * heartbeat.
+   *
+   * @returns false when the session was no longer live.
+   */
+  async forceEnd(sessionId: number, actor: Actor) {
+    const moment = this.clock.now().toJSDate()
+    return db.transaction(async (trx) => {
+      const [ended] = await endSessions(
+        trx,
+        { sessionIds: [sessionId] },
+        'forced',
+        moment,
+        actor.label ?? null
+      )
+      if (!ended) return false
+      await AuditTrail.record(trx, actor, {
+        action: 'session.forced_end',
+        subjectType: 'license',
+        subjectId: ended.license_id,
+        after: { session_id: ended.id, end_reason: 'forced' },
+      })
+      return true
+    })
+  }
+
+  /** Sessions live right now, newest first, for admins. */
+  async listLive(filter: { licenseKey?: string } = {}) {
+    const moment = this.clock.now().toJSDate()
+    const query = db
+      .from('license_sessions as s')
+      .join('licenses as l', 'l.id', 's.license_id')
+      .where('s.expires_at', '>', moment)
+      .select(
+        's.id',
+        'l.key as license_key',
+        's.fingerprint',
+        's.ip',
+        's.client_version',
+        's.policy',
+        's.started_at',
+        's.last_heartbeat_at',
+        's.expires_at'
+      )
+      .orderBy('s.started_at', 'desc')
+    if (filter.licenseKey) query.where('l.key', normalizeLicenseKey(filter.licenseKey))
+    return query
+  }
+}
