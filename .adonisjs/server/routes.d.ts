@@ -8,6 +8,9 @@ export type ScannedRoutes = {
     'licenses.deactivate': { paramsTuple?: []; params?: {} }
     'licenses.verify': { paramsTuple?: []; params?: {} }
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'sessions.start': { paramsTuple?: []; params?: {} }
+    'sessions.heartbeat': { paramsTuple?: []; params?: {} }
+    'sessions.end': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.activate': { paramsTuple?: []; params?: {} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
@@ -26,6 +29,9 @@ export type ScannedRoutes = {
     'licenses.activate': { paramsTuple?: []; params?: {} }
     'licenses.deactivate': { paramsTuple?: []; params?: {} }
     'licenses.verify': { paramsTuple?: []; params?: {} }
+    'sessions.start': { paramsTuple?: []; params?: {} }
+    'sessions.heartbeat': { paramsTuple?: []; params?: {} }
+    'sessions.end': { paramsTuple?: []; params?: {} }
     'single_use.activate': { paramsTuple?: []; params?: {} }
   }
 }
