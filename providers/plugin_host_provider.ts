@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import type { ApplicationService } from '@adonisjs/core/types'
-import type { PluginProvider, PluginsConfig } from '#plugin_host/define_plugin'
+import { loadDefault, type PluginProvider, type PluginsConfig } from '#plugin_host/define_plugin'
 import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
 
@@ -30,7 +30,7 @@ export default class PluginHostProvider {
 
     for (const plugin of host.enabled()) {
       if (!plugin.provider) continue
-      const Provider = (await plugin.provider()).default
+      const Provider = await loadDefault(plugin.provider)
       this.#pluginProviders.push(new Provider(this.app))
     }
     for (const provider of this.#pluginProviders) await provider.register?.()

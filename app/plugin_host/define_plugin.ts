@@ -9,6 +9,12 @@ export type PluginKind = 'session-policy' | 'feature'
 
 type LazyDefault<T> = () => Promise<{ default: T }>
 
+/** Resolves a lazy `() => import('./x.js')` to its default export. */
+export async function loadDefault<T>(lazy: LazyDefault<T>): Promise<T> {
+  const module = await lazy()
+  return module.default
+}
+
 /**
  * A plugin's provider has the shape of an AdonisJS provider. The host runs
  * its hooks while the plugin is enabled, and never otherwise.

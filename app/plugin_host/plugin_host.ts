@@ -2,7 +2,13 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { HttpRouterService } from '@adonisjs/core/types'
-import type { JobDefinition, NavItem, PluginDefinition, PluginsConfig } from './define_plugin.js'
+import {
+  loadDefault,
+  type JobDefinition,
+  type NavItem,
+  type PluginDefinition,
+  type PluginsConfig,
+} from './define_plugin.js'
 
 export class UnknownPluginError extends Error {
   constructor(
@@ -114,7 +120,7 @@ export default class PluginHost {
   async mountRoutes(router: HttpRouterService) {
     for (const plugin of this.enabled()) {
       if (!plugin.routes) continue
-      const routes = (await plugin.routes()).default
+      const routes = await loadDefault(plugin.routes)
       routes(router)
     }
   }
@@ -134,7 +140,7 @@ export default class PluginHost {
   async commands() {
     const commands = []
     for (const plugin of this.enabled()) {
-      for (const load of plugin.commands ?? []) commands.push((await load()).default)
+      for (const load of plugin.commands ?? []) commands.push(await loadDefault(load))
     }
     return commands
   }

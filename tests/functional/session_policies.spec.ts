@@ -1,6 +1,13 @@
 import { test } from '@japa/runner'
 import { fingerprint } from '#tests/support/fixtures'
-import { SessionClient, restoreClock, sessionsOf, useFixedClock } from '#tests/support/sessions'
+import {
+  SessionClient,
+  bodyOf,
+  expectStatus,
+  restoreClock,
+  sessionsOf,
+  useFixedClock,
+} from '#tests/support/sessions'
 
 /**
  * The seven situations of a paying customer, for each session policy.
@@ -35,7 +42,7 @@ for (const policy of POLICIES) {
       assert.equal(body.heartbeat_interval, 30)
       assert.equal(body.session_timeout, 60)
       assert.equal(body.expires_at, clock.now().plus({ seconds: 60 }).toJSDate().toISOString())
-      ;(await api.heartbeat(body.session_token)).assertStatus(200)
+      await expectStatus(api.heartbeat(body.session_token), 200)
     })
 
     test('2. a client that crashed minutes ago logs straight back in', async ({
@@ -45,7 +52,7 @@ for (const policy of POLICIES) {
       const clock = useFixedClock()
       const { api, license: row } = await license(client)
       const device = fingerprint()
-      const crashed = (await api.start(device)).body()
+      const crashed = await bodyOf(api.start(device))
       clock.advance({ minutes: 3 })
 
       const again = await api.start(device)
@@ -65,7 +72,7 @@ for (const policy of POLICIES) {
       useFixedClock()
       const { api } = await license(client)
       const holder = fingerprint()
-      ;(await api.start(holder)).assertStatus(201)
+      await expectStatus(api.start(holder), 201)
 
       const refused = await api.start(fingerprint())
       refused.assertStatus(409)
@@ -81,7 +88,7 @@ for (const policy of POLICIES) {
       useFixedClock()
       const { api } = await license(client, 2)
       const machine = fingerprint()
-      const first = (await api.start(machine)).body()
+      const first = await bodyOf(api.start(machine))
       const second = await api.start(machine)
 
       const expectations: Record<Policy, () => void> = {
@@ -108,13 +115,13 @@ for (const policy of POLICIES) {
     }) => {
       useFixedClock()
       const { api, license: row } = await license(client)
-      const session = (await api.start(fingerprint())).body()
+      const session = await bodyOf(api.start(fingerprint()))
       const ended = await api.end(session.session_token)
       ended.assertStatus(200)
       assert.deepEqual(ended.body(), { ended: true })
-      ;(await api.start(fingerprint())).assertStatus(201)
+      await expectStatus(api.start(fingerprint()), 201)
       // Ending again is fine.
-      ;(await api.end(session.session_token)).assertStatus(200)
+      await expectStatus(api.end(session.session_token), 200)
       const { ended: history } = await sessionsOf(row.id)
       assert.deepEqual(
         history.map((s) => s.end_reason),
@@ -126,7 +133,7 @@ for (const policy of POLICIES) {
       useFixedClock()
       const { api } = await license(client)
       const device = fingerprint()
-      const killed = (await api.start(device)).body()
+      const killed = await bodyOf(api.start(device))
       const relaunch = await api.start(device)
 
       if (policy === 'resumable') {
@@ -146,11 +153,11 @@ for (const policy of POLICIES) {
     }) => {
       const clock = useFixedClock()
       const { api } = await license(client)
-      ;(await api.start(fingerprint())).assertStatus(201)
+      await expectStatus(api.start(fingerprint()), 201)
       clock.advance({ seconds: 59 })
-      ;(await api.start(fingerprint())).assertStatus(409)
+      await expectStatus(api.start(fingerprint()), 409)
       clock.advance({ seconds: 1 })
-      ;(await api.start(fingerprint())).assertStatus(201)
+      await expectStatus(api.start(fingerprint()), 201)
     })
   })
 }

@@ -17,7 +17,9 @@ test.group('Session starts racing across three server processes', (group) => {
   group.setup(async () => {
     apiKey = await newApiKey()
     servers = await Promise.all([1, 2, 3].map(() => startServerProcess()))
-    return () => Promise.all(servers.map((server) => server.stop()))
+    return async () => {
+      await Promise.all(servers.map((server) => server.stop()))
+    }
   })
 
   const post = (url: string, path: string, body: Record<string, unknown>) =>
@@ -55,7 +57,7 @@ test.group('Session starts racing across three server processes', (group) => {
             })
           )
         )
-        const bodies = await Promise.all(responses.map((response) => response.json()))
+        const bodies: any[] = await Promise.all(responses.map((response) => response.json()))
         const won = bodies.filter((_, index) => responses[index].status === 201)
         const refused = bodies.filter(
           (body, index) =>

@@ -7,7 +7,14 @@ import LicenseStatus from '#commands/license_status'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { cliActor } from '#support/actor'
 import { createLicense, fingerprint, newApiKey, rawRequest } from '#tests/support/fixtures'
-import { SessionClient, restoreClock, sessionsOf, useFixedClock } from '#tests/support/sessions'
+import {
+  SessionClient,
+  bodyOf,
+  expectStatus,
+  restoreClock,
+  sessionsOf,
+  useFixedClock,
+} from '#tests/support/sessions'
 
 async function errorOf(response: { status(): number; body(): any }) {
   return { status: response.status(), ...response.body().error }
@@ -19,7 +26,7 @@ test.group('Session heartbeat', (group) => {
   test('keeps the session live and moves its expiry', async ({ client, assert }) => {
     const clock = useFixedClock()
     const { api, license } = await SessionClient.forLicense(client)
-    const session = (await api.start(fingerprint())).body()
+    const session = await bodyOf(api.start(fingerprint()))
     clock.advance({ seconds: 45 })
     const beat = await api.heartbeat(session.session_token)
     beat.assertStatus(200)
@@ -29,7 +36,7 @@ test.group('Session heartbeat', (group) => {
     })
     // 45 s after the start plus 59 s is past the first expiry, not the new one.
     clock.advance({ seconds: 59 })
-    ;(await api.heartbeat(session.session_token)).assertStatus(200)
+    await expectStatus(api.heartbeat(session.session_token), 200)
     const [row] = await db.from('license_sessions').where('license_id', license.id)
     assert.equal(row.heartbeat_count, 2)
     const logged = await db.from('session_heartbeats').where('license_id', license.id)
@@ -39,7 +46,7 @@ test.group('Session heartbeat', (group) => {
   test('after the timeout: 410 timeout, and the session is history', async ({ client, assert }) => {
     const clock = useFixedClock()
     const { api, license } = await SessionClient.forLicense(client)
-    const session = (await api.start(fingerprint())).body()
+    const session = await bodyOf(api.start(fingerprint()))
     clock.advance({ seconds: 60 })
     const late = await api.heartbeat(session.session_token)
     assert.deepInclude(await errorOf(late), {
@@ -51,13 +58,14 @@ test.group('Session heartbeat', (group) => {
     assert.lengthOf(live, 0)
     assert.equal(ended[0].ended_at.toISOString(), session.expires_at)
     // Asked again, the answer stays the same.
-    assert.equal((await api.heartbeat(session.session_token)).body().error.end_reason, 'timeout')
+    const again = await bodyOf(api.heartbeat(session.session_token))
+    assert.equal(again.error.end_reason, 'timeout')
   })
 
   test('after an admin ends it: 410 forced, audited', async ({ client, assert }) => {
     useFixedClock()
     const { api, license } = await SessionClient.forLicense(client)
-    const session = (await api.start(fingerprint())).body()
+    const session = await bodyOf(api.start(fingerprint()))
     const [{ id }] = await db.from('license_sessions').where('license_id', license.id)
 
     const sessions = await app.container.make(SessionService)
@@ -81,20 +89,20 @@ test.group('Session heartbeat', (group) => {
     useFixedClock()
     const { api, license } = await SessionClient.forLicense(client)
     const device = fingerprint()
-    const session = (await api.start(device)).body()
-    ;(await api.deactivate(device)).assertStatus(200)
+    const session = await bodyOf(api.start(device))
+    await expectStatus(api.deactivate(device), 200)
 
     const beat = await api.heartbeat(session.session_token)
     assert.deepInclude(await errorOf(beat), { status: 410, end_reason: 'deactivated' })
-    assert.equal((await Device.query().where({ licenseId: license.id, active: true })).length, 0)
+    assert.lengthOf(await Device.query().where({ licenseId: license.id, active: true }), 0)
     // The freed slot takes another device at once.
-    ;(await api.start(fingerprint())).assertStatus(201)
+    await expectStatus(api.start(fingerprint()), 201)
   })
 
   test('after the license is suspended: 410 license', async ({ client, assert }) => {
     useFixedClock()
     const { api, license } = await SessionClient.forLicense(client)
-    const session = (await api.start(fingerprint())).body()
+    const session = await bodyOf(api.start(fingerprint()))
     const ace = await app.container.make('ace')
     const command = await ace.create(LicenseStatus, [license.key, 'suspended'])
     command.ui.switchMode('raw')
@@ -113,7 +121,7 @@ test.group('Session heartbeat', (group) => {
   }) => {
     const clock = useFixedClock()
     const revoked = await SessionClient.forLicense(client)
-    const first = (await revoked.api.start(fingerprint())).body()
+    const first = await bodyOf(revoked.api.start(fingerprint()))
     await db.from('licenses').where('id', revoked.license.id).update({ status: 'revoked' })
     const beat = await revoked.api.heartbeat(first.session_token)
     assert.deepInclude(await errorOf(beat), { status: 410, end_reason: 'license' })
@@ -123,7 +131,7 @@ test.group('Session heartbeat', (group) => {
       expiryBasis: 'creation',
       expiresAt: clock.now().plus({ seconds: 20 }),
     })
-    const second = (await expiring.api.start(fingerprint())).body()
+    const second = await bodyOf(expiring.api.start(fingerprint()))
     clock.advance({ seconds: 20 })
     const late = await expiring.api.heartbeat(second.session_token)
     assert.deepInclude(await errorOf(late), { status: 410, end_reason: 'license' })
@@ -133,14 +141,14 @@ test.group('Session heartbeat', (group) => {
     useFixedClock()
     const { api } = await SessionClient.forLicense(client)
     const other = await SessionClient.forLicense(client)
-    const session = (await api.start(fingerprint())).body()
+    const session = await bodyOf(api.start(fingerprint()))
 
     const unknown = await api.heartbeat('x'.repeat(43))
     assert.deepInclude(await errorOf(unknown), { status: 404, code: 'SESSION_NOT_FOUND' })
     const foreign = await other.api.heartbeat(session.session_token)
     assert.deepInclude(await errorOf(foreign), { status: 404, code: 'SESSION_NOT_FOUND' })
     // The probe did not disturb the real session.
-    ;(await api.heartbeat(session.session_token)).assertStatus(200)
+    await expectStatus(api.heartbeat(session.session_token), 200)
   })
 })
 
@@ -154,7 +162,7 @@ test.group('Session start', (group) => {
       expiryBasis: 'first_activation',
     })
     const device = fingerprint()
-    ;(await api.start(device)).assertStatus(201)
+    await expectStatus(api.start(device), 201)
     await license.refresh()
     assert.equal(license.activatedAt?.toMillis(), clock.now().toMillis())
     assert.equal(license.expiresAt?.toMillis(), clock.now().plus({ months: 1 }).toMillis())
@@ -171,12 +179,12 @@ test.group('Session start', (group) => {
   }) => {
     useFixedClock()
     const { api, license } = await SessionClient.forLicense(client, { maxDevices: 1 })
-    const first = (await api.start(fingerprint())).body()
-    ;(await api.end(first.session_token)).assertStatus(200)
+    const first = await bodyOf(api.start(fingerprint()))
+    await expectStatus(api.end(first.session_token), 200)
 
     const refused = await api.start(fingerprint())
     assert.deepInclude(await errorOf(refused), { status: 409, code: 'DEVICE_LIMIT_REACHED' })
-    assert.equal((await Device.query().where({ licenseId: license.id })).length, 1)
+    assert.lengthOf(await Device.query().where({ licenseId: license.id }), 1)
   })
 
   test('unknown, revoked and expired licenses are refused', async ({ client, assert }) => {
@@ -209,7 +217,7 @@ test.group('Session start', (group) => {
       maxDevices: 2,
     })
     const machine = fingerprint()
-    const first = (await api.start(machine)).body()
+    const first = await bodyOf(api.start(machine))
     // The default is resumable: the same machine shares the session.
     const second = await api.start(machine)
     second.assertStatus(200)
@@ -240,7 +248,7 @@ test.group('Session start', (group) => {
         maxDevices: 2,
       })
       const machine = fingerprint()
-      ;(await api.start(machine)).assertStatus(201)
+      await expectStatus(api.start(machine), 201)
       const second = await api.start(machine)
       assert.deepInclude(await errorOf(second), { status: 409, code: 'SESSION_LIMIT_REACHED' })
       const info = await client
@@ -292,9 +300,9 @@ test.group('Session start', (group) => {
       status: 404,
       code: 'SESSION_NOT_FOUND',
     })
-    const session = (await api.start(fingerprint())).body()
+    const session = await bodyOf(api.start(fingerprint()))
     clock.advance({ minutes: 5 })
-    ;(await api.end(session.session_token)).assertStatus(200)
+    await expectStatus(api.end(session.session_token), 200)
     const { ended } = await sessionsOf(license.id)
     assert.equal(ended[0].end_reason, 'timeout')
   })

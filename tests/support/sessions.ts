@@ -112,3 +112,17 @@ export async function peakConcurrentSessions(licenseId: number) {
   }
   return peak
 }
+
+type Pending = PromiseLike<{ body(): any; assertStatus(status: number): void }>
+
+/** The body of a response, for requests whose status the test does not check. */
+export async function bodyOf(request: Pending) {
+  const response = await request
+  return response.body()
+}
+
+export async function expectStatus(request: Pending, status: number) {
+  const response = await request
+  response.assertStatus(status)
+  return response
+}

@@ -2,7 +2,14 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { fingerprint } from '#tests/support/fixtures'
-import { SessionClient, restoreClock, sessionsOf, useFixedClock } from '#tests/support/sessions'
+import {
+  SessionClient,
+  bodyOf,
+  expectStatus,
+  restoreClock,
+  sessionsOf,
+  useFixedClock,
+} from '#tests/support/sessions'
 import ConcurrentSessionPolicy from '../../policy.js'
 
 test.group('concurrent policy with on_limit replace_oldest', (group) => {
@@ -23,17 +30,17 @@ test.group('concurrent policy with on_limit replace_oldest', (group) => {
       maxDevices: 3,
       maxSessions: 2,
     })
-    const oldest = (await api.start(fingerprint())).body()
+    const oldest = await bodyOf(api.start(fingerprint()))
     clock.advance({ seconds: 1 })
-    const middle = (await api.start(fingerprint())).body()
+    const middle = await bodyOf(api.start(fingerprint()))
     clock.advance({ seconds: 1 })
-    ;(await api.start(fingerprint())).assertStatus(201)
+    await expectStatus(api.start(fingerprint()), 201)
 
     const beat = await api.heartbeat(oldest.session_token)
     beat.assertStatus(410)
     assert.equal(beat.body().error.code, 'SESSION_ENDED')
     assert.equal(beat.body().error.end_reason, 'replaced')
-    ;(await api.heartbeat(middle.session_token)).assertStatus(200)
+    await expectStatus(api.heartbeat(middle.session_token), 200)
 
     const { live, ended } = await sessionsOf(license.id)
     assert.lengthOf(live, 2)
