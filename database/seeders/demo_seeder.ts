@@ -65,7 +65,8 @@ export default class DemoSeeder extends BaseSeeder {
       '  Demo licenses:',
       ...licenses.map(
         (entry) =>
-          `    ${entry.key}  ${entry.type.padEnd(9)} devices ${entry.maxDevices}, sessions ${entry.maxSessions}`
+          `    ${entry.key}  ${entry.type.padEnd(9)} devices ${entry.maxDevices}, sessions ${entry.maxSessions}` +
+          (entry.sessionPolicy ? `, policy ${entry.sessionPolicy}` : '')
       ),
       '',
       `  Server: ${appUrl}   (health: ${appUrl}/health)`,
@@ -73,6 +74,8 @@ export default class DemoSeeder extends BaseSeeder {
       `    curl -s -X POST ${appUrl}/api/license/activate -H 'X-API-Key: ${key}' \\`,
       `      -H 'Content-Type: application/json' -d '{"license_key":"${license}","hardware_fingerprint":"my-first-device"}'`,
       `    curl -s -X POST ${appUrl}/api/license/verify -H 'X-API-Key: ${key}' \\`,
+      `      -H 'Content-Type: application/json' -d '{"license_key":"${license}","hardware_fingerprint":"my-first-device"}'`,
+      `    curl -s -X POST ${appUrl}/api/license/session/start -H 'X-API-Key: ${key}' \\`,
       `      -H 'Content-Type: application/json' -d '{"license_key":"${license}","hardware_fingerprint":"my-first-device"}'`,
       '',
     ]

@@ -66,7 +66,7 @@ test.group('Several server processes', (group) => {
 })
 
 test.group('Redis unavailable', () => {
-  test('the client API keeps answering; the rate limit lets requests through', async ({
+  test('the client API and sessions keep answering; the rate limit lets requests through', async ({
     assert,
     cleanup,
   }) => {
@@ -88,5 +88,23 @@ test.group('Redis unavailable', () => {
       statuses.push(response.status)
     }
     assert.deepEqual(statuses, [200, 200, 200, 200])
+
+    // Sessions need nothing from Redis either.
+    const call = (path: string, body: Record<string, unknown>) =>
+      fetch(`${cut.url}/api/license/session/${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const started = await call('start', {
+      license_key: license.key,
+      hardware_fingerprint: fingerprint(),
+    })
+    assert.equal(started.status, 201)
+    const { session_token: token } = (await started.json()) as { session_token: string }
+    const beat = await call('heartbeat', { session_token: token, license_key: license.key })
+    assert.equal(beat.status, 200)
+    const ended = await call('end', { session_token: token })
+    assert.equal(ended.status, 200)
   }).timeout(60_000)
 })
