@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { loadDefault, type PluginProvider, type PluginsConfig } from '#plugin_host/define_plugin'
 import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
@@ -37,9 +36,7 @@ export default class PluginHostProvider {
     for (const provider of this.#pluginProviders) await provider.boot?.()
 
     const { default: edge } = await import('edge.js')
-    for (const plugin of host.enabled()) {
-      if (plugin.views) edge.mount(plugin.name, fileURLToPath(plugin.views))
-    }
+    host.mountViews(edge)
 
     const registry = await this.app.container.make(SessionPolicyRegistry)
     registry.assertDefaultAvailable()

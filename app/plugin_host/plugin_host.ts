@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { HttpRouterService } from '@adonisjs/core/types'
 import {
   loadDefault,
@@ -122,6 +122,13 @@ export default class PluginHost {
       if (!plugin.routes) continue
       const routes = await loadDefault(plugin.routes)
       routes(router)
+    }
+  }
+
+  /** Mounts each enabled plugin's views as the Edge disk `<plugin>::`. */
+  mountViews(edge: { mount(diskName: string, dirPath: string): unknown }) {
+    for (const plugin of this.enabled()) {
+      if (plugin.views) edge.mount(plugin.name, fileURLToPath(plugin.views))
     }
   }
 

@@ -1,0 +1,115 @@
+import { createServer, type Server as NodeServer } from 'node:http'
+import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import { ServerFactory } from '@adonisjs/core/factories/http'
+import { Edge } from 'edge.js'
+import { definePlugin, definePluginsConfig } from '#plugin_host/define_plugin'
+import PluginHost, { discoverPlugins, UnknownPluginError } from '#plugin_host/plugin_host'
+import { SessionPolicyRegistry } from '#services/session_policies'
+
+const FIXTURES = app.makePath('tests/fixtures/plugins')
+
+async function hostFor(enabled: string[]) {
+  return new PluginHost(await discoverPlugins(FIXTURES), definePluginsConfig({ enabled }))
+}
+
+/**
+ * A fresh HTTP server with only what the host mounts on its router, so a
+ * test can see a plugin's routes come and go.
+ */
+async function serve(host: PluginHost) {
+  const server = new ServerFactory().merge({ app }).create()
+  await host.mountRoutes(server.getRouter())
+  await server.boot()
+  const http: NodeServer = createServer(server.handle.bind(server))
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const address = http.address() as { port: number }
+  return {
+    get: (path: string) => fetch(`http://127.0.0.1:${address.port}${path}`),
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  }
+}
+
+test.group('Plugin host', () => {
+  test('an enabled plugin contributes routes, views, navigation and jobs', async ({
+    assert,
+    cleanup,
+  }) => {
+    const host = await hostFor(['fixture-pages'])
+    const server = await serve(host)
+    cleanup(() => server.close())
+
+    const response = await server.get('/fixture-pages/hello')
+    assert.equal(response.status, 200)
+    assert.deepEqual(await response.json(), { hello: 'from a plugin' })
+
+    const edge = new Edge()
+    host.mountViews(edge)
+    const page = await edge.render('fixture-pages::hello', { name: 'Ada' })
+    assert.equal(page.trim(), 'Hello Ada from fixture-pages')
+    assert.deepEqual(host.navigation(), [
+      { label: 'Fixture', href: '/fixture-pages', plugin: 'fixture-pages' },
+    ])
+    assert.deepEqual(
+      host.jobs().map((job) => [job.name, job.plugin]),
+      [['fixture-pages:tick', 'fixture-pages']]
+    )
+  })
+
+  test('a disabled plugin contributes nothing: its routes are 404', async ({ assert, cleanup }) => {
+    const host = await hostFor([])
+    const server = await serve(host)
+    cleanup(() => server.close())
+
+    const response = await server.get('/fixture-pages/hello')
+    assert.equal(response.status, 404)
+    const edge = new Edge()
+    host.mountViews(edge)
+    assert.notProperty(edge.loader.mounted, 'fixture-pages')
+    assert.deepEqual(host.navigation(), [])
+    assert.deepEqual(host.jobs(), [])
+    assert.deepEqual(await host.commands(), [])
+  })
+
+  test('an unknown plugin name fails with the installed names', async ({ assert }) => {
+    const host = await hostFor(['fixture-pages', 'no-such-plugin'])
+    assert.throws(() => host.assertConfigValid(), /Unknown plugin "no-such-plugin"/)
+    try {
+      host.assertConfigValid()
+    } catch (error) {
+      assert.instanceOf(error, UnknownPluginError)
+      assert.include((error as Error).message, 'fixture-pages')
+    }
+  })
+
+  test('definePlugin refuses declarations the host could not use', ({ assert }) => {
+    const base = { kind: 'feature' as const, version: '1.0.0', description: 'x' }
+    assert.throws(() => definePlugin({ ...base, name: 'Not Kebab' }), /kebab-case/)
+    assert.throws(
+      () => definePlugin({ ...base, name: 'policy-x', kind: 'session-policy' }),
+      /without sessionPolicy/
+    )
+    assert.throws(
+      () =>
+        definePlugin({
+          ...base,
+          name: 'jobs-x',
+          jobs: [
+            { name: 'j', description: 'j', handler: async () => ({ default: async () => {} }) },
+          ],
+        }),
+      /needs every or cron/
+    )
+  })
+
+  test('the app runs the configured plugins and their policies', async ({ assert }) => {
+    const host = await app.container.make(PluginHost)
+    assert.deepEqual(
+      host.enabled().map((plugin) => plugin.name),
+      ['session-single', 'session-concurrent', 'session-resumable']
+    )
+    const registry = await app.container.make(SessionPolicyRegistry)
+    assert.sameMembers(registry.names(), ['single', 'concurrent', 'resumable'])
+    assert.equal(host.pluginForPolicy('resumable')?.name, 'session-resumable')
+  })
+})
