@@ -17,6 +17,24 @@ import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
 
 const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
+/** SQLSTATE of "no partition of relation found for row". */
+const NO_PARTITION_FOR_ROW = '23514'
+
+/**
+ * A heartbeat for a session that is live, of a license that is usable right
+ * now, named by its token and its license key.
+ */
+const HEARTBEAT_UPDATE = `WITH beat AS (
+    UPDATE license_sessions AS s
+       SET last_heartbeat_at = :now,
+           expires_at = :now::timestamptz + s.session_timeout * interval '1 second',
+           heartbeat_count = s.heartbeat_count + 1
+      FROM licenses AS l
+     WHERE s.token_hash = :tokenHash AND l.id = s.license_id AND l.key = :licenseKey
+       AND s.expires_at > :now AND l.status = 'active'
+       AND (l.expires_at IS NULL OR l.expires_at > :now)
+    RETURNING s.id, s.license_id, s.expires_at
+  )`
 
 export interface SessionTiming {
   heartbeatInterval: number
@@ -184,44 +202,37 @@ export default class SessionService {
   }
 
   /**
-   * Keeps a live session alive. The common case is one UPDATE that also
-   * checks the license; anything else (ended, expired, license no longer
-   * usable, unknown token) takes the slow path, which says why.
+   * Keeps a live session alive. The common case is one statement: it checks
+   * the license, moves the session's expiry and logs the beat. Anything else
+   * (ended, expired, license no longer usable, unknown token) finds no row
+   * and takes the slow path, which says why.
    */
   async heartbeat(input: { token: string; licenseKey: string }): Promise<{ expiresAt: Date }> {
     const moment = this.clock.now().toJSDate()
     const tokenHash = hashSessionToken(input.token)
     const licenseKey = normalizeLicenseKey(input.licenseKey)
-    const result = await db.rawQuery(
-      `UPDATE license_sessions AS s
-          SET last_heartbeat_at = :now,
-              expires_at = :now::timestamptz + s.session_timeout * interval '1 second',
-              heartbeat_count = s.heartbeat_count + 1
-         FROM licenses AS l
-        WHERE s.token_hash = :tokenHash AND l.id = s.license_id AND l.key = :licenseKey
-          AND s.expires_at > :now AND l.status = 'active'
-          AND (l.expires_at IS NULL OR l.expires_at > :now)
-      RETURNING s.id, s.license_id, s.expires_at`,
-      { now: moment, tokenHash, licenseKey }
-    )
-    const beat = result.rows[0]
-    if (!beat) return this.diagnoseHeartbeat(tokenHash, licenseKey, moment)
-    await this.recordHeartbeat(beat.id, beat.license_id, moment)
-    return { expiresAt: beat.expires_at }
-  }
-
-  /**
-   * The heartbeat log feeds the usage figures; a failure to write it (say,
-   * a missing month partition) must not cost a paying client its session.
-   */
-  protected async recordHeartbeat(sessionId: number, licenseId: number, at: Date) {
+    const bindings = { now: moment, tokenHash, licenseKey }
+    let beat: { expires_at: Date } | undefined
     try {
-      await db
-        .table('session_heartbeats')
-        .insert({ session_id: sessionId, license_id: licenseId, at })
+      const result = await db.rawQuery(
+        `${HEARTBEAT_UPDATE}, logged AS (
+          INSERT INTO session_heartbeats (session_id, license_id, at)
+          SELECT id, license_id, :now FROM beat
+        )
+        SELECT expires_at FROM beat`,
+        bindings
+      )
+      beat = result.rows[0]
     } catch (error) {
-      logger.error({ err: error }, 'could not record a heartbeat (partition missing?)')
+      // The log feeds usage figures only: without its month partition, the
+      // beat still counts.
+      if ((error as { code?: string }).code !== NO_PARTITION_FOR_ROW) throw error
+      logger.error({ err: error }, 'heartbeat not logged: session_heartbeats has no partition')
+      const result = await db.rawQuery(`${HEARTBEAT_UPDATE} SELECT expires_at FROM beat`, bindings)
+      beat = result.rows[0]
     }
+    if (!beat) return this.diagnoseHeartbeat(tokenHash, licenseKey, moment)
+    return { expiresAt: beat.expires_at }
   }
 
   protected async diagnoseHeartbeat(

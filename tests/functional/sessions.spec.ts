@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import Device from '#models/device'
@@ -41,6 +42,21 @@ test.group('Session heartbeat', (group) => {
     assert.equal(row.heartbeat_count, 2)
     const logged = await db.from('session_heartbeats').where('license_id', license.id)
     assert.lengthOf(logged, 2)
+  })
+
+  test('a missing heartbeat partition costs the log entry, not the session', async ({
+    client,
+    assert,
+  }) => {
+    // No partition exists this far ahead.
+    useFixedClock(DateTime.fromISO('2035-06-01T12:00:00Z'))
+    const { api, license } = await SessionClient.forLicense(client)
+    const session = await bodyOf(api.start(fingerprint()))
+    const beat = await api.heartbeat(session.session_token)
+    beat.assertStatus(200)
+    const [row] = await db.from('license_sessions').where('license_id', license.id)
+    assert.equal(row.heartbeat_count, 1)
+    assert.lengthOf(await db.from('session_heartbeats').where('license_id', license.id), 0)
   })
 
   test('after the timeout: 410 timeout, and the session is history', async ({ client, assert }) => {
