@@ -6,7 +6,11 @@ export default defineConfig({
 
   directories: { commands: 'app/commands' },
 
-  commands: [() => import('@adonisjs/core/commands'), () => import('@adonisjs/lucid/commands')],
+  commands: [
+    () => import('@adonisjs/core/commands'),
+    () => import('@adonisjs/lucid/commands'),
+    () => import('#plugin_host/commands_loader'),
+  ],
 
   providers: [
     () => import('@adonisjs/core/providers/app_provider'),

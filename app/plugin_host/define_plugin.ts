@@ -73,8 +73,6 @@ export interface PluginDefinition {
   routes?: LazyDefault<PluginRoutes>
   /** Folder of Edge views, mounted as the disk `<name>::`. */
   views?: URL
-  /** Folder of migrations; `migration:run` runs them whether enabled or not. */
-  migrations?: URL
   jobs?: JobDefinition[]
   commands?: LazyDefault<typeof BaseCommand>[]
   nav?: NavItem[]

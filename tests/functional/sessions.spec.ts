@@ -49,7 +49,7 @@ test.group('Session heartbeat', (group) => {
     assert,
   }) => {
     // No partition exists this far ahead.
-    useFixedClock(DateTime.fromISO('2035-06-01T12:00:00Z'))
+    useFixedClock(DateTime.fromISO('2035-06-01T12:00:00Z') as DateTime<true>)
     const { api, license } = await SessionClient.forLicense(client)
     const session = await bodyOf(api.start(fingerprint()))
     const beat = await api.heartbeat(session.session_token)
