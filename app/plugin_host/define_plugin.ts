@@ -40,6 +40,10 @@ export interface JobContext {
   scheduledAt: Date
 }
 
+/**
+ * Resolves to what the run did (logged by the worker), or null when there
+ * was nothing to do (logged at debug level only).
+ */
 export type JobHandler = (context: JobContext) => Promise<unknown>
 
 /**

@@ -1,0 +1,28 @@
+/*
+| The core's scheduled jobs. Enabled plugins add theirs through the plugin
+| host; `node ace.ts jobs:work` schedules and runs them all, `jobs:list`
+| shows them, `jobs:run NAME` runs one now.
+*/
+import type { JobDefinition } from '#plugin_host/define_plugin'
+import sessionsConfig from '#config/sessions'
+
+export const coreJobs: JobDefinition[] = [
+  {
+    name: 'sessions:sweep',
+    description: 'Move expired sessions to the history as timeout',
+    every: sessionsConfig.sweepEvery,
+    handler: () => import('#jobs/sweep_expired_sessions'),
+  },
+  {
+    name: 'heartbeats:partitions',
+    description: 'Create heartbeat partitions ahead, drop those past retention',
+    cron: '17 3 * * *',
+    handler: () => import('#jobs/maintain_heartbeat_partitions'),
+  },
+  {
+    name: 'usage:hourly',
+    description: 'Record per-license usage for each full hour, catching up missed hours',
+    cron: '5 * * * *',
+    handler: () => import('#jobs/record_hourly_usage'),
+  },
+]
