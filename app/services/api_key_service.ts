@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { preparedQuery } from '#support/prepared_query'
 import { DateTime } from 'luxon'
 import ApiKey from '#models/api_key'
 import AuditTrail from '#services/audit_trail'
@@ -62,11 +63,17 @@ export default class ApiKeyService {
    */
   static async authenticate(presented: string | undefined | null) {
     if (!presented || !API_KEY_PATTERN.test(presented)) return null
-    const apiKey = await ApiKey.query()
-      .where('keyHash', hashApiKey(presented))
-      .whereNull('revokedAt')
-      .first()
-    if (!apiKey) return null
+    // Every client request runs this lookup: prepared, it is planned once.
+    // Columns are named, so a later column added to the table cannot break
+    // the prepared statement on connections that already hold it.
+    const [row] = await preparedQuery(
+      'keyward_api_key_by_hash',
+      `SELECT id, name, key_hash, key_hint, last_used_at, revoked_at, created_at, updated_at
+         FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [hashApiKey(presented)]
+    )
+    if (!row) return null
+    const apiKey = ApiKey.$createFromAdapterResult(row)!
 
     /**
      * Skip the write (a round trip on every request) while the stored time

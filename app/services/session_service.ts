@@ -15,6 +15,7 @@ import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
+import { preparedQuery } from '#support/prepared_query'
 
 const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
 /** SQLSTATE of "no partition of relation found for row". */
@@ -26,15 +27,21 @@ const NO_PARTITION_FOR_ROW = '23514'
  */
 const HEARTBEAT_UPDATE = `WITH beat AS (
     UPDATE license_sessions AS s
-       SET last_heartbeat_at = :now,
-           expires_at = :now::timestamptz + s.session_timeout * interval '1 second',
+       SET last_heartbeat_at = $1,
+           expires_at = $1::timestamptz + s.session_timeout * interval '1 second',
            heartbeat_count = s.heartbeat_count + 1
       FROM licenses AS l
-     WHERE s.token_hash = :tokenHash AND l.id = s.license_id AND l.key = :licenseKey
-       AND s.expires_at > :now AND l.status = 'active'
-       AND (l.expires_at IS NULL OR l.expires_at > :now)
+     WHERE s.token_hash = $2 AND l.id = s.license_id AND l.key = $3
+       AND s.expires_at > $1 AND l.status = 'active'
+       AND (l.expires_at IS NULL OR l.expires_at > $1)
     RETURNING s.id, s.license_id, s.expires_at
   )`
+const HEARTBEAT_AND_LOG = `${HEARTBEAT_UPDATE}, logged AS (
+    INSERT INTO session_heartbeats (session_id, license_id, at)
+    SELECT id, license_id, $1 FROM beat
+  )
+  SELECT expires_at FROM beat`
+const HEARTBEAT_ONLY = `${HEARTBEAT_UPDATE} SELECT expires_at FROM beat`
 
 export interface SessionTiming {
   heartbeatInterval: number
@@ -211,25 +218,17 @@ export default class SessionService {
     const moment = this.clock.now().toJSDate()
     const tokenHash = hashSessionToken(input.token)
     const licenseKey = normalizeLicenseKey(input.licenseKey)
-    const bindings = { now: moment, tokenHash, licenseKey }
-    let beat: { expires_at: Date } | undefined
+    const values = [moment, tokenHash, licenseKey]
+    type Beat = { expires_at: Date }
+    let beat: Beat | undefined
     try {
-      const result = await db.rawQuery(
-        `${HEARTBEAT_UPDATE}, logged AS (
-          INSERT INTO session_heartbeats (session_id, license_id, at)
-          SELECT id, license_id, :now FROM beat
-        )
-        SELECT expires_at FROM beat`,
-        bindings
-      )
-      beat = result.rows[0]
+      ;[beat] = await preparedQuery<Beat>('keyward_heartbeat', HEARTBEAT_AND_LOG, values)
     } catch (error) {
       // The log feeds usage figures only: without its month partition, the
       // beat still counts.
       if ((error as { code?: string }).code !== NO_PARTITION_FOR_ROW) throw error
       logger.error({ err: error }, 'heartbeat not logged: session_heartbeats has no partition')
-      const result = await db.rawQuery(`${HEARTBEAT_UPDATE} SELECT expires_at FROM beat`, bindings)
-      beat = result.rows[0]
+      ;[beat] = await preparedQuery<Beat>('keyward_heartbeat_only', HEARTBEAT_ONLY, values)
     }
     if (!beat) return this.diagnoseHeartbeat(tokenHash, licenseKey, moment)
     return { expiresAt: beat.expires_at }
