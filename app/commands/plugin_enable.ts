@@ -1,47 +1,7 @@
-import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { args, BaseCommand, flags } from '@adonisjs/core/ace'
-import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { discoverPlugins } from '#plugin_host/plugin_host'
-import { PluginsConfigFileError, togglePluginInFile } from '#plugin_host/plugins_config_file'
+import PluginToggleCommand from '#plugin_host/plugin_toggle_command'
 
-export default class PluginEnable extends BaseCommand {
+export default class PluginEnable extends PluginToggleCommand {
   static commandName = 'plugin:enable'
   static description = 'Enable an installed plugin (adds it to config/plugins.ts)'
-  /**
-   * The app is not started: its boot checks config/plugins.ts, and this
-   * command must work while that file is invalid.
-   */
-  static options: CommandOptions = { startApp: false }
-
-  @args.string({ description: 'The plugin (a folder under plugins/)' })
-  declare name: string
-
-  @flags.string({
-    flagName: 'config',
-    description: 'The plugins config file to edit',
-    default: 'config/plugins.ts',
-  })
-  declare configFile: string
-
-  async run() {
-    const path = resolve(fileURLToPath(this.app.appRoot), this.configFile)
-    const installed = await discoverPlugins(this.app.makePath('plugins'))
-    try {
-      const outcome = await togglePluginInFile(path, 'enable', this.name, installed)
-      if (outcome.status === 'refused') {
-        this.logger.error(outcome.message)
-        this.exitCode = 1
-      } else if (outcome.status === 'unchanged') {
-        this.logger.info(outcome.message)
-      } else {
-        this.logger.success(outcome.message)
-        this.logger.info('Restart running servers and workers to apply the change')
-      }
-    } catch (error) {
-      if (!(error instanceof PluginsConfigFileError)) throw error
-      this.logger.error(error.message)
-      this.exitCode = 1
-    }
-  }
+  protected action = 'enable' as const
 }
