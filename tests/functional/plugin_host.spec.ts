@@ -1,10 +1,17 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server as NodeServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { ServerFactory } from '@adonisjs/core/factories/http'
 import { Edge } from 'edge.js'
 import { definePlugin, definePluginsConfig } from '#plugin_host/define_plugin'
-import PluginHost, { discoverPlugins, UnknownPluginError } from '#plugin_host/plugin_host'
+import PluginHost, {
+  discoverPlugins,
+  pluginMigrationPaths,
+  UnknownPluginError,
+} from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
 
 const FIXTURES = app.makePath('tests/fixtures/plugins')
@@ -100,6 +107,30 @@ test.group('Plugin host', () => {
         }),
       /needs every or cron/
     )
+  })
+
+  test('migration:run takes the core, then every installed plugin, enabled or not', async ({
+    assert,
+    cleanup,
+  }) => {
+    const root = await mkdtemp(join(tmpdir(), 'keyward-plugins-'))
+    cleanup(() => rm(root, { recursive: true, force: true }))
+    for (const name of ['zeta-crm', 'alpha-gate', 'no-migrations']) {
+      await mkdir(join(root, 'plugins', name), { recursive: true })
+      await writeFile(join(root, 'plugins', name, 'plugin.ts'), '')
+      if (name !== 'no-migrations') {
+        await mkdir(join(root, 'plugins', name, 'database', 'migrations'), { recursive: true })
+      }
+    }
+    // A folder without plugin.ts is not a plugin.
+    await mkdir(join(root, 'plugins', 'stray', 'database', 'migrations'), { recursive: true })
+
+    assert.deepEqual(pluginMigrationPaths(root), [
+      'plugins/alpha-gate/database/migrations',
+      'plugins/zeta-crm/database/migrations',
+    ])
+    const paths = app.config.get<string[]>('database.connections.postgres.migrations.paths')
+    assert.equal(paths[0], 'database/migrations')
   })
 
   test('the app runs the configured plugins and their policies', async ({ assert }) => {
