@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto'
 import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import encryption from '@adonisjs/core/services/encryption'
@@ -14,7 +13,7 @@ import { SessionPolicyRegistry, type LiveSessionSummary } from '#services/sessio
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
-import { normalizeLicenseKey } from '#support/license_keys'
+import { generateSessionToken, hashSessionToken, normalizeLicenseKey } from '#support/license_keys'
 import { preparedQuery } from '#support/prepared_query'
 
 const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
@@ -54,15 +53,6 @@ export interface StartedSession {
   timing: SessionTiming
   expiresAt: Date
   license: License
-}
-
-/** An opaque, unguessable session token: 256 bits from the CSPRNG. */
-function generateSessionToken() {
-  return randomBytes(32).toString('base64url')
-}
-
-export function hashSessionToken(token: string) {
-  return createHash('sha256').update(token, 'utf8').digest('hex')
 }
 
 function plusSeconds(moment: Date, seconds: number) {
@@ -111,7 +101,6 @@ export default class SessionService {
         fingerprint: input.fingerprint,
         live,
       })
-      const timing = this.timingFor(license)
 
       if (decision.action === 'refuse') throw new ApiError('SESSION_LIMIT_REACHED')
       if (decision.action === 'resume') {
@@ -120,7 +109,7 @@ export default class SessionService {
       if (decision.action === 'replace') {
         await endSessions(trx, { sessionIds: decision.sessionIds }, 'replaced', moment)
       }
-      return this.create(trx, license, policy.name, input, timing, now, actor)
+      return this.create(trx, license, policy.name, input, this.timingFor(license), now, actor)
     })
   }
 

@@ -47,7 +47,20 @@ export function generateApiKey(now: Date = new Date()): string {
  * digest lets each request find its key through a unique index.
  */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex')
+  return sha256Hex(key)
+}
+
+/** An opaque, unguessable session token: 256 bits from the CSPRNG. */
+export function generateSessionToken(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/**
+ * What a session is looked up by; for the same reason as API keys, a fast
+ * deterministic digest is enough.
+ */
+export function hashSessionToken(token: string): string {
+  return sha256Hex(token)
 }
 
 /**
@@ -63,5 +76,9 @@ export function apiKeyHint(key: string): string {
  * `hardware_fingerprint` get one derived from both, deterministically.
  */
 export function deriveFingerprint(machineId: string, hardwareHash: string): string {
-  return createHash('sha256').update(`${machineId}\u0000${hardwareHash}`, 'utf8').digest('hex')
+  return sha256Hex(`${machineId}\u0000${hardwareHash}`)
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex')
 }
