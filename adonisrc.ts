@@ -9,6 +9,7 @@ export default defineConfig({
   commands: [
     () => import('@adonisjs/core/commands'),
     () => import('@adonisjs/lucid/commands'),
+    () => import('@adonisjs/session/commands'),
     () => import('#plugin_host/commands_loader'),
   ],
 
@@ -21,10 +22,14 @@ export default defineConfig({
     },
     () => import('@adonisjs/core/providers/vinejs_provider'),
     () => import('@adonisjs/core/providers/edge_provider'),
+    () => import('@adonisjs/session/session_provider'),
+    () => import('@adonisjs/shield/shield_provider'),
+    () => import('@adonisjs/static/static_provider'),
     () => import('@adonisjs/lucid/database_provider'),
     () => import('@adonisjs/redis/redis_provider'),
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/i18n/i18n_provider'),
+    () => import('@adonisjs/auth/auth_provider'),
     () => import('#providers/app_provider'),
     () => import('#providers/plugin_host_provider'),
   ],
@@ -43,6 +48,11 @@ export default defineConfig({
         name: 'functional',
         timeout: 30000,
       },
+      {
+        files: ['tests/browser/**/*.spec.ts', 'plugins/*/tests/browser/**/*.spec.ts'],
+        name: 'browser',
+        timeout: 120000,
+      },
     ],
     forceExit: false,
   },
@@ -51,6 +61,7 @@ export default defineConfig({
     { pattern: 'resources/lang/**/*.{json,yaml,yml}', reloadServer: false },
     { pattern: 'resources/views/**/*.edge', reloadServer: false },
     { pattern: 'plugins/*/views/**/*.edge', reloadServer: false },
+    { pattern: 'public/**', reloadServer: false },
   ],
 
   hooks: {

@@ -7,6 +7,52 @@
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { DateTime } from 'luxon'
 
+export class AdminRecoveryCodeSchema extends BaseModel {
+  static $columns = ['adminUserId', 'codeHash', 'createdAt', 'id', 'usedAt'] as const
+  $columns = AdminRecoveryCodeSchema.$columns
+  @column()
+  declare adminUserId: number
+  @column()
+  declare codeHash: string
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column({ isPrimary: true })
+  declare id: bigint | number
+  @column.dateTime()
+  declare usedAt: DateTime | null
+}
+
+export class AdminUserSchema extends BaseModel {
+  static $columns = ['createdAt', 'email', 'fullName', 'id', 'lastLoginAt', 'lastLoginIp', 'locale', 'password', 'role', 'totpEnabledAt', 'totpLastStep', 'totpSecret', 'updatedAt'] as const
+  $columns = AdminUserSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare email: string
+  @column()
+  declare fullName: string | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column.dateTime()
+  declare lastLoginAt: DateTime | null
+  @column()
+  declare lastLoginIp: string | null
+  @column()
+  declare locale: string
+  @column({ serializeAs: null })
+  declare password: string
+  @column()
+  declare role: string
+  @column.dateTime()
+  declare totpEnabledAt: DateTime | null
+  @column()
+  declare totpLastStep: number | null
+  @column()
+  declare totpSecret: string | null
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}
+
 export class ApiKeySchema extends BaseModel {
   static $columns = ['createdAt', 'id', 'keyHash', 'keyHint', 'lastUsedAt', 'name', 'revokedAt', 'updatedAt'] as const
   $columns = ApiKeySchema.$columns
@@ -53,6 +99,21 @@ export class AuditLogSchema extends BaseModel {
   declare subjectId: string | null
   @column()
   declare subjectType: string | null
+}
+
+export class BlockedIpSchema extends BaseModel {
+  static $columns = ['createdAt', 'createdBy', 'id', 'network', 'reason'] as const
+  $columns = BlockedIpSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare createdBy: string | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare network: string
+  @column()
+  declare reason: string | null
 }
 
 export class CustomerSchema extends BaseModel {

@@ -26,4 +26,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   SESSION_TIMEOUT: Env.schema.number.optional(),
   SESSION_SWEEP_EVERY: Env.schema.string.optional(),
   HEARTBEAT_RETENTION_DAYS: Env.schema.number.optional(),
+
+  PANEL_SESSION_STORE: Env.schema.enum.optional(['redis', 'cookie'] as const),
+  PANEL_SESSION_AGE: Env.schema.string.optional(),
+  PANEL_LOGIN_MAX_ATTEMPTS: Env.schema.number.optional(),
+  PANEL_LOGIN_LOCKOUT: Env.schema.string.optional(),
+  PANEL_REQUIRE_TWO_FACTOR: Env.schema.boolean.optional(),
 })

@@ -11,12 +11,32 @@ server.errorHandler(() => import('#exceptions/handler'))
  */
 server.use([
   () => import('#middleware/container_bindings_middleware'),
+  () => import('#middleware/assets_middleware'),
   () => import('#middleware/detect_locale_middleware'),
   () => import('#middleware/api_rate_limit_middleware'),
   () => import('#middleware/api_key_middleware'),
   () => import('#middleware/api_body_limit_middleware'),
 ])
 
-router.use([() => import('@adonisjs/core/bodyparser_middleware')])
+/**
+ * Router middleware run on every matched route. The session, CSRF and auth
+ * layers serve the panel; the client API skips the session and CSRF (see
+ * panel_session_middleware.ts and config/shield.ts).
+ */
+router.use([
+  () => import('@adonisjs/core/bodyparser_middleware'),
+  () => import('#middleware/panel_session_middleware'),
+  () => import('@adonisjs/shield/shield_middleware'),
+  () => import('@adonisjs/auth/initialize_auth_middleware'),
+])
 
-export const middleware = router.named({})
+/**
+ * Panel routes use `panel` (blocked IPs refused, admin logged in, locale and
+ * layout data shared); owner-only actions add `owner`.
+ */
+export const middleware = router.named({
+  blockedIp: () => import('#middleware/blocked_ip_middleware'),
+  guest: () => import('#middleware/guest_middleware'),
+  panel: () => import('#middleware/panel_middleware'),
+  owner: () => import('#middleware/owner_middleware'),
+})

@@ -30,6 +30,18 @@ router
   .prefix('/api')
 
 /*
+| The admin panel, one file per area.
+*/
+await import('#start/routes/panel')
+await import('#start/routes/panel_dashboard')
+await import('#start/routes/panel_customers')
+await import('#start/routes/panel_licenses')
+await import('#start/routes/panel_sessions')
+await import('#start/routes/panel_api_keys')
+await import('#start/routes/panel_audit')
+await import('#start/routes/panel_plugins')
+
+/*
 | The enabled plugins' routes. A disabled plugin's routes are never mounted,
 | so they answer 404.
 */

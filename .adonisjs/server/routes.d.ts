@@ -14,16 +14,55 @@ export type ScannedRoutes = {
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.activate': { paramsTuple?: []; params?: {} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
+    'auth.show_login': { paramsTuple?: []; params?: {} }
+    'auth.login': { paramsTuple?: []; params?: {} }
+    'auth.show_second_factor': { paramsTuple?: []; params?: {} }
+    'auth.second_factor': { paramsTuple?: []; params?: {} }
+    'auth.logout': { paramsTuple?: []; params?: {} }
+    'account.show': { paramsTuple?: []; params?: {} }
+    'account.update': { paramsTuple?: []; params?: {} }
+    'account.switch_locale': { paramsTuple?: []; params?: {} }
+    'account.change_password': { paramsTuple?: []; params?: {} }
+    'account.show_two_factor': { paramsTuple?: []; params?: {} }
+    'account.enable_two_factor': { paramsTuple?: []; params?: {} }
+    'account.regenerate_recovery_codes': { paramsTuple?: []; params?: {} }
+    'account.disable_two_factor': { paramsTuple?: []; params?: {} }
+    'blocked_ips.index': { paramsTuple?: []; params?: {} }
+    'blocked_ips.store': { paramsTuple?: []; params?: {} }
+    'blocked_ips.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admins.index': { paramsTuple?: []; params?: {} }
+    'admins.create': { paramsTuple?: []; params?: {} }
+    'admins.store': { paramsTuple?: []; params?: {} }
+    'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admins.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admins.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   GET: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
+    'auth.show_login': { paramsTuple?: []; params?: {} }
+    'auth.show_second_factor': { paramsTuple?: []; params?: {} }
+    'account.show': { paramsTuple?: []; params?: {} }
+    'account.show_two_factor': { paramsTuple?: []; params?: {} }
+    'blocked_ips.index': { paramsTuple?: []; params?: {} }
+    'admins.index': { paramsTuple?: []; params?: {} }
+    'admins.create': { paramsTuple?: []; params?: {} }
+    'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   HEAD: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
+    'auth.show_login': { paramsTuple?: []; params?: {} }
+    'auth.show_second_factor': { paramsTuple?: []; params?: {} }
+    'account.show': { paramsTuple?: []; params?: {} }
+    'account.show_two_factor': { paramsTuple?: []; params?: {} }
+    'blocked_ips.index': { paramsTuple?: []; params?: {} }
+    'admins.index': { paramsTuple?: []; params?: {} }
+    'admins.create': { paramsTuple?: []; params?: {} }
+    'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   POST: {
     'licenses.activate': { paramsTuple?: []; params?: {} }
@@ -33,6 +72,21 @@ export type ScannedRoutes = {
     'sessions.heartbeat': { paramsTuple?: []; params?: {} }
     'sessions.end': { paramsTuple?: []; params?: {} }
     'single_use.activate': { paramsTuple?: []; params?: {} }
+    'auth.login': { paramsTuple?: []; params?: {} }
+    'auth.second_factor': { paramsTuple?: []; params?: {} }
+    'auth.logout': { paramsTuple?: []; params?: {} }
+    'account.update': { paramsTuple?: []; params?: {} }
+    'account.switch_locale': { paramsTuple?: []; params?: {} }
+    'account.change_password': { paramsTuple?: []; params?: {} }
+    'account.enable_two_factor': { paramsTuple?: []; params?: {} }
+    'account.regenerate_recovery_codes': { paramsTuple?: []; params?: {} }
+    'account.disable_two_factor': { paramsTuple?: []; params?: {} }
+    'blocked_ips.store': { paramsTuple?: []; params?: {} }
+    'blocked_ips.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admins.store': { paramsTuple?: []; params?: {} }
+    'admins.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admins.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
 }
 declare module '@adonisjs/core/types/http' {

@@ -2,6 +2,7 @@ import app from '@adonisjs/core/services/app'
 import { errors as vineErrors } from '@vinejs/vine'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
 import { isClientApiRequest } from '#support/client_api'
 
@@ -14,6 +15,16 @@ type ValidationMessage = { field: string; rule: string; message: string }
  */
 export default class HttpExceptionHandler extends ExceptionHandler {
   protected debug = !app.inProduction && !app.inTest
+
+  /**
+   * Panel pages that fail show a page of ours, never a stack trace (except
+   * on a developer's machine, where `debug` shows the full error).
+   */
+  protected renderStatusPages = app.inProduction || app.inTest
+  protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
+    '404': (_, { view }) => view.render('pages/errors/not_found'),
+    '500..599': (_, { view }) => view.render('pages/errors/server_error'),
+  }
 
   /**
    * Refusals are the API working as intended, not incidents to log.

@@ -13,3 +13,14 @@ export type Actor = {
 }
 
 export const cliActor = (label = 'ace'): Actor => ({ type: 'cli', label })
+
+/**
+ * The logged-in admin of a panel request, as the audit log records them.
+ */
+export function adminActor(ctx: {
+  auth: { user?: { id: number; email: string } }
+  request: { ip(): string }
+}): Actor {
+  const admin = ctx.auth.user
+  return { type: 'admin', id: admin?.id ?? null, label: admin?.email ?? null, ip: ctx.request.ip() }
+}

@@ -79,6 +79,6 @@ export function deriveFingerprint(machineId: string, hardwareHash: string): stri
   return sha256Hex(`${machineId}\u0000${hardwareHash}`)
 }
 
-function sha256Hex(text: string): string {
+export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex')
 }

@@ -7,9 +7,13 @@ import ApiKeyService from '#services/api_key_service'
 import LicenseGenerator from '#services/license_generator'
 import { cliActor } from '#support/actor'
 import { appUrl } from '#config/app'
+import { randomBytes } from 'node:crypto'
+import AdminUser from '#models/admin_user'
+import AdminUserService from '#services/admin_user_service'
 
 const DEMO_PRODUCT = 'demo'
 const DEMO_KEY_NAME = 'Demo key'
+export const DEMO_OWNER_EMAIL = 'owner@example.com'
 
 /**
  * Demo data for the Quick start: a product, an API key and a few licenses,
@@ -49,10 +53,19 @@ export default class DemoSeeder extends BaseSeeder {
       demoLicenses.push(...(await License.query().where('productId', product.id).orderBy('id')))
     }
 
-    this.print(plainKey, demoLicenses)
+    let ownerPassword: string | null = null
+    if (!(await AdminUser.findBy('email', DEMO_OWNER_EMAIL))) {
+      ownerPassword = randomBytes(12).toString('base64url')
+      await AdminUserService.create(
+        { email: DEMO_OWNER_EMAIL, password: ownerPassword, role: 'owner', fullName: 'Demo Owner' },
+        actor
+      )
+    }
+
+    this.print(plainKey, demoLicenses, ownerPassword)
   }
 
-  protected print(plainKey: string | null, licenses: License[]) {
+  protected print(plainKey: string | null, licenses: License[], ownerPassword: string | null) {
     const key = plainKey ?? '<your API key>'
     const license = licenses[0]?.key ?? '<license key>'
     const lines = [
@@ -70,6 +83,10 @@ export default class DemoSeeder extends BaseSeeder {
       ),
       '',
       `  Server: ${appUrl}   (health: ${appUrl}/health)`,
+      `  Admin panel: ${appUrl}/admin`,
+      ownerPassword
+        ? `    sign in as ${DEMO_OWNER_EMAIL} with password ${ownerPassword} (shown once; set up two-factor in "Your account")`
+        : `    the demo owner ${DEMO_OWNER_EMAIL} was created on the first run; add admins with: node ace.ts admin:create`,
       '  Try it:',
       `    curl -s -X POST ${appUrl}/api/license/activate -H 'X-API-Key: ${key}' \\`,
       `      -H 'Content-Type: application/json' -d '{"license_key":"${license}","hardware_fingerprint":"my-first-device"}'`,

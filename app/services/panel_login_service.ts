@@ -1,0 +1,156 @@
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import limiter from '@adonisjs/limiter/services/main'
+import { errors as authErrors } from '@adonisjs/auth'
+import panelConfig from '#config/panel'
+import AdminUser from '#models/admin_user'
+import AuditTrail from '#services/audit_trail'
+import TwoFactorService from '#services/two_factor_service'
+import { Clock } from '#support/clock'
+import type { Actor } from '#support/actor'
+
+export type SecondFactor = 'none' | 'totp' | 'recovery_code'
+
+export class LoginLockedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many failed login attempts')
+  }
+}
+
+/**
+ * The rules of logging in to the panel: password, then the second factor,
+ * with a lockout after repeated failures.
+ *
+ * Failures are counted in Redis (so every web process shares them) under two
+ * keys: email + IP address (`maxAttempts`, 5 by default) and the IP address
+ * alone (4× as many). Wrong second-factor codes count like wrong passwords,
+ * and a correct password does not reset the count while its second factor is
+ * still owed, so nobody can interleave correct passwords with code guesses.
+ */
+@inject()
+export default class PanelLoginService {
+  constructor(
+    protected clock: Clock,
+    protected twoFactor: TwoFactorService
+  ) {}
+
+  protected limiters() {
+    const { maxAttempts, maxAttemptsPerIp, lockout } = panelConfig.login
+    return {
+      account: limiter.use({ requests: maxAttempts, duration: lockout }),
+      address: limiter.use({ requests: maxAttemptsPerIp, duration: lockout }),
+    }
+  }
+
+  protected keys(email: string, ip: string) {
+    return {
+      account: `panel_login:${email.trim().toLowerCase()}:${ip}`,
+      address: `panel_login_ip:${ip}`,
+    }
+  }
+
+  /** Refuses with LoginLockedError while either key is locked. */
+  async assertNotLocked(email: string, ip: string) {
+    const { account, address } = this.limiters()
+    const keys = this.keys(email, ip)
+    for (const [store, key] of [
+      [account, keys.account],
+      [address, keys.address],
+    ] as const) {
+      if (await store.isBlocked(key)) {
+        throw new LoginLockedError(await store.availableIn(key))
+      }
+    }
+  }
+
+  protected async recordFailure(email: string, ip: string, reason: string, admin?: AdminUser) {
+    const { account, address } = this.limiters()
+    const keys = this.keys(email, ip)
+    let lockedOut = false
+    for (const [store, key] of [
+      [account, keys.account],
+      [address, keys.address],
+    ] as const) {
+      const response = await store.increment(key)
+      if (response.remaining <= 0) {
+        await store.block(key, panelConfig.login.lockout)
+        lockedOut = true
+      }
+    }
+    await db.transaction(async (trx) => {
+      await AuditTrail.record(trx, this.actor(ip, admin, email), {
+        action: lockedOut ? 'admin.login_locked_out' : 'admin.login_failed',
+        subjectType: admin ? 'admin_user' : null,
+        subjectId: admin?.id ?? null,
+        after: { email: email.slice(0, 254), reason },
+      })
+    })
+    if (lockedOut) {
+      throw new LoginLockedError(await this.limiters().account.availableIn(keys.account))
+    }
+  }
+
+  protected actor(ip: string, admin?: AdminUser, email?: string): Actor {
+    return { type: 'admin', id: admin?.id ?? null, label: admin?.email ?? email ?? null, ip }
+  }
+
+  /**
+   * Checks email and password. Returns the admin, who still owes a second
+   * factor when `twoFactorEnabled`; returns null for wrong credentials.
+   */
+  async checkPassword(email: string, password: string, ip: string) {
+    await this.assertNotLocked(email, ip)
+    try {
+      return await AdminUser.verifyCredentials(email.trim().toLowerCase(), password)
+    } catch (error) {
+      if (!(error instanceof authErrors.E_INVALID_CREDENTIALS)) throw error
+      await this.recordFailure(email, ip, 'password')
+      return null
+    }
+  }
+
+  /**
+   * Checks the second factor: a TOTP code, or one of the recovery codes.
+   * Returns which one was used, or null.
+   */
+  async checkSecondFactor(admin: AdminUser, code: string, ip: string) {
+    await this.assertNotLocked(admin.email, ip)
+    const trimmed = code.trim()
+    if (/^\d{6}$/.test(trimmed.replace(/\s/g, ''))) {
+      if (await this.twoFactor.verifyCode(admin, trimmed)) return 'totp' as const
+    } else {
+      const remaining = await this.twoFactor.useRecoveryCode(admin, trimmed)
+      if (remaining !== null) {
+        await db.transaction(async (trx) => {
+          await AuditTrail.record(trx, this.actor(ip, admin), {
+            action: 'admin.recovery_code_used',
+            subjectType: 'admin_user',
+            subjectId: admin.id,
+            after: { remaining },
+          })
+        })
+        return 'recovery_code' as const
+      }
+    }
+    await this.recordFailure(admin.email, ip, 'second_factor', admin)
+    return null
+  }
+
+  /** A completed login: clears the failure count and records it. */
+  async succeeded(admin: AdminUser, ip: string, secondFactor: SecondFactor) {
+    const { account } = this.limiters()
+    await account.delete(this.keys(admin.email, ip).account)
+    await db.transaction(async (trx) => {
+      admin.useTransaction(trx)
+      admin.lastLoginAt = this.clock.now()
+      admin.lastLoginIp = ip
+      await admin.save()
+      await AuditTrail.record(trx, this.actor(ip, admin), {
+        action: 'admin.login',
+        subjectType: 'admin_user',
+        subjectId: admin.id,
+        after: { second_factor: secondFactor },
+      })
+    })
+  }
+}

@@ -1,0 +1,2 @@
+// Routes of the panel's api_keys pages (to be written).
+export {}

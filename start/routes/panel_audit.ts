@@ -1,0 +1,2 @@
+// Routes of the panel's audit pages (to be written).
+export {}

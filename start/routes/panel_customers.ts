@@ -1,0 +1,2 @@
+// Routes of the panel's customers pages (to be written).
+export {}

@@ -1,0 +1,2 @@
+// Routes of the panel's licenses pages (to be written).
+export {}

@@ -1,0 +1,2 @@
+// Routes of the panel's plugins pages (to be written).
+export {}

@@ -1,0 +1,2 @@
+// Routes of the panel's sessions pages (to be written).
+export {}
