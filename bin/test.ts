@@ -24,6 +24,9 @@ process.env.PORT = String(await freePort())
 process.env.LOG_LEVEL ??= 'silent'
 // The rate limit is exercised by its own tests; everything else runs unthrottled.
 process.env.API_RATE_LIMIT = '0'
+// Every test logs in from 127.0.0.1: the per-address lockout would add up
+// across unrelated tests. The per-account lockout keeps its default (5).
+process.env.PANEL_LOGIN_MAX_ATTEMPTS_PER_IP ??= '1000'
 
 try {
   await ensureDatabase(process.env.DATABASE_URL)

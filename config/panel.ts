@@ -13,7 +13,7 @@ const panelConfig = {
      * Failures from one IP address across all emails before that address
      * is locked out too: stops guessing many accounts from one place.
      */
-    maxAttemptsPerIp: env.get('PANEL_LOGIN_MAX_ATTEMPTS', 5) * 4,
+    maxAttemptsPerIp: env.get('PANEL_LOGIN_MAX_ATTEMPTS_PER_IP', 20),
     /** How long a correct password waits for its second factor. */
     secondFactorWindowSeconds: 300,
   },

@@ -30,6 +30,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   PANEL_SESSION_STORE: Env.schema.enum.optional(['redis', 'cookie'] as const),
   PANEL_SESSION_AGE: Env.schema.string.optional(),
   PANEL_LOGIN_MAX_ATTEMPTS: Env.schema.number.optional(),
+  PANEL_LOGIN_MAX_ATTEMPTS_PER_IP: Env.schema.number.optional(),
   PANEL_LOGIN_LOCKOUT: Env.schema.string.optional(),
   PANEL_REQUIRE_TWO_FACTOR: Env.schema.boolean.optional(),
 })

@@ -23,7 +23,7 @@ export class LoginLockedError extends Error {
  *
  * Failures are counted in Redis (so every web process shares them) under two
  * keys: email + IP address (`maxAttempts`, 5 by default) and the IP address
- * alone (4× as many). Wrong second-factor codes count like wrong passwords,
+ * alone (`maxAttemptsPerIp`, 20). Wrong second-factor codes count like wrong passwords,
  * and a correct password does not reset the count while its second factor is
  * still owed, so nobody can interleave correct passwords with code guesses.
  */
