@@ -4,8 +4,43 @@ import app from '@adonisjs/core/services/app'
 import type { Config } from '@japa/runner/types'
 import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
+import { browserClient } from '@japa/browser-client'
+import { chromium } from 'playwright'
 
-export const plugins: Config['plugins'] = [assert(), pluginAdonisJS(app), apiClient()]
+/**
+ * Browser tests drive the machine's own Chromium (Debian's, at
+ * /usr/bin/chromium; `CHROMIUM_PATH` to use another): nothing is ever
+ * downloaded. The flags keep it from calling home on a closed network.
+ */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export const plugins: Config['plugins'] = [
+  assert(),
+  pluginAdonisJS(app),
+  apiClient(),
+  browserClient({
+    runInSuites: ['browser'],
+    contextOptions: {
+      baseURL: `http://${process.env.HOST}:${process.env.PORT}`,
+      viewport: { width: 1360, height: 860 },
+      locale: 'en-US',
+    },
+    launcher: (config) =>
+      chromium.launch({
+        ...config,
+        headless: true,
+        executablePath: chromiumPath,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+          '--disable-sync',
+        ],
+      }),
+  }),
+]
 
 /**
  * The run's own database is migrated once; tests create the rows they need
