@@ -17,7 +17,7 @@ export default class AdminCreate extends BaseCommand {
   static description = 'Create a panel admin (the first one should be an owner)'
   static help = [
     'Interactive:  node ace.ts admin:create',
-    'Scripted:     node ace.ts admin:create --email ops@example.com --role owner --no-interaction',
+    'Scripted:     node ace.ts admin:create --email ops@example.com --role owner --no-interactive',
     '              (prints a generated password; or pass --password)',
   ]
   static options: CommandOptions = { startApp: true }
@@ -34,22 +34,25 @@ export default class AdminCreate extends BaseCommand {
   @flags.string({ description: 'Password, at least 12 characters (prompted for when left out)' })
   declare password?: string
 
-  @flags.boolean({ description: 'Never prompt; generate the password when none is given' })
-  declare noInteraction?: boolean
+  @flags.boolean({
+    description: 'Prompt for what the flags leave out (--no-interactive: never prompt)',
+    default: true,
+  })
+  declare interactive: boolean
 
-  protected get interactive() {
-    return !this.noInteraction && Boolean(process.stdin.isTTY)
+  protected get canPrompt() {
+    return this.interactive && Boolean(process.stdin.isTTY)
   }
 
   async run() {
-    const email = this.email ?? (this.interactive ? await this.prompt.ask('Email') : undefined)
+    const email = this.email ?? (this.canPrompt ? await this.prompt.ask('Email') : undefined)
     const role = (this.role ??
-      (this.interactive
+      (this.canPrompt
         ? await this.prompt.choice('Role', [...ADMIN_ROLES], { default: 'owner' })
         : 'owner')) as AdminRole
     let password = this.password
     let generated = false
-    if (!password && this.interactive) {
+    if (!password && this.canPrompt) {
       password = await this.prompt.secure('Password (at least 12 characters)')
     }
     if (!password) {
