@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import limiter from '@adonisjs/limiter/services/main'
 import AdminUser from '#models/admin_user'
+import panelConfig from '#config/panel'
 import {
   PanelClient,
   TEST_PASSWORD,
@@ -267,5 +268,23 @@ test.group('Panel login', (group) => {
     assert.include((await client.get('/admin/account')).body, 'Your account')
     await client.post('/admin/account/locale', { locale: 'de' })
     assert.include((await client.get('/admin/account')).body, 'Ihr Konto')
+  })
+})
+
+test.group('Panel: two-factor required', (group) => {
+  group.each.teardown(() => {
+    panelConfig.requireTwoFactor = false
+  })
+
+  test('with PANEL_REQUIRE_TWO_FACTOR, an admin without 2FA can only reach the enrolment', async ({
+    assert,
+  }) => {
+    panelConfig.requireTwoFactor = true
+    const admin = await createAdmin()
+    const client = new PanelClient()
+    await client.login(admin.email)
+    const dashboard = await client.get('/admin')
+    assert.equal(dashboard.location, '/admin/account/two-factor')
+    assert.equal((await client.get('/admin/account/two-factor')).status, 200)
   })
 })
