@@ -6,7 +6,7 @@ import { defineConfig, stores } from '@adonisjs/session'
  * Panel sessions. They live in Redis so that every web process behind a load
  * balancer sees the same login, and so that ending an admin's session is
  * immediate (a cookie store could not be revoked). The client API never
- * opens a session (see app/middleware/panel_session_middleware.ts).
+ * opens a session (see app/middleware/browser_middleware.ts).
  */
 const sessionConfig = defineConfig({
   enabled: true,

@@ -1,9 +1,9 @@
 import { defineConfig } from '@adonisjs/shield'
-import { isClientApiRequest } from '#support/client_api'
 
 /**
  * Browser protections for the panel. The client API authenticates with
- * `X-API-Key`, not cookies, so it is outside CSRF protection.
+ * `X-API-Key`, not cookies, and never passes through Shield (see
+ * app/middleware/browser_middleware.ts).
  *
  * The Content Security Policy allows only the app's own scripts and styles:
  * the panel has no inline script, so an injected `<script>` cannot run.
@@ -26,7 +26,7 @@ const shieldConfig = defineConfig({
   },
   csrf: {
     enabled: true,
-    exceptRoutes: (ctx) => isClientApiRequest(ctx),
+    exceptRoutes: [],
     enableXsrfCookie: false,
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   },

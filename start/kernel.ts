@@ -19,14 +19,13 @@ server.use([
 ])
 
 /**
- * Router middleware run on every matched route. The session, CSRF and auth
- * layers serve the panel; the client API skips the session and CSRF (see
- * panel_session_middleware.ts and config/shield.ts).
+ * Router middleware run on every matched route. The session and Shield
+ * (CSRF) layers serve browsers; the client API skips them (see
+ * browser_middleware.ts).
  */
 router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
-  () => import('#middleware/panel_session_middleware'),
-  () => import('@adonisjs/shield/shield_middleware'),
+  () => import('#middleware/browser_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
 ])
 
