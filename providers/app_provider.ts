@@ -14,4 +14,14 @@ export default class AppProvider {
      */
     pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
   }
+
+  /**
+   * View helpers of the panel: `when(date)` formats a moment the same way
+   * on every page.
+   */
+  async boot() {
+    const { default: edge } = await import('edge.js')
+    const { formatMoment } = await import('#support/formatting')
+    edge.global('when', formatMoment)
+  }
 }
