@@ -33,4 +33,5 @@ export default await Env.create(new URL('../', import.meta.url), {
   PANEL_LOGIN_MAX_ATTEMPTS_PER_IP: Env.schema.number.optional(),
   PANEL_LOGIN_LOCKOUT: Env.schema.string.optional(),
   PANEL_REQUIRE_TWO_FACTOR: Env.schema.boolean.optional(),
+  PANEL_LIVE_INTERVAL: Env.schema.number.optional(),
 })

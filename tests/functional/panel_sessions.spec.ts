@@ -32,7 +32,7 @@ test.group('Panel: sessions', () => {
     assert,
   }) => {
     const { license, api } = await SessionClient.forLicense(http)
-    const started = await bodyOf(api.start(fingerprint()), 201)
+    const started = await bodyOf(api.start(fingerprint()))
     const session = await db.from('license_sessions').where('license_id', license.id).firstOrFail()
 
     const { client, admin } = await loggedInPanel('owner')
@@ -41,7 +41,7 @@ test.group('Panel: sessions', () => {
     const ended = await client.post(`/admin/sessions/${session.id}/end`)
     assert.equal(ended.status, 302)
 
-    const heartbeat = await bodyOf(api.heartbeat(started.session_token), 410)
+    const heartbeat = await bodyOf(api.heartbeat(started.session_token))
     assert.equal(heartbeat.error.end_reason, 'forced')
     const [row] = await auditRowsAfter(since)
     assert.equal(row.action, 'session.forced_end')
@@ -60,7 +60,7 @@ test.group('Panel: sessions', () => {
     assert,
   }) => {
     const { license, api } = await SessionClient.forLicense(http)
-    const started = await bodyOf(api.start(fingerprint()), 201)
+    const started = await bodyOf(api.start(fingerprint()))
     const session = await db.from('license_sessions').where('license_id', license.id).firstOrFail()
     const { client } = await loggedInPanel('admin')
     await client.get('/admin/sessions')
@@ -73,7 +73,7 @@ test.group('Panel: sessions', () => {
     assert,
   }) => {
     const { license, api } = await SessionClient.forLicense(http)
-    const first = await bodyOf(api.start(fingerprint()), 201)
+    const first = await bodyOf(api.start(fingerprint()))
     await expectStatus(api.end(first.session_token), 200)
 
     const { client } = await loggedInPanel('admin')
