@@ -1,2 +1,27 @@
-// Routes of the panel's licenses pages (to be written).
-export {}
+/*
+| The panel's licenses: list, CSV export, batches, edits, bulk status
+| changes, and each license's devices.
+*/
+import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+
+const LicensesController = () => import('#controllers/panel/licenses_controller')
+
+router
+  .group(() => {
+    router.get('licenses', [LicensesController, 'index'])
+    router.get('licenses/export.csv', [LicensesController, 'export'])
+    router.get('licenses/new', [LicensesController, 'create'])
+    router.post('licenses', [LicensesController, 'store'])
+    router.post('licenses/bulk', [LicensesController, 'bulk'])
+    router.get('licenses/:id', [LicensesController, 'show'])
+    router.get('licenses/:id/edit', [LicensesController, 'edit'])
+    router.post('licenses/:id', [LicensesController, 'update'])
+    router.post('licenses/:id/quick', [LicensesController, 'quick'])
+    router.post('licenses/:id/devices/:device/rename', [LicensesController, 'renameDevice'])
+    router.post('licenses/:id/devices/:device/deactivate', [LicensesController, 'deactivateDevice'])
+  })
+  .prefix('/admin')
+  .where('id', router.matchers.number())
+  .where('device', router.matchers.number())
+  .use([middleware.blockedIp(), middleware.panel()])

@@ -40,6 +40,8 @@ export interface PanelResponse {
 export class PanelClient {
   cookies = new Map<string, string>()
   csrfToken: string | null = null
+  /** The last page loaded: sent as Referer, as a browser does. */
+  lastPage: string | null = null
 
   protected cookieHeader() {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
@@ -63,6 +65,7 @@ export class PanelClient {
       headers: {
         cookie: this.cookieHeader(),
         accept: 'text/html',
+        ...(this.lastPage ? { referer: this.lastPage } : {}),
         ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
       body,
@@ -71,6 +74,7 @@ export class PanelClient {
     const text = await response.text()
     const token = text.match(/name=['"]_csrf['"] value=['"]([^'"]+)['"]/)
     if (token) this.csrfToken = token[1]
+    if (method === 'GET' && response.status === 200) this.lastPage = `${baseUrl()}${path}`
     return {
       status: response.status,
       location: response.headers.get('location'),
@@ -89,12 +93,13 @@ export class PanelClient {
    */
   async post(
     path: string,
-    fields: Record<string, string | number | string[]> = {},
+    fields: Record<string, string | number | (string | number)[] | undefined> = {},
     options: { csrf?: boolean | string } = {}
   ) {
     if (options.csrf !== false && !this.csrfToken) await this.get('/admin/login')
     const body = new URLSearchParams()
     for (const [name, value] of Object.entries(fields)) {
+      if (value === undefined) continue
       for (const item of Array.isArray(value) ? value : [value]) body.append(name, String(item))
     }
     if (options.csrf !== false) {
