@@ -37,6 +37,37 @@ export type ScannedRoutes = {
     'admins.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admins.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'dashboard.show': { paramsTuple?: []; params?: {} }
+    'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'customers.index': { paramsTuple?: []; params?: {} }
+    'customers.suggest': { paramsTuple?: []; params?: {} }
+    'customers.create': { paramsTuple?: []; params?: {} }
+    'customers.store': { paramsTuple?: []; params?: {} }
+    'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.index': { paramsTuple?: []; params?: {} }
+    'licenses.export': { paramsTuple?: []; params?: {} }
+    'licenses.create': { paramsTuple?: []; params?: {} }
+    'licenses.store': { paramsTuple?: []; params?: {} }
+    'licenses.bulk': { paramsTuple?: []; params?: {} }
+    'licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.quick': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'sessions.index': { paramsTuple?: []; params?: {} }
+    'sessions.history': { paramsTuple?: []; params?: {} }
+    'sessions.export_history': { paramsTuple?: []; params?: {} }
+    'sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'api_keys.index': { paramsTuple?: []; params?: {} }
+    'api_keys.store': { paramsTuple?: []; params?: {} }
+    'api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'audit.index': { paramsTuple?: []; params?: {} }
+    'audit.export': { paramsTuple?: []; params?: {} }
+    'plugins.index': { paramsTuple?: []; params?: {} }
   }
   GET: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -50,6 +81,25 @@ export type ScannedRoutes = {
     'admins.index': { paramsTuple?: []; params?: {} }
     'admins.create': { paramsTuple?: []; params?: {} }
     'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'dashboard.show': { paramsTuple?: []; params?: {} }
+    'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'customers.index': { paramsTuple?: []; params?: {} }
+    'customers.suggest': { paramsTuple?: []; params?: {} }
+    'customers.create': { paramsTuple?: []; params?: {} }
+    'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.index': { paramsTuple?: []; params?: {} }
+    'licenses.export': { paramsTuple?: []; params?: {} }
+    'licenses.create': { paramsTuple?: []; params?: {} }
+    'licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'sessions.index': { paramsTuple?: []; params?: {} }
+    'sessions.history': { paramsTuple?: []; params?: {} }
+    'sessions.export_history': { paramsTuple?: []; params?: {} }
+    'api_keys.index': { paramsTuple?: []; params?: {} }
+    'audit.index': { paramsTuple?: []; params?: {} }
+    'audit.export': { paramsTuple?: []; params?: {} }
+    'plugins.index': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -63,6 +113,25 @@ export type ScannedRoutes = {
     'admins.index': { paramsTuple?: []; params?: {} }
     'admins.create': { paramsTuple?: []; params?: {} }
     'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'dashboard.show': { paramsTuple?: []; params?: {} }
+    'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'customers.index': { paramsTuple?: []; params?: {} }
+    'customers.suggest': { paramsTuple?: []; params?: {} }
+    'customers.create': { paramsTuple?: []; params?: {} }
+    'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.index': { paramsTuple?: []; params?: {} }
+    'licenses.export': { paramsTuple?: []; params?: {} }
+    'licenses.create': { paramsTuple?: []; params?: {} }
+    'licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'sessions.index': { paramsTuple?: []; params?: {} }
+    'sessions.history': { paramsTuple?: []; params?: {} }
+    'sessions.export_history': { paramsTuple?: []; params?: {} }
+    'api_keys.index': { paramsTuple?: []; params?: {} }
+    'audit.index': { paramsTuple?: []; params?: {} }
+    'audit.export': { paramsTuple?: []; params?: {} }
+    'plugins.index': { paramsTuple?: []; params?: {} }
   }
   POST: {
     'licenses.activate': { paramsTuple?: []; params?: {} }
@@ -87,6 +156,18 @@ export type ScannedRoutes = {
     'admins.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admins.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.store': { paramsTuple?: []; params?: {} }
+    'customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.store': { paramsTuple?: []; params?: {} }
+    'licenses.bulk': { paramsTuple?: []; params?: {} }
+    'licenses.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.quick': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'api_keys.store': { paramsTuple?: []; params?: {} }
+    'api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
 }
 declare module '@adonisjs/core/types/http' {

@@ -19,7 +19,8 @@ export default class BrowserMiddleware {
   ) {}
 
   handle(ctx: HttpContext, next: NextFn) {
-    if (isClientApiRequest(ctx)) return next()
+    // The health check must answer while Redis (the session store) is down.
+    if (isClientApiRequest(ctx) || ctx.request.url() === '/health') return next()
     return this.sessions.handle(ctx, () => this.shield.handle(ctx, next))
   }
 }

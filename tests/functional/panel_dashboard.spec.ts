@@ -28,10 +28,11 @@ test.group('Panel: dashboard', (group) => {
     assert.equal(after.heartbeatsPerMinute, before.heartbeatsPerMinute + 1)
     assert.equal(after.licenses.active, before.licenses.active + 1)
 
-    // Past the timeout, the session is no longer online and the beat is old.
+    // Past the timeout, the session is no longer online and the beat is old
+    // (sessions of other tests may have expired too).
     clock.advance({ minutes: 5 })
     const later = await figures()
-    assert.equal(later.sessionsOnline, before.sessionsOnline)
+    assert.isAtMost(later.sessionsOnline, after.sessionsOnline - 1)
     assert.equal(later.heartbeatsPerMinute, 0)
 
     const chart = await (await app.container.make(DashboardFigureService)).onlineLast24Hours()
