@@ -7,6 +7,21 @@ import { inChunks, sendCsv, type CsvColumn } from '#support/csv_export'
 import { likePattern, paginate } from '#support/panel_list'
 import { AUDIT_ACTOR_TYPES, readAuditFilters, type AuditFilters } from '#validators/panel_audit'
 
+/** The columns of the CSV export, in order. */
+const CSV_COLUMNS = [
+  'id',
+  'created_at',
+  'actor_type',
+  'actor_id',
+  'actor_label',
+  'action',
+  'subject_type',
+  'subject_id',
+  'ip',
+  'before',
+  'after',
+] as const
+
 /** Subjects that have a page of their own in the panel. */
 const SUBJECT_PAGES: Record<string, (id: string) => string> = {
   license: (id) => `/admin/licenses/${id}`,
@@ -140,33 +155,12 @@ export default class AuditController {
       applyFilters(db.from('audit_logs'), filters).where('id', '<=', newest?.id ?? 0),
       list.sort,
       list.dir
-    ).select(
-      'id',
-      'created_at',
-      'actor_type',
-      'actor_id',
-      'actor_label',
-      'action',
-      'subject_type',
-      'subject_id',
-      db.raw('host(ip) AS ip'),
-      'before',
-      'after'
-    )
+    ).select(...CSV_COLUMNS.map((name) => (name === 'ip' ? db.raw('host(ip) AS ip') : name)))
     type Row = Record<string, unknown>
-    const columns: CsvColumn<Row>[] = [
-      'id',
-      'created_at',
-      'actor_type',
-      'actor_id',
-      'actor_label',
-      'action',
-      'subject_type',
-      'subject_id',
-      'ip',
-      'before',
-      'after',
-    ].map((name) => ({ header: name, value: (row: Row) => row[name] }))
+    const columns: CsvColumn<Row>[] = CSV_COLUMNS.map((name) => ({
+      header: name,
+      value: (row: Row) => row[name],
+    }))
     const stamp = DateTime.utc().toFormat("yyyyLLdd'-'HHmm")
     sendCsv(response, `audit-log-${stamp}.csv`, columns, inChunks<Row>(query))
   }

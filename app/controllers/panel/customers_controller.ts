@@ -8,6 +8,20 @@ import { adminActor } from '#support/actor'
 import { likePattern, paginate, readListState } from '#support/panel_list'
 import { customerValidator } from '#validators/panel_customers'
 
+/** Narrows a customers query to names, emails or companies containing `term`. */
+function matching<Query extends { where(callback: (where: any) => void): Query }>(
+  query: Query,
+  term: string
+) {
+  const pattern = likePattern(term)
+  return query.where((where) =>
+    where
+      .whereILike('name', pattern)
+      .orWhereILike('email', pattern)
+      .orWhereILike('company', pattern)
+  )
+}
+
 /**
  * Customers: the people and companies licenses are sold to.
  */
@@ -25,15 +39,7 @@ export default class CustomersController {
       .withCount('licenses')
       .orderBy(list.sort === 'licenses' ? 'licenses_count' : list.sort, list.dir)
       .orderBy('id', 'asc')
-    if (list.q) {
-      const pattern = likePattern(list.q)
-      query.where((where) =>
-        where
-          .whereILike('name', pattern)
-          .orWhereILike('email', pattern)
-          .orWhereILike('company', pattern)
-      )
-    }
+    if (list.q) matching(query, list.q)
     return view.render('pages/customers/index', { list, page: await paginate(query, list) })
   }
 
@@ -43,15 +49,7 @@ export default class CustomersController {
       .trim()
       .slice(0, 100)
     if (!term) return []
-    const pattern = likePattern(term)
-    const rows = await db
-      .from('customers')
-      .where((where) =>
-        where
-          .whereILike('name', pattern)
-          .orWhereILike('email', pattern)
-          .orWhereILike('company', pattern)
-      )
+    const rows = await matching(db.from('customers'), term)
       .orderBy('name')
       .limit(10)
       .select('id', 'name', 'email')
