@@ -19,14 +19,13 @@ server.use([
 ])
 
 /**
- * Router middleware run on every matched route. The session and Shield
- * (CSRF) layers serve browsers; the client API skips them (see
+ * Router middleware run on every matched route. The session, Shield (CSRF)
+ * and auth layers serve browsers; the client API skips them (see
  * browser_middleware.ts).
  */
 router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
   () => import('#middleware/browser_middleware'),
-  () => import('@adonisjs/auth/initialize_auth_middleware'),
 ])
 
 /**

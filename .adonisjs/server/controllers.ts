@@ -5,6 +5,19 @@
 
 export const controllers = {
   Licenses: () => import('#controllers/licenses_controller'),
+  panel: {
+    Account: () => import('#controllers/panel/account_controller'),
+    Admins: () => import('#controllers/panel/admins_controller'),
+    ApiKeys: () => import('#controllers/panel/api_keys_controller'),
+    Audit: () => import('#controllers/panel/audit_controller'),
+    Auth: () => import('#controllers/panel/auth_controller'),
+    BlockedIps: () => import('#controllers/panel/blocked_ips_controller'),
+    Customers: () => import('#controllers/panel/customers_controller'),
+    Dashboard: () => import('#controllers/panel/dashboard_controller'),
+    Licenses: () => import('#controllers/panel/licenses_controller'),
+    Plugins: () => import('#controllers/panel/plugins_controller'),
+    Sessions: () => import('#controllers/panel/sessions_controller'),
+  },
   Sessions: () => import('#controllers/sessions_controller'),
   SingleUse: () => import('#controllers/single_use_controller'),
 }

@@ -1,4 +1,3 @@
-import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import StaticMiddleware from '@adonisjs/static/static_middleware'
@@ -7,12 +6,10 @@ import StaticMiddleware from '@adonisjs/static/static_middleware'
  * Serves `public/assets/` (the panel's stylesheet and scripts). Other paths
  * never reach the file system: a heartbeat should not pay a `stat()`.
  */
-@inject()
 export default class AssetsMiddleware {
-  constructor(protected files: StaticMiddleware) {}
-
-  handle(ctx: HttpContext, next: NextFn) {
+  async handle(ctx: HttpContext, next: NextFn) {
     if (!ctx.request.url().startsWith('/assets/')) return next()
-    return this.files.handle(ctx, next)
+    const files = await ctx.containerResolver.make(StaticMiddleware)
+    return files.handle(ctx, next)
   }
 }
