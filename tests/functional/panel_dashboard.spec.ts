@@ -37,7 +37,6 @@ test.group('Panel: dashboard', (group) => {
     const later = await figures()
     assert.isAtMost(later.sessionsOnline, after.sessionsOnline - 1)
     assert.equal(later.heartbeatsPerMinute, 0)
-
   })
 
   test('the page shows the figures and the chart data', async ({ assert }) => {
