@@ -46,6 +46,7 @@ export type ScannedRoutes = {
     'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'licenses.index': { paramsTuple?: []; params?: {} }
     'licenses.export': { paramsTuple?: []; params?: {} }
@@ -88,6 +89,7 @@ export type ScannedRoutes = {
     'customers.create': { paramsTuple?: []; params?: {} }
     'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'licenses.index': { paramsTuple?: []; params?: {} }
     'licenses.export': { paramsTuple?: []; params?: {} }
     'licenses.create': { paramsTuple?: []; params?: {} }
@@ -120,6 +122,7 @@ export type ScannedRoutes = {
     'customers.create': { paramsTuple?: []; params?: {} }
     'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'licenses.index': { paramsTuple?: []; params?: {} }
     'licenses.export': { paramsTuple?: []; params?: {} }
     'licenses.create': { paramsTuple?: []; params?: {} }

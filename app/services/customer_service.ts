@@ -16,6 +16,15 @@ export class CustomerEmailTakenError extends Error {
   }
 }
 
+/** A customer's figures for their page. */
+export type CustomerFigures = {
+  licenses: { total: number; active: number; expired: number; suspended: number; revoked: number }
+  /** Active devices over all their licenses. */
+  devices: number
+  /** Sessions live right now over all their licenses. */
+  online: number
+}
+
 const view = (customer: Customer) => ({
   name: customer.name,
   email: customer.email,
@@ -70,6 +79,7 @@ export default class CustomerService {
           company: input.company ?? null,
           notes: input.notes ?? null,
         })
+        if (!customer.$isDirty) return customer
         await customer.save()
         await AuditTrail.record(trx, actor, {
           action: 'customer.updated',
@@ -86,17 +96,76 @@ export default class CustomerService {
     }
   }
 
-  /** Deletes a customer; their licenses stay, without a customer. */
+  /**
+   * Deletes a customer. Their licenses stay, without a customer (the
+   * foreign key is ON DELETE SET NULL); the audit row lists which ones, so
+   * the link can be traced (and restored) later.
+   */
   static async delete(customer: Customer, actor: Actor) {
-    await db.transaction(async (trx) => {
-      const licenses = await trx.from('licenses').where('customer_id', customer.id).count('* as n')
+    return db.transaction(async (trx) => {
+      const licenses: { id: number }[] = await trx
+        .from('licenses')
+        .where('customer_id', customer.id)
+        .orderBy('id')
+        .forUpdate()
+        .select('id')
       await trx.from('customers').where('id', customer.id).delete()
       await AuditTrail.record(trx, actor, {
         action: 'customer.deleted',
         subjectType: 'customer',
         subjectId: customer.id,
-        before: { ...view(customer), licenses: Number(licenses[0].n) },
+        before: {
+          ...view(customer),
+          licenses: licenses.length,
+          license_ids: licenses.map((row) => Number(row.id)),
+        },
       })
+      return { licenses: licenses.length }
     })
+  }
+
+  /** How many licenses (by status as it shows now), devices and sessions a customer has. */
+  static async figures(customerId: number, now: Date): Promise<CustomerFigures> {
+    const [licenses, devices, online] = await Promise.all([
+      db
+        .from('licenses')
+        .where('customer_id', customerId)
+        .select(
+          db.raw('count(*) AS total'),
+          db.raw(
+            `count(*) FILTER (WHERE status = 'active' AND (expires_at IS NULL OR expires_at > ?)) AS active`,
+            [now]
+          ),
+          db.raw(`count(*) FILTER (WHERE status = 'active' AND expires_at <= ?) AS expired`, [now]),
+          db.raw(`count(*) FILTER (WHERE status = 'suspended') AS suspended`),
+          db.raw(`count(*) FILTER (WHERE status = 'revoked') AS revoked`)
+        )
+        .firstOrFail(),
+      db
+        .from('devices as d')
+        .join('licenses as l', 'l.id', 'd.license_id')
+        .where('l.customer_id', customerId)
+        .where('d.active', true)
+        .count('* as n')
+        .firstOrFail(),
+      db
+        .from('license_sessions as s')
+        .join('licenses as l', 'l.id', 's.license_id')
+        .where('l.customer_id', customerId)
+        .where('s.expires_at', '>', now)
+        .count('* as n')
+        .firstOrFail(),
+    ])
+    return {
+      licenses: {
+        total: Number(licenses.total),
+        active: Number(licenses.active),
+        expired: Number(licenses.expired),
+        suspended: Number(licenses.suspended),
+        revoked: Number(licenses.revoked),
+      },
+      devices: Number(devices.n),
+      online: Number(online.n),
+    }
   }
 }

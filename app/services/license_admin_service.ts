@@ -1,22 +1,84 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import License, { type StoredLicenseStatus } from '#models/license'
+import License, { type ExpiryBasis, type StoredLicenseStatus } from '#models/license'
 import Device from '#models/device'
 import AuditTrail from '#services/audit_trail'
+import LicenseGenerator from '#services/license_generator'
 import LicenseService from '#services/license_service'
 import { endSessions } from '#services/session_ledger'
+import { SessionPolicyRegistry } from '#services/session_policies'
+import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
+
+export type LicenseRuleField =
+  | 'max_devices'
+  | 'max_sessions'
+  | 'customer_id'
+  | 'product_id'
+  | 'session_policy'
+  | 'type'
+  | 'status'
+
+export type LicenseRuleReason =
+  | 'below_active_devices'
+  | 'above_max_devices'
+  | 'out_of_range'
+  | 'unknown_customer'
+  | 'unknown_product'
+  | 'unknown_policy'
+  | 'invalid_type'
+  | 'invalid_status'
 
 /** A change an admin asked for that the license's rules refuse. */
 export class LicenseRuleError extends Error {
   constructor(
-    readonly field: 'max_devices' | 'max_sessions' | 'customer_id',
-    readonly reason: 'below_active_devices' | 'above_max_devices' | 'unknown_customer'
+    readonly field: LicenseRuleField,
+    readonly reason: LicenseRuleReason
   ) {
-    super(reason)
+    super(`${field}: ${reason}`)
   }
+}
+
+/**
+ * The database's own rules (migration 0002) by constraint name, as the form
+ * field they concern. The checks in this service come first; these catch
+ * whatever slips past them (a customer deleted a moment before the save),
+ * so a violation is a field error, never a 500.
+ */
+const CONSTRAINT_RULES: Record<string, [LicenseRuleField, LicenseRuleReason]> = {
+  licenses_max_sessions: ['max_sessions', 'above_max_devices'],
+  licenses_max_devices: ['max_devices', 'out_of_range'],
+  licenses_customer_id_foreign: ['customer_id', 'unknown_customer'],
+  licenses_product_id_foreign: ['product_id', 'unknown_product'],
+  licenses_type_format: ['type', 'invalid_type'],
+  licenses_status: ['status', 'invalid_status'],
+}
+
+export function asLicenseRuleError(error: unknown) {
+  const constraint = (error as { constraint?: string })?.constraint
+  const rule = constraint ? CONSTRAINT_RULES[constraint] : undefined
+  return rule ? new LicenseRuleError(...rule) : null
+}
+
+async function mappingConstraints<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw asLicenseRuleError(error) ?? error
+  }
+}
+
+/**
+ * The status a license shows: `expired` is never stored, it follows from
+ * `expires_at` and the clock (see License.statusAt), so lists compute it.
+ */
+export function effectiveStatusSql(alias: string, now: Date, as = 'status') {
+  return db.raw(
+    `CASE WHEN ${alias}.status = 'active' AND ${alias}.expires_at <= ? THEN 'expired' ELSE ${alias}.status END AS ${as}`,
+    [now]
+  )
 }
 
 export type LicenseChanges = {
@@ -26,6 +88,23 @@ export type LicenseChanges = {
   customerId?: number | null
   sessionPolicy?: string | null
   notes?: string | null
+}
+
+export type IssueRequest = {
+  productId: number
+  type: string
+  count: number
+  maxDevices: number
+  maxSessions: number
+  customerId?: number | null
+  expiryBasis: ExpiryBasis
+  sessionPolicy?: string | null
+  notes?: string | null
+  /**
+   * The batch's id, chosen by the form when it was shown: sending the same
+   * form twice (a reload, a double click) issues nothing the second time.
+   */
+  batchId?: string
 }
 
 const view = (license: License) => ({
@@ -39,21 +118,82 @@ const view = (license: License) => ({
 
 /**
  * What admins change on licenses from the panel. Every change runs with the
- * license row locked, writes one audit row with before and after, and ends
- * live sessions when the license leaves `active` (as `license:status` does).
+ * license row locked (the lock the device-limit trigger and the session
+ * engine take too), writes one audit row per license with before and after,
+ * and ends live sessions when a license leaves `active`, as
+ * `LicenseService.setStatus` does.
  */
 @inject()
 export default class LicenseAdminService {
-  constructor(protected clock: Clock) {}
+  constructor(
+    protected clock: Clock,
+    protected policies: SessionPolicyRegistry,
+    protected generator: LicenseGenerator,
+    protected licenses: LicenseService
+  ) {}
+
+  /**
+   * Issues one license or a batch through LicenseGenerator (one audit row,
+   * `license.batch_created`, for the batch). `repeated` says the batch id
+   * had been issued already: nothing new was created.
+   */
+  async issue(request: IssueRequest, actor: Actor) {
+    if (request.maxSessions > request.maxDevices) {
+      throw new LicenseRuleError('max_sessions', 'above_max_devices')
+    }
+    if (request.sessionPolicy && !this.policies.has(request.sessionPolicy)) {
+      throw new LicenseRuleError('session_policy', 'unknown_policy')
+    }
+    return mappingConstraints(() =>
+      db.transaction(async (trx) => {
+        if (request.batchId) {
+          // Two submissions of one form queue here; the second finds the first's batch.
+          await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [request.batchId])
+          const issued = await trx.from('licenses').where('batch_id', request.batchId).first()
+          if (issued) return { batchId: request.batchId, keys: [] as string[], repeated: true }
+        }
+        const product = await trx.from('products').where('id', request.productId).first()
+        if (!product) throw new LicenseRuleError('product_id', 'unknown_product')
+        if (request.customerId) {
+          const customer = await trx
+            .from('customers')
+            .where('id', request.customerId)
+            .forShare()
+            .first()
+          if (!customer) throw new LicenseRuleError('customer_id', 'unknown_customer')
+        }
+        const created = await this.generator.generate(
+          {
+            batchId: request.batchId,
+            productId: request.productId,
+            type: request.type,
+            count: request.count,
+            customerId: request.customerId ?? null,
+            maxDevices: request.maxDevices,
+            maxSessions: request.maxSessions,
+            sessionPolicy: request.sessionPolicy ?? null,
+            notes: request.notes ?? null,
+            expiryBasis: request.expiryBasis,
+          },
+          actor,
+          undefined,
+          trx
+        )
+        return { ...created, repeated: false }
+      })
+    )
+  }
 
   async update(licenseId: number, changes: LicenseChanges, actor: Actor) {
-    return db.transaction(async (trx) => {
-      const license = await License.query({ client: trx })
-        .where('id', licenseId)
-        .forUpdate()
-        .firstOrFail()
-      return this.apply(trx, license, changes, actor)
-    })
+    return mappingConstraints(() =>
+      db.transaction(async (trx) => {
+        const license = await License.query({ client: trx })
+          .where('id', licenseId)
+          .forUpdate()
+          .firstOrFail()
+        return this.apply(trx, license, changes, actor)
+      })
+    )
   }
 
   protected async apply(
@@ -67,6 +207,7 @@ export default class LicenseAdminService {
     const maxSessions = changes.maxSessions ?? license.maxSessions
     if (maxSessions > maxDevices) throw new LicenseRuleError('max_sessions', 'above_max_devices')
     if (changes.maxDevices !== undefined && changes.maxDevices < license.maxDevices) {
+      // The row lock above makes this count exact: activations queue behind it.
       const active = await trx
         .from('devices')
         .where({ license_id: license.id, active: true })
@@ -75,9 +216,22 @@ export default class LicenseAdminService {
         throw new LicenseRuleError('max_devices', 'below_active_devices')
       }
     }
-    if (changes.customerId) {
-      const customer = await trx.from('customers').where('id', changes.customerId).first()
+    if (changes.customerId && changes.customerId !== license.customerId) {
+      const customer = await trx
+        .from('customers')
+        .where('id', changes.customerId)
+        .forShare()
+        .first()
       if (!customer) throw new LicenseRuleError('customer_id', 'unknown_customer')
+    }
+    // A policy whose plugin was switched off may stay on the license (it
+    // falls back to the default meanwhile); choosing it anew is refused.
+    if (
+      changes.sessionPolicy &&
+      changes.sessionPolicy !== license.sessionPolicy &&
+      !this.policies.has(changes.sessionPolicy)
+    ) {
+      throw new LicenseRuleError('session_policy', 'unknown_policy')
     }
 
     license.useTransaction(trx)
@@ -103,36 +257,41 @@ export default class LicenseAdminService {
         )
       : []
     const after = view(license)
-    const changedKeys = Object.keys(after).filter(
-      (key) => (before as any)[key] !== (after as any)[key]
+    const changedKeys = (Object.keys(after) as (keyof typeof after)[]).filter(
+      (key) => before[key] !== after[key]
     )
     await AuditTrail.record(trx, actor, {
       action: 'license.updated',
       subjectType: 'license',
       subjectId: license.id,
-      before: Object.fromEntries(changedKeys.map((key) => [key, (before as any)[key]])),
+      before: Object.fromEntries(changedKeys.map((key) => [key, before[key]])),
       after: {
-        ...Object.fromEntries(changedKeys.map((key) => [key, (after as any)[key]])),
-        ...(ended.length ? { sessions_ended: ended.length } : {}),
+        ...Object.fromEntries(changedKeys.map((key) => [key, after[key]])),
+        ...(leftActive ? { sessions_ended: ended.length } : {}),
       },
     })
     return { license, changed: true, sessionsEnded: ended.length }
   }
 
   /**
-   * Suspends, reactivates or revokes many licenses; each is changed and
-   * audited on its own (through `LicenseService.setStatus`), so one that
-   * fails does not undo the others, and the result says how many changed.
+   * Suspends, reactivates or revokes many licenses. Each goes through
+   * `LicenseService.setStatus` in a transaction of its own (row lock, ended
+   * sessions, one `license.status_changed` audit row), so a long list never
+   * holds many locks at once; the result says how many changed.
    */
   async setStatusOfMany(ids: number[], status: StoredLicenseStatus, actor: Actor) {
-    const licenses = await License.query().whereIn('id', ids).select('id', 'key')
-    const service = new LicenseService(this.clock)
+    const licenses = await License.query()
+      .whereIn('id', [...new Set(ids)])
+      .orderBy('id')
+      .select('id', 'key')
     let changed = 0
+    let sessionsEnded = 0
     for (const license of licenses) {
-      const result = await service.setStatus(license.key, status, actor)
+      const result = await this.licenses.setStatus(license.key, status, actor)
       if (result.changed) changed++
+      sessionsEnded += result.sessionsEnded
     }
-    return { found: licenses.length, changed }
+    return { found: licenses.length, changed, sessionsEnded }
   }
 
   async renameDevice(licenseId: number, deviceId: number, name: string | null, actor: Actor) {
@@ -142,6 +301,7 @@ export default class LicenseAdminService {
         .forUpdate()
         .firstOrFail()
       const before = device.name
+      if (before === name) return device
       device.useTransaction(trx)
       device.name = name
       await device.save()
@@ -156,15 +316,25 @@ export default class LicenseAdminService {
     })
   }
 
-  /** Frees a device's slot and ends its sessions (see LicenseService). */
+  /**
+   * Frees a device's slot and ends its sessions (`deactivated`), through
+   * `LicenseService.deactivate`, which writes the audit row. Null when the
+   * device is not (or no longer) active.
+   */
   async deactivateDevice(licenseId: number, deviceId: number, actor: Actor) {
     const device = await Device.query()
-      .where({ id: deviceId, licenseId, active: true })
+      .where({ id: deviceId, licenseId })
       .preload('license')
       .firstOrFail()
-    return new LicenseService(this.clock).deactivate(
-      { licenseKey: device.license.key, fingerprint: device.fingerprint },
-      actor
-    )
+    if (!device.active) return null
+    try {
+      return await this.licenses.deactivate(
+        { licenseKey: device.license.key, fingerprint: device.fingerprint },
+        actor
+      )
+    } catch (error) {
+      if (error instanceof ApiError && error.apiCode === 'DEVICE_NOT_FOUND') return null
+      throw error
+    }
   }
 }

@@ -26,6 +26,7 @@ export const batchValidator = vine.create({
   expiry_basis: vine.enum(['creation', 'first_activation']),
   session_policy: policyName(),
   notes: vine.string().trim().maxLength(2000).optional(),
+  batch_token: vine.string().trim().toLowerCase().uuid().optional(),
 })
 
 export const licenseUpdateValidator = vine.create({

@@ -1,11 +1,15 @@
 /*
-| The panel's licenses: list, CSV export, batches, edits, bulk status
+| The panel's licenses: list, CSV export (same query string as the list),
+| single licenses and batches, edits, inline quick edits, bulk status
 | changes, and each license's devices.
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
 const LicensesController = () => import('#controllers/panel/licenses_controller')
+
+/** License and device ids (`bigint`), as far as a JS number holds them exactly; else a 404. */
+const rowId = { match: /^[1-9][0-9]{0,14}$/, cast: (value: string) => Number(value) }
 
 router
   .group(() => {
@@ -22,6 +26,6 @@ router
     router.post('licenses/:id/devices/:device/deactivate', [LicensesController, 'deactivateDevice'])
   })
   .prefix('/admin')
-  .where('id', router.matchers.number())
-  .where('device', router.matchers.number())
+  .where('id', rowId)
+  .where('device', rowId)
   .use([middleware.blockedIp(), middleware.panel()])

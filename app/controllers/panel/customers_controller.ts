@@ -3,10 +3,14 @@ import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import Customer from '#models/customer'
 import CustomerService, { CustomerEmailTakenError } from '#services/customer_service'
+import { effectiveStatusSql } from '#services/license_admin_service'
 import { Clock } from '#support/clock'
 import { adminActor } from '#support/actor'
 import { likePattern, paginate, readListState } from '#support/panel_list'
 import { customerValidator } from '#validators/panel_customers'
+
+/** How many customers the autocomplete offers at most. */
+const SUGGESTIONS = 10
 
 /** Narrows a customers query to names, emails or companies containing `term`. */
 function matching<Query extends { where(callback: (where: any) => void): Query }>(
@@ -22,6 +26,15 @@ function matching<Query extends { where(callback: (where: any) => void): Query }
   )
 }
 
+/** Sortable columns of a customer's license list, as SQL. */
+const LICENSE_SORTS = {
+  created_at: 'l.created_at',
+  key: 'l.key',
+  type: 'l.type',
+  status: 'status',
+  expires_at: 'l.expires_at',
+} as const
+
 /**
  * Customers: the people and companies licenses are sold to.
  */
@@ -34,26 +47,39 @@ export default class CustomersController {
       sortable: ['name', 'email', 'company', 'created_at', 'licenses'] as const,
       defaultSort: 'name',
       defaultDir: 'asc',
+      filters: { licenses: ['with', 'without'] },
     })
     const query = Customer.query()
       .withCount('licenses')
-      .orderBy(list.sort === 'licenses' ? 'licenses_count' : list.sort, list.dir)
+      .orderByRaw(
+        `${list.sort === 'licenses' ? 'licenses_count' : list.sort} ${list.dir} NULLS LAST`
+      )
       .orderBy('id', 'asc')
     if (list.q) matching(query, list.q)
+    if (list.filters.licenses === 'with') query.whereHas('licenses', () => {})
+    if (list.filters.licenses === 'without') query.whereDoesntHave('licenses', () => {})
     return view.render('pages/customers/index', { list, page: await paginate(query, list) })
   }
 
-  /** Autocomplete: up to 10 customers whose name, email or company match. */
+  /**
+   * Autocomplete (JSON): up to 10 customers whose name, email or company
+   * contains the term, or whose id it is.
+   */
   async suggest({ request }: HttpContext) {
     const term = String(request.qs().q ?? '')
       .trim()
       .slice(0, 100)
     if (!term) return []
-    const rows = await matching(db.from('customers'), term)
-      .orderBy('name')
-      .limit(10)
+    const query = db.from('customers')
+    query.where((where) => {
+      matching(where, term)
+      if (/^\d{1,9}$/.test(term)) where.orWhere('id', Number(term))
+    })
+    return query
+      .orderByRaw('lower(name)')
+      .orderBy('id')
+      .limit(SUGGESTIONS)
       .select('id', 'name', 'email')
-    return rows
   }
 
   async create({ view }: HttpContext) {
@@ -71,10 +97,14 @@ export default class CustomersController {
     }
   }
 
-  async show({ view, params }: HttpContext) {
+  async show({ view, params, request }: HttpContext) {
     const customer = await Customer.findOrFail(params.id)
     const now = this.clock.now().toJSDate()
-    const licenses = await db
+    const list = await readListState(request, {
+      sortable: Object.keys(LICENSE_SORTS) as (keyof typeof LICENSE_SORTS)[],
+      defaultSort: 'created_at',
+    })
+    const licenses = db
       .from('licenses as l')
       .join('products as p', 'p.id', 'l.product_id')
       .where('l.customer_id', customer.id)
@@ -82,11 +112,11 @@ export default class CustomersController {
         'l.id',
         'l.key',
         'l.type',
-        'l.status',
         'l.expires_at',
         'l.max_devices',
         'l.max_sessions',
         'p.name as product_name',
+        effectiveStatusSql('l', now),
         db.raw(
           '(SELECT count(*) FROM devices d WHERE d.license_id = l.id AND d.active) AS devices'
         ),
@@ -95,15 +125,14 @@ export default class CustomersController {
           [now]
         )
       )
-      .orderBy('l.created_at', 'desc')
-      .limit(500)
-    const figures = {
-      licenses: licenses.length,
-      active: licenses.filter((row) => row.status === 'active').length,
-      devices: licenses.reduce((sum, row) => sum + Number(row.devices), 0),
-      online: licenses.reduce((sum, row) => sum + Number(row.online), 0),
-    }
-    return view.render('pages/customers/show', { customer, licenses, figures })
+      .orderByRaw(`${LICENSE_SORTS[list.sort]} ${list.dir} NULLS LAST`)
+      .orderBy('l.id', list.dir)
+    return view.render('pages/customers/show', {
+      customer,
+      list,
+      page: await paginate(licenses, list),
+      figures: await CustomerService.figures(customer.id, now),
+    })
   }
 
   async edit({ view, params }: HttpContext) {
@@ -123,10 +152,20 @@ export default class CustomersController {
     }
   }
 
+  /** Asks first, and says what becomes of the customer's licenses. */
+  async confirmDestroy({ view, params }: HttpContext) {
+    const customer = await Customer.findOrFail(params.id)
+    const figures = await CustomerService.figures(customer.id, this.clock.now().toJSDate())
+    return view.render('pages/customers/delete', { customer, figures })
+  }
+
   async destroy(ctx: HttpContext) {
     const customer = await Customer.findOrFail(ctx.params.id)
-    await CustomerService.delete(customer, adminActor(ctx))
-    ctx.session.flash('success', ctx.i18n.t('customers.deleted', { name: customer.name }))
+    const { licenses } = await CustomerService.delete(customer, adminActor(ctx))
+    ctx.session.flash(
+      'success',
+      ctx.i18n.t('customers.deleted', { name: customer.name, count: licenses })
+    )
     return ctx.response.redirect('/admin/customers')
   }
 
