@@ -19,8 +19,6 @@ const panelConfig = {
   },
   /** Send admins without two-factor to the enrolment page until they enrol. */
   requireTwoFactor: env.get('PANEL_REQUIRE_TWO_FACTOR', false),
-  /** Seconds between two updates of the dashboard's live figures (SSE). */
-  liveIntervalSeconds: env.get('PANEL_LIVE_INTERVAL', 5),
   /** Rows per page in lists, unless the admin picks another size. */
   perPage: 25,
 }

@@ -39,6 +39,7 @@ export type ScannedRoutes = {
     'admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'dashboard.show': { paramsTuple?: []; params?: {} }
     'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'dashboard.chart_js': { paramsTuple?: []; params?: {} }
     'customers.index': { paramsTuple?: []; params?: {} }
     'customers.suggest': { paramsTuple?: []; params?: {} }
     'customers.create': { paramsTuple?: []; params?: {} }
@@ -84,6 +85,7 @@ export type ScannedRoutes = {
     'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'dashboard.show': { paramsTuple?: []; params?: {} }
     'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'dashboard.chart_js': { paramsTuple?: []; params?: {} }
     'customers.index': { paramsTuple?: []; params?: {} }
     'customers.suggest': { paramsTuple?: []; params?: {} }
     'customers.create': { paramsTuple?: []; params?: {} }
@@ -117,6 +119,7 @@ export type ScannedRoutes = {
     'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'dashboard.show': { paramsTuple?: []; params?: {} }
     'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'dashboard.chart_js': { paramsTuple?: []; params?: {} }
     'customers.index': { paramsTuple?: []; params?: {} }
     'customers.suggest': { paramsTuple?: []; params?: {} }
     'customers.create': { paramsTuple?: []; params?: {} }

@@ -289,7 +289,9 @@ export default class SessionService {
     return db.transaction(async (trx) => {
       const [ended] = await endSessions(
         trx,
-        { sessionIds: [sessionId] },
+        // Only a live session can be forced: one already past its expiry
+        // is left for the sweeper to record as `timeout`.
+        { sessionIds: [sessionId], liveAt: moment },
         'forced',
         moment,
         actor.label ?? null
