@@ -4,7 +4,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import License, { type ExpiryBasis, type StoredLicenseStatus } from '#models/license'
 import Device from '#models/device'
 import AuditTrail from '#services/audit_trail'
-import LicenseGenerator from '#services/license_generator'
+import LicenseGenerator, { type BatchRequest } from '#services/license_generator'
 import LicenseService from '#services/license_service'
 import { endSessions } from '#services/session_ledger'
 import { SessionPolicyRegistry } from '#services/session_policies'
@@ -90,21 +90,16 @@ export type LicenseChanges = {
   notes?: string | null
 }
 
-export type IssueRequest = {
-  productId: number
-  type: string
-  count: number
+/**
+ * A batch as the panel asks for it: the generator's request with the limits
+ * and the expiry basis always given. `batchId` is chosen by the form when it
+ * was shown: sending the same form twice (a reload, a double click) issues
+ * nothing the second time.
+ */
+export type IssueRequest = BatchRequest & {
   maxDevices: number
   maxSessions: number
-  customerId?: number | null
   expiryBasis: ExpiryBasis
-  sessionPolicy?: string | null
-  notes?: string | null
-  /**
-   * The batch's id, chosen by the form when it was shown: sending the same
-   * form twice (a reload, a double click) issues nothing the second time.
-   */
-  batchId?: string
 }
 
 const view = (license: License) => ({
@@ -162,23 +157,7 @@ export default class LicenseAdminService {
             .first()
           if (!customer) throw new LicenseRuleError('customer_id', 'unknown_customer')
         }
-        const created = await this.generator.generate(
-          {
-            batchId: request.batchId,
-            productId: request.productId,
-            type: request.type,
-            count: request.count,
-            customerId: request.customerId ?? null,
-            maxDevices: request.maxDevices,
-            maxSessions: request.maxSessions,
-            sessionPolicy: request.sessionPolicy ?? null,
-            notes: request.notes ?? null,
-            expiryBasis: request.expiryBasis,
-          },
-          actor,
-          undefined,
-          trx
-        )
+        const created = await this.generator.generate(request, actor, undefined, trx)
         return { ...created, repeated: false }
       })
     )
