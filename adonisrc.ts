@@ -59,6 +59,7 @@ export default defineConfig({
 
   metaFiles: [
     { pattern: 'resources/lang/**/*.{json,yaml,yml}', reloadServer: false },
+    { pattern: 'plugins/*/lang/**/*.{json,yaml,yml}', reloadServer: false },
     { pattern: 'resources/views/**/*.edge', reloadServer: false },
     { pattern: 'plugins/*/views/**/*.edge', reloadServer: false },
     { pattern: 'public/**', reloadServer: false },

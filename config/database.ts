@@ -2,7 +2,7 @@ import env from '#start/env'
 import { fileURLToPath } from 'node:url'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
-import { pluginMigrationPaths } from '#plugin_host/plugin_host'
+import { pluginMigrationPaths, pluginPaths } from '#plugin_host/plugin_host'
 
 /**
  * One PostgreSQL connection, given as a URL. The test runner points
@@ -26,7 +26,8 @@ const dbConfig = defineConfig({
         paths: ['database/migrations', ...pluginMigrationPaths(fileURLToPath(app.appRoot))],
       },
       seeders: {
-        paths: ['database/seeders'],
+        /** Plugins' seeders run after the core's, whether enabled or not, like migrations. */
+        paths: ['database/seeders', ...pluginPaths(fileURLToPath(app.appRoot), 'database/seeders')],
       },
       schemaGeneration: {
         enabled: true,

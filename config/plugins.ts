@@ -8,10 +8,12 @@ import { definePluginsConfig } from '#plugin_host/define_plugin'
 | `enabled` list below; keep it a plain list of strings.
 */
 export default definePluginsConfig({
-  enabled: ['session-single', 'session-concurrent', 'session-resumable'],
+  enabled: ['session-single', 'session-concurrent', 'session-resumable', 'version-gate'],
   defaultSessionPolicy: 'resumable',
   settings: {
     /** What a start does when max_sessions are live: 'deny' or 'replace_oldest'. */
     'session-concurrent': { onLimit: 'deny' },
+    /** Seconds a heartbeat's update notice may come from a process's cache. */
+    'version-gate': { noticeCacheSeconds: 5 },
   },
 })

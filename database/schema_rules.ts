@@ -9,6 +9,8 @@ const numericId = () => ({
   columnInfo: { tsType: 'number', decorators: [{ name: '@column', args: { isPrimary: true } }] },
 })
 const jsonObject = { tsType: 'Record<string, unknown>', decorators: [{ name: '@column' }] }
+const textArray = { tsType: 'string[]', decorators: [{ name: '@column' }] }
+const localizedText = { tsType: 'Record<string, string>', decorators: [{ name: '@column' }] }
 
 export default {
   types: {
@@ -18,5 +20,11 @@ export default {
     licenses: { primaryKey: numericId, columns: { features: jsonObject } },
     devices: { primaryKey: numericId },
     audit_logs: { primaryKey: numericId, columns: { before: jsonObject, after: jsonObject } },
+    // version-gate plugin (its migrations run whether it is enabled or not)
+    client_configs: { columns: { session_limit_message: localizedText } },
+    client_config_revisions: {
+      primaryKey: numericId,
+      columns: { snapshot: jsonObject, changed_fields: textArray },
+    },
   },
 } satisfies SchemaRules

@@ -2,6 +2,7 @@ import type { ApplicationService } from '@adonisjs/core/types'
 import { loadDefault, type PluginProvider, type PluginsConfig } from '#plugin_host/define_plugin'
 import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
+import { ClientConfigRegistry } from '#services/client_config'
 
 /**
  * Discovers the installed plugins, checks `config/plugins.ts` against them,
@@ -19,6 +20,7 @@ export default class PluginHostProvider {
       SessionPolicyRegistry,
       () => new SessionPolicyRegistry(config.defaultSessionPolicy)
     )
+    this.app.container.singleton(ClientConfigRegistry, () => new ClientConfigRegistry())
   }
 
   async boot() {

@@ -60,11 +60,13 @@ export default class LicensesController {
 
   async verify(ctx: HttpContext) {
     const payload = await ctx.request.validateUsing(verifyValidator)
-    const { license, code } = await this.licenses.verify({
+    const { license, code, update } = await this.licenses.verify({
       licenseKey: payload.license_key,
       fingerprint: fingerprintOf(payload),
+      version: payload.version,
     })
-    return { valid: code === 'VALID', code, license: await this.view(license) }
+    const answer = { valid: code === 'VALID', code, license: await this.view(license) }
+    return update ? { ...answer, update } : answer
   }
 
   async info(ctx: HttpContext) {

@@ -34,16 +34,17 @@ export default class SessionsController {
       heartbeat_interval: session.timing.heartbeatInterval,
       session_timeout: session.timing.timeout,
       expires_at: session.expiresAt.toISOString(),
+      ...(session.update ? { update: session.update } : {}),
     }
   }
 
   async heartbeat(ctx: HttpContext) {
     const payload = await ctx.request.validateUsing(sessionHeartbeatValidator)
-    const { expiresAt } = await this.sessions.heartbeat({
+    const { expiresAt, update } = await this.sessions.heartbeat({
       token: payload.session_token,
       licenseKey: payload.license_key,
     })
-    return { ok: true, expires_at: expiresAt.toISOString() }
+    return { ok: true, expires_at: expiresAt.toISOString(), ...(update ? { update } : {}) }
   }
 
   async end(ctx: HttpContext) {

@@ -21,6 +21,8 @@ export const API_ERRORS = {
   SESSION_LIMIT_REACHED: 409,
   SESSION_ENDED: 410,
   SESSION_NOT_FOUND: 404,
+  VERSION_TOO_OLD: 426,
+  PRODUCT_NOT_FOUND: 404,
   INTERNAL_ERROR: 500,
 } as const
 
@@ -28,13 +30,25 @@ export type ApiErrorCode = keyof typeof API_ERRORS
 
 /**
  * A refusal the client is meant to act on. `extra` fields are merged into
- * the `error` object of the body (for example `end_reason`).
+ * the `error` object of the body (for example `end_reason`). `messages`,
+ * keyed by locale, replaces the default text where it has one for the
+ * request's language (a vendor's own session-limit wording).
  */
 export class ApiError extends Exception {
   constructor(
     readonly apiCode: ApiErrorCode,
-    readonly extra: Record<string, unknown> = {}
+    readonly extra: Record<string, unknown> = {},
+    readonly messages: Partial<Record<string, string>> = {}
   ) {
     super(apiCode, { status: API_ERRORS[apiCode], code: apiCode })
+  }
+
+  /**
+   * A `422 VALIDATION_ERROR` for a rule checked outside a validator; the
+   * handler words the message in the request's language
+   * (`validator.shared.messages.<rule>`).
+   */
+  static invalidField(field: string, rule: string) {
+    return new ApiError('VALIDATION_ERROR', { fields: [{ field, rule }] })
   }
 }

@@ -7,6 +7,7 @@ import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
 import { isClientApiRequest } from '#support/client_api'
 
 type ValidationMessage = { field: string; rule: string; message: string }
+type ValidationField = { field: string; rule: string; message?: string }
 
 /**
  * Turns every failure on `/api` into the error body of API.md:
@@ -31,19 +32,31 @@ export default class HttpExceptionHandler extends ExceptionHandler {
    */
   protected ignoreStatuses = [400, 401, 403, 404, 409, 410, 413, 422, 426, 429]
 
-  protected message(ctx: HttpContext, code: ApiErrorCode) {
-    return ctx.i18n.t(`api.${code}`)
+  protected message(ctx: HttpContext, code: ApiErrorCode, own: Partial<Record<string, string>>) {
+    return own[ctx.i18n.locale] || ctx.i18n.t(`api.${code}`)
+  }
+
+  /** Fields of an `ApiError.invalidField`, worded like VineJS's own. */
+  protected wordFields(ctx: HttpContext, fields: ValidationField[]): ValidationMessage[] {
+    return fields.map(({ field, rule, message }) => ({
+      field,
+      rule,
+      message:
+        message ??
+        ctx.i18n.t(`validator.shared.messages.${rule}`, { field }, `The ${field} field is invalid`),
+    }))
   }
 
   protected send(
     ctx: HttpContext,
     status: number,
     code: ApiErrorCode,
-    extra: Record<string, unknown> = {}
+    extra: Record<string, unknown> = {},
+    messages: Partial<Record<string, string>> = {}
   ) {
     ctx.response
       .status(status)
-      .send({ error: { code, message: this.message(ctx, code), ...extra } })
+      .send({ error: { code, message: this.message(ctx, code, messages), ...extra } })
   }
 
   async handle(error: unknown, ctx: HttpContext) {
@@ -52,7 +65,10 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
 
     if (error instanceof ApiError) {
-      return this.send(ctx, error.status, error.apiCode, error.extra)
+      const extra = error.extra.fields
+        ? { ...error.extra, fields: this.wordFields(ctx, error.extra.fields as ValidationField[]) }
+        : error.extra
+      return this.send(ctx, error.status, error.apiCode, extra, error.messages)
     }
 
     if (error instanceof vineErrors.E_VALIDATION_ERROR) {

@@ -39,13 +39,22 @@ export function pluginFolders(pluginsRoot: string): string[] {
 }
 
 /**
- * Migration folders of every installed plugin, relative to the app root, in
- * the order `migration:run` runs them (after the core's).
+ * A folder of every installed plugin that has it, relative to the app root,
+ * in plugin-name order. Config files use it for what must be known before
+ * anything is imported: migrations, seeders, translations.
+ */
+export function pluginPaths(appRoot: string, folder: string): string[] {
+  return pluginFolders(join(appRoot, 'plugins'))
+    .map((name) => `plugins/${name}/${folder}`)
+    .filter((path) => existsSync(join(appRoot, path)))
+}
+
+/**
+ * Migration folders of every installed plugin, in the order `migration:run`
+ * runs them (after the core's).
  */
 export function pluginMigrationPaths(appRoot: string): string[] {
-  return pluginFolders(join(appRoot, 'plugins'))
-    .map((name) => `plugins/${name}/database/migrations`)
-    .filter((path) => existsSync(join(appRoot, path)))
+  return pluginPaths(appRoot, 'database/migrations')
 }
 
 /**

@@ -6,6 +6,7 @@ import License, { type StoredLicenseStatus } from '#models/license'
 import Device from '#models/device'
 import AuditTrail from '#services/audit_trail'
 import { endSessions } from '#services/session_ledger'
+import { ClientConfigRegistry, type UpdateNotice } from '#services/client_config'
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
@@ -37,7 +38,10 @@ function isDeviceLimitViolation(error: unknown) {
  */
 @inject()
 export default class LicenseService {
-  constructor(protected clock: Clock) {}
+  constructor(
+    protected clock: Clock,
+    protected clientConfig: ClientConfigRegistry
+  ) {}
 
   async find(licenseKey: string, client?: TransactionClientContract) {
     const license = await License.query({ client })
@@ -252,21 +256,35 @@ export default class LicenseService {
   }
 
   /**
-   * Answers whether the license may be used (on this device). Nothing but
-   * the device's last-seen time changes.
+   * Answers whether the license may be used (on this device, by this client
+   * version). The license's own state comes first; a client version below
+   * the product's minimum is refused with `426 VERSION_TOO_OLD`, like a
+   * session start. Nothing but the device's last-seen time changes.
    */
-  async verify(input: { licenseKey: string; fingerprint?: string | null }) {
+  async verify(input: {
+    licenseKey: string
+    fingerprint?: string | null
+    version?: string | null
+  }): Promise<{ license: License; code: VerifyCode; update?: UpdateNotice }> {
     const now = this.clock.now()
     const license = await this.find(input.licenseKey)
     const status = license.statusAt(now)
     const code: VerifyCode = status === 'active' ? 'VALID' : (status.toUpperCase() as VerifyCode)
-    if (code !== 'VALID' || !input.fingerprint) return { license, code }
+    if (code !== 'VALID') return { license, code }
+
+    const { update } = await this.clientConfig.termsFor({
+      productId: license.productId,
+      version: input.version ?? null,
+    })
+    if (update?.required) throw new ApiError('VERSION_TOO_OLD', { update })
+    const answer = update ? { license, code, update } : { license, code }
+    if (!input.fingerprint) return answer
 
     const touched = await Device.query()
       .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
       .update({ last_seen_at: now.toJSDate() })
     const found = Array.isArray(touched) ? touched[0] : touched
-    return { license, code: Number(found) > 0 ? code : ('DEVICE_NOT_ACTIVATED' as VerifyCode) }
+    return Number(found) > 0 ? answer : { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
   }
 
   /**

@@ -10,6 +10,11 @@ import LicenseService from '#services/license_service'
 import AuditTrail from '#services/audit_trail'
 import { endSessions, type EndReason } from '#services/session_ledger'
 import { SessionPolicyRegistry, type LiveSessionSummary } from '#services/session_policies'
+import {
+  ClientConfigRegistry,
+  type SessionTiming,
+  type UpdateNotice,
+} from '#services/client_config'
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
@@ -33,19 +38,14 @@ const HEARTBEAT_UPDATE = `WITH beat AS (
      WHERE s.token_hash = $2 AND l.id = s.license_id AND l.key = $3
        AND s.expires_at > $1 AND l.status = 'active'
        AND (l.expires_at IS NULL OR l.expires_at > $1)
-    RETURNING s.id, s.license_id, s.expires_at
+    RETURNING s.id, s.license_id, s.expires_at, s.client_version, l.product_id
   )`
 const HEARTBEAT_AND_LOG = `${HEARTBEAT_UPDATE}, logged AS (
     INSERT INTO session_heartbeats (session_id, license_id, at)
     SELECT id, license_id, $1 FROM beat
   )
-  SELECT expires_at FROM beat`
-const HEARTBEAT_ONLY = `${HEARTBEAT_UPDATE} SELECT expires_at FROM beat`
-
-export interface SessionTiming {
-  heartbeatInterval: number
-  timeout: number
-}
+  SELECT expires_at, client_version, product_id FROM beat`
+const HEARTBEAT_ONLY = `${HEARTBEAT_UPDATE} SELECT expires_at, client_version, product_id FROM beat`
 
 export interface StartedSession {
   token: string
@@ -53,6 +53,13 @@ export interface StartedSession {
   timing: SessionTiming
   expiresAt: Date
   license: License
+  /** The update notice for the client's version, when there is one. */
+  update?: UpdateNotice
+}
+
+export interface Heartbeat {
+  expiresAt: Date
+  update: UpdateNotice | null
 }
 
 function plusSeconds(moment: Date, seconds: number) {
@@ -72,11 +79,12 @@ export default class SessionService {
   constructor(
     protected clock: Clock,
     protected licenses: LicenseService,
-    protected policies: SessionPolicyRegistry
+    protected policies: SessionPolicyRegistry,
+    protected clientConfig: ClientConfigRegistry
   ) {}
 
-  /** Heartbeat settings for a license's sessions. */
-  timingFor(_license: License): SessionTiming {
+  /** Heartbeat settings of products without a client configuration of their own. */
+  static globalTiming(): SessionTiming {
     return {
       heartbeatInterval: app.config.get<number>('sessions.heartbeatInterval'),
       timeout: app.config.get<number>('sessions.timeout'),
@@ -92,6 +100,11 @@ export default class SessionService {
     return db.transaction(async (trx) => {
       const license = await this.licenses.lock(trx, input.licenseKey)
       this.licenses.assertUsable(license, now)
+      const terms = await this.clientConfig.termsFor(
+        { productId: license.productId, version: input.version ?? null },
+        trx
+      )
+      if (terms.update?.required) throw new ApiError('VERSION_TOO_OLD', { update: terms.update })
       await endSessions(trx, { licenseId: license.id, expiredBy: moment }, 'timeout', moment)
 
       const live = await this.liveSessions(trx, license.id)
@@ -102,14 +115,21 @@ export default class SessionService {
         live,
       })
 
-      if (decision.action === 'refuse') throw new ApiError('SESSION_LIMIT_REACHED')
+      const limitReached = () =>
+        new ApiError('SESSION_LIMIT_REACHED', {}, terms.sessionLimitMessage)
+      if (decision.action === 'refuse') throw limitReached()
+      let started: StartedSession
       if (decision.action === 'resume') {
-        return this.resume(trx, decision.sessionId, license, input, moment)
+        started = await this.resume(trx, decision.sessionId, license, input, moment)
+      } else {
+        if (decision.action === 'replace') {
+          await endSessions(trx, { sessionIds: decision.sessionIds }, 'replaced', moment)
+        }
+        const timing = terms.timing ?? SessionService.globalTiming()
+        const created = { license, policyName: policy.name, timing, now, actor }
+        started = await this.create(trx, created, input, limitReached)
       }
-      if (decision.action === 'replace') {
-        await endSessions(trx, { sessionIds: decision.sessionIds }, 'replaced', moment)
-      }
-      return this.create(trx, license, policy.name, input, this.timingFor(license), now, actor)
+      return terms.update ? { ...started, update: terms.update } : started
     })
   }
 
@@ -161,13 +181,17 @@ export default class SessionService {
 
   protected async create(
     trx: TransactionClientContract,
-    license: License,
-    policyName: string,
+    session: {
+      license: License
+      policyName: string
+      timing: SessionTiming
+      now: DateTime
+      actor: Actor
+    },
     input: { fingerprint: string; version?: string | null; ip?: string | null },
-    timing: SessionTiming,
-    now: DateTime,
-    actor: Actor
+    limitReached: () => ApiError
   ): Promise<StartedSession> {
+    const { license, policyName, timing, now, actor } = session
     const { device } = await this.licenses.ensureDevice(trx, license, input, now, actor)
     const token = generateSessionToken()
     const moment = now.toJSDate()
@@ -190,7 +214,7 @@ export default class SessionService {
       })
     } catch (error) {
       if ((error as { constraint?: string }).constraint === SESSION_LIMIT_CONSTRAINT) {
-        throw new ApiError('SESSION_LIMIT_REACHED')
+        throw limitReached()
       }
       throw error
     }
@@ -203,12 +227,12 @@ export default class SessionService {
    * (ended, expired, license no longer usable, unknown token) finds no row
    * and takes the slow path, which says why.
    */
-  async heartbeat(input: { token: string; licenseKey: string }): Promise<{ expiresAt: Date }> {
+  async heartbeat(input: { token: string; licenseKey: string }): Promise<Heartbeat> {
     const moment = this.clock.now().toJSDate()
     const tokenHash = hashSessionToken(input.token)
     const licenseKey = normalizeLicenseKey(input.licenseKey)
     const values = [moment, tokenHash, licenseKey]
-    type Beat = { expires_at: Date }
+    type Beat = { expires_at: Date; client_version: string | null; product_id: number }
     let beat: Beat | undefined
     try {
       ;[beat] = await preparedQuery<Beat>('keyward_heartbeat', HEARTBEAT_AND_LOG, values)
@@ -220,7 +244,11 @@ export default class SessionService {
       ;[beat] = await preparedQuery<Beat>('keyward_heartbeat_only', HEARTBEAT_ONLY, values)
     }
     if (!beat) return this.diagnoseHeartbeat(tokenHash, licenseKey, moment)
-    return { expiresAt: beat.expires_at }
+    const update = await this.clientConfig.heartbeatUpdate({
+      productId: beat.product_id,
+      version: beat.client_version,
+    })
+    return { expiresAt: beat.expires_at, update }
   }
 
   protected async diagnoseHeartbeat(

@@ -1,0 +1,206 @@
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import AuditTrail from '#services/audit_trail'
+import type { Actor } from '#support/actor'
+import { compareVersions, normalizeVersion } from './versions.js'
+
+/**
+ * A client configuration as the panel edits it and the history records it
+ * (column names; versions already canonical).
+ */
+export interface ClientConfigFields {
+  client_name: string
+  current_version: string
+  minimum_version: string
+  download_url: string | null
+  whats_new: string | null
+  heartbeat_interval: number
+  session_timeout: number
+  session_limit_message: Record<string, string>
+  require_version: boolean
+}
+
+export const CONFIG_FIELDS = [
+  'client_name',
+  'current_version',
+  'minimum_version',
+  'download_url',
+  'whats_new',
+  'heartbeat_interval',
+  'session_timeout',
+  'session_limit_message',
+  'require_version',
+] as const satisfies readonly (keyof ClientConfigFields)[]
+
+/** A save the rules refuse, named by the field to mark in the form. */
+export class ClientConfigRuleError extends Error {
+  constructor(
+    readonly field: keyof ClientConfigFields | 'product_id',
+    readonly reason:
+      'invalid_version' | 'minimum_above_current' | 'already_configured' | 'unknown_product'
+  ) {
+    super(`${field}: ${reason}`)
+  }
+}
+
+const UNIQUE_VIOLATION = '23505'
+const FOREIGN_KEY_VIOLATION = '23503'
+
+function sameValue(a: unknown, b: unknown) {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+function fieldsOf(row: Record<string, any>): ClientConfigFields {
+  return Object.fromEntries(CONFIG_FIELDS.map((field) => [field, row[field]])) as any
+}
+
+/**
+ * Creates and changes client configurations. Every save writes a revision
+ * (the whole configuration, the fields it changed, who saved it) and an
+ * audit row in the same transaction.
+ */
+export default class ClientConfigService {
+  /** A new product's configuration before anyone edited it. */
+  static defaultsFor(product: { name: string }): ClientConfigFields {
+    return {
+      client_name: product.name.slice(0, 120),
+      current_version: '1.0.0',
+      minimum_version: '1.0.0',
+      download_url: null,
+      whats_new: null,
+      heartbeat_interval: app.config.get<number>('sessions.heartbeatInterval'),
+      session_timeout: app.config.get<number>('sessions.timeout'),
+      session_limit_message: {},
+      require_version: false,
+    }
+  }
+
+  /**
+   * The fields with canonical versions, checked against the rules the
+   * database cannot state (semantic versions, minimum ≤ current).
+   */
+  static checked(fields: ClientConfigFields): ClientConfigFields {
+    const current = normalizeVersion(fields.current_version)
+    if (!current) throw new ClientConfigRuleError('current_version', 'invalid_version')
+    const minimum = normalizeVersion(fields.minimum_version)
+    if (!minimum) throw new ClientConfigRuleError('minimum_version', 'invalid_version')
+    if (compareVersions(minimum, current) > 0) {
+      throw new ClientConfigRuleError('minimum_version', 'minimum_above_current')
+    }
+    return { ...fields, current_version: current, minimum_version: minimum }
+  }
+
+  static async create(productId: number, input: ClientConfigFields, actor: Actor) {
+    const fields = this.checked(input)
+    return db.transaction(async (trx) => {
+      let row: { id: number }
+      try {
+        ;[row] = await trx
+          .table('client_configs')
+          .insert({ product_id: productId, ...this.columns(fields), revision: 1 })
+          .returning(['id'])
+      } catch (error) {
+        const code = (error as { code?: string }).code
+        if (code === UNIQUE_VIOLATION) {
+          throw new ClientConfigRuleError('product_id', 'already_configured')
+        }
+        if (code === FOREIGN_KEY_VIOLATION) {
+          throw new ClientConfigRuleError('product_id', 'unknown_product')
+        }
+        throw error
+      }
+      await this.recordRevision(trx, row.id, 1, fields, [...CONFIG_FIELDS], actor)
+      await AuditTrail.record(trx, actor, {
+        action: 'client_config.created',
+        subjectType: 'client_config',
+        subjectId: row.id,
+        after: { product_id: productId, ...fields },
+      })
+      return { id: row.id }
+    })
+  }
+
+  /**
+   * Saves a configuration. A save that changes nothing writes nothing.
+   *
+   * @returns the fields that changed, or null when there is no such
+   * configuration.
+   */
+  static async update(id: number, input: ClientConfigFields, actor: Actor) {
+    const fields = this.checked(input)
+    return db.transaction(async (trx) => {
+      const current = await trx.from('client_configs').where('id', id).forUpdate().first()
+      if (!current) return null
+      const before = fieldsOf(current)
+      const changed = CONFIG_FIELDS.filter((field) => !sameValue(before[field], fields[field]))
+      if (changed.length === 0) return { productId: current.product_id as number, changed }
+
+      const revision = current.revision + 1
+      await trx
+        .from('client_configs')
+        .where('id', id)
+        .update({ ...this.columns(fields), revision, updated_at: new Date() })
+      await this.recordRevision(trx, id, revision, fields, changed, actor)
+      await AuditTrail.record(trx, actor, {
+        action: 'client_config.updated',
+        subjectType: 'client_config',
+        subjectId: id,
+        before: Object.fromEntries(changed.map((field) => [field, before[field]])),
+        after: Object.fromEntries(changed.map((field) => [field, fields[field]])),
+      })
+      return { productId: current.product_id as number, changed }
+    })
+  }
+
+  /**
+   * Gives every product without a configuration the default one (the
+   * seeder, so the Quick start's product is gated from the first run).
+   */
+  static async ensureForAllProducts(actor: Actor) {
+    const products = await db
+      .from('products as p')
+      .whereNotExists((query) =>
+        query.from('client_configs as c').whereRaw('c.product_id = p.id').select(db.raw('1'))
+      )
+      .select('p.id', 'p.name')
+      .orderBy('p.id')
+    const created: number[] = []
+    for (const product of products) {
+      try {
+        await this.create(product.id, this.defaultsFor(product), actor)
+        created.push(product.id)
+      } catch (error) {
+        // Another process configured it meanwhile: that is what we wanted.
+        if (!(error instanceof ClientConfigRuleError)) throw error
+      }
+    }
+    return created
+  }
+
+  protected static columns(fields: ClientConfigFields) {
+    return {
+      ...fields,
+      session_limit_message: JSON.stringify(fields.session_limit_message),
+    }
+  }
+
+  protected static async recordRevision(
+    trx: TransactionClientContract,
+    configId: number,
+    revision: number,
+    fields: ClientConfigFields,
+    changed: string[],
+    actor: Actor
+  ) {
+    await trx.table('client_config_revisions').insert({
+      client_config_id: configId,
+      revision,
+      snapshot: JSON.stringify(fields),
+      changed_fields: changed,
+      actor_type: actor.type,
+      actor_id: actor.id === undefined || actor.id === null ? null : String(actor.id),
+      actor_label: actor.label ?? null,
+    })
+  }
+}

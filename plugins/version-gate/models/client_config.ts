@@ -1,0 +1,14 @@
+import { belongsTo, hasMany } from '@adonisjs/lucid/orm'
+import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
+import { ClientConfigSchema } from '#database/schema'
+import Product from '#models/product'
+import ClientConfigRevision from './client_config_revision.js'
+
+/** A product's client configuration (one per product). */
+export default class ClientConfig extends ClientConfigSchema {
+  @belongsTo(() => Product)
+  declare product: BelongsTo<typeof Product>
+
+  @hasMany(() => ClientConfigRevision)
+  declare revisions: HasMany<typeof ClientConfigRevision>
+}
