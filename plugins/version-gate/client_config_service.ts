@@ -47,8 +47,13 @@ export class ClientConfigRuleError extends Error {
 const UNIQUE_VIOLATION = '23505'
 const FOREIGN_KEY_VIOLATION = '23503'
 
+/** Field values compare by content; jsonb hands objects back with its own key order. */
 function sameValue(a: unknown, b: unknown) {
-  return JSON.stringify(a) === JSON.stringify(b)
+  const canonical = (value: unknown) =>
+    value !== null && typeof value === 'object'
+      ? JSON.stringify(Object.entries(value).sort(([x], [y]) => x.localeCompare(y)))
+      : JSON.stringify(value ?? null)
+  return canonical(a) === canonical(b)
 }
 
 function fieldsOf(row: Record<string, any>): ClientConfigFields {
