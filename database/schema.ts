@@ -116,62 +116,6 @@ export class BlockedIpSchema extends BaseModel {
   declare reason: string | null
 }
 
-export class ClientConfigRevisionSchema extends BaseModel {
-  static $columns = ['actorId', 'actorLabel', 'actorType', 'changedFields', 'clientConfigId', 'createdAt', 'id', 'revision', 'snapshot'] as const
-  $columns = ClientConfigRevisionSchema.$columns
-  @column()
-  declare actorId: string | null
-  @column()
-  declare actorLabel: string | null
-  @column()
-  declare actorType: string
-  @column()
-  declare changedFields: string[]
-  @column()
-  declare clientConfigId: number
-  @column.dateTime({ autoCreate: true })
-  declare createdAt: DateTime
-  @column({ isPrimary: true })
-  declare id: number
-  @column()
-  declare revision: number
-  @column()
-  declare snapshot: Record<string, unknown>
-}
-
-export class ClientConfigSchema extends BaseModel {
-  static $columns = ['clientName', 'createdAt', 'currentVersion', 'downloadUrl', 'heartbeatInterval', 'id', 'minimumVersion', 'productId', 'requireVersion', 'revision', 'sessionLimitMessage', 'sessionTimeout', 'updatedAt', 'whatsNew'] as const
-  $columns = ClientConfigSchema.$columns
-  @column()
-  declare clientName: string
-  @column.dateTime({ autoCreate: true })
-  declare createdAt: DateTime
-  @column()
-  declare currentVersion: string
-  @column()
-  declare downloadUrl: string | null
-  @column()
-  declare heartbeatInterval: number
-  @column({ isPrimary: true })
-  declare id: number
-  @column()
-  declare minimumVersion: string
-  @column()
-  declare productId: number
-  @column()
-  declare requireVersion: boolean
-  @column()
-  declare revision: number
-  @column()
-  declare sessionLimitMessage: Record<string, string>
-  @column()
-  declare sessionTimeout: number
-  @column.dateTime({ autoCreate: true, autoUpdate: true })
-  declare updatedAt: DateTime
-  @column()
-  declare whatsNew: string | null
-}
-
 export class CustomerSchema extends BaseModel {
   static $columns = ['company', 'createdAt', 'email', 'id', 'name', 'notes', 'updatedAt'] as const
   $columns = CustomerSchema.$columns
@@ -366,4 +310,60 @@ export class SessionHistorySchema extends BaseModel {
   declare startedAt: DateTime
   @column()
   declare tokenHash: string
+}
+
+export class VersionGateConfigRevisionSchema extends BaseModel {
+  static $columns = ['actorId', 'actorLabel', 'actorType', 'changedFields', 'clientConfigId', 'createdAt', 'id', 'revision', 'snapshot'] as const
+  $columns = VersionGateConfigRevisionSchema.$columns
+  @column()
+  declare actorId: string | null
+  @column()
+  declare actorLabel: string | null
+  @column()
+  declare actorType: string
+  @column()
+  declare changedFields: string[]
+  @column()
+  declare clientConfigId: number
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare revision: number
+  @column()
+  declare snapshot: Record<string, unknown>
+}
+
+export class VersionGateConfigSchema extends BaseModel {
+  static $columns = ['clientName', 'createdAt', 'currentVersion', 'downloadUrl', 'heartbeatInterval', 'id', 'minimumVersion', 'productId', 'requireVersion', 'revision', 'sessionLimitMessage', 'sessionTimeout', 'updatedAt', 'whatsNew'] as const
+  $columns = VersionGateConfigSchema.$columns
+  @column()
+  declare clientName: string
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare currentVersion: string
+  @column()
+  declare downloadUrl: string | null
+  @column()
+  declare heartbeatInterval: number
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare minimumVersion: string
+  @column()
+  declare productId: number
+  @column()
+  declare requireVersion: boolean
+  @column()
+  declare revision: number
+  @column()
+  declare sessionLimitMessage: Record<string, string>
+  @column()
+  declare sessionTimeout: number
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+  @column()
+  declare whatsNew: string | null
 }

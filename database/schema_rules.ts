@@ -21,8 +21,8 @@ export default {
     devices: { primaryKey: numericId },
     audit_logs: { primaryKey: numericId, columns: { before: jsonObject, after: jsonObject } },
     // version-gate plugin (its migrations run whether it is enabled or not)
-    client_configs: { columns: { session_limit_message: localizedText } },
-    client_config_revisions: {
+    version_gate_configs: { columns: { session_limit_message: localizedText } },
+    version_gate_config_revisions: {
       primaryKey: numericId,
       columns: { snapshot: jsonObject, changed_fields: textArray },
     },

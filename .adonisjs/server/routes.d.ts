@@ -70,6 +70,16 @@ export type ScannedRoutes = {
     'audit.index': { paramsTuple?: []; params?: {} }
     'audit.export': { paramsTuple?: []; params?: {} }
     'plugins.index': { paramsTuple?: []; params?: {} }
+    'version.check': { paramsTuple?: []; params?: {} }
+    'version.latest': { paramsTuple?: []; params?: {} }
+    'client_configs.index': { paramsTuple?: []; params?: {} }
+    'client_configs.create': { paramsTuple?: []; params?: {} }
+    'client_configs.store': { paramsTuple?: []; params?: {} }
+    'client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
+    'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
   }
   GET: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -104,6 +114,13 @@ export type ScannedRoutes = {
     'audit.index': { paramsTuple?: []; params?: {} }
     'audit.export': { paramsTuple?: []; params?: {} }
     'plugins.index': { paramsTuple?: []; params?: {} }
+    'version.latest': { paramsTuple?: []; params?: {} }
+    'client_configs.index': { paramsTuple?: []; params?: {} }
+    'client_configs.create': { paramsTuple?: []; params?: {} }
+    'client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
+    'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
   }
   HEAD: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -138,6 +155,13 @@ export type ScannedRoutes = {
     'audit.index': { paramsTuple?: []; params?: {} }
     'audit.export': { paramsTuple?: []; params?: {} }
     'plugins.index': { paramsTuple?: []; params?: {} }
+    'version.latest': { paramsTuple?: []; params?: {} }
+    'client_configs.index': { paramsTuple?: []; params?: {} }
+    'client_configs.create': { paramsTuple?: []; params?: {} }
+    'client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
+    'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
   }
   POST: {
     'licenses.activate': { paramsTuple?: []; params?: {} }
@@ -174,6 +198,9 @@ export type ScannedRoutes = {
     'sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api_keys.store': { paramsTuple?: []; params?: {} }
     'api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'version.check': { paramsTuple?: []; params?: {} }
+    'client_configs.store': { paramsTuple?: []; params?: {} }
+    'client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
 }
 declare module '@adonisjs/core/types/http' {

@@ -102,7 +102,7 @@ export default class ClientConfigService {
       let row: { id: number }
       try {
         ;[row] = await trx
-          .table('client_configs')
+          .table('version_gate_configs')
           .insert({ product_id: productId, ...this.columns(fields), revision: 1 })
           .returning(['id'])
       } catch (error) {
@@ -135,7 +135,7 @@ export default class ClientConfigService {
   static async update(id: number, input: ClientConfigFields, actor: Actor) {
     const fields = this.checked(input)
     return db.transaction(async (trx) => {
-      const current = await trx.from('client_configs').where('id', id).forUpdate().first()
+      const current = await trx.from('version_gate_configs').where('id', id).forUpdate().first()
       if (!current) return null
       const before = fieldsOf(current)
       const changed = CONFIG_FIELDS.filter((field) => !sameValue(before[field], fields[field]))
@@ -143,7 +143,7 @@ export default class ClientConfigService {
 
       const revision = current.revision + 1
       await trx
-        .from('client_configs')
+        .from('version_gate_configs')
         .where('id', id)
         .update({ ...this.columns(fields), revision, updated_at: new Date() })
       await this.recordRevision(trx, id, revision, fields, changed, actor)
@@ -166,7 +166,7 @@ export default class ClientConfigService {
     const products = await db
       .from('products as p')
       .whereNotExists((query) =>
-        query.from('client_configs as c').whereRaw('c.product_id = p.id').select(db.raw('1'))
+        query.from('version_gate_configs as c').whereRaw('c.product_id = p.id').select(db.raw('1'))
       )
       .select('p.id', 'p.name')
       .orderBy('p.id')
@@ -198,7 +198,7 @@ export default class ClientConfigService {
     changed: string[],
     actor: Actor
   ) {
-    await trx.table('client_config_revisions').insert({
+    await trx.table('version_gate_config_revisions').insert({
       client_config_id: configId,
       revision,
       snapshot: JSON.stringify(fields),

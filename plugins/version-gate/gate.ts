@@ -68,7 +68,7 @@ export async function loadGateConfig(
   client: QueryClientContract = db.connection()
 ): Promise<GateConfig | null> {
   const row = await client
-    .from('client_configs')
+    .from('version_gate_configs')
     .where('product_id', productId)
     .select(
       'current_version',

@@ -13,6 +13,7 @@ import PluginHost, {
   UnknownPluginError,
 } from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
+import { ClientConfigRegistry } from '#services/client_config'
 
 const FIXTURES = app.makePath('tests/fixtures/plugins')
 
@@ -137,10 +138,11 @@ test.group('Plugin host', () => {
     const host = await app.container.make(PluginHost)
     assert.deepEqual(
       host.enabled().map((plugin) => plugin.name),
-      ['session-single', 'session-concurrent', 'session-resumable']
+      ['session-single', 'session-concurrent', 'session-resumable', 'version-gate']
     )
     const registry = await app.container.make(SessionPolicyRegistry)
     assert.sameMembers(registry.names(), ['single', 'concurrent', 'resumable'])
+    assert.isTrue((await app.container.make(ClientConfigRegistry)).active)
     assert.equal(host.pluginForPolicy('resumable')?.name, 'session-resumable')
   })
 })

@@ -70,7 +70,7 @@ export default class ClientConfigsController {
     }
     const query = db
       .from('products as p')
-      .leftJoin('client_configs as c', 'c.product_id', 'p.id')
+      .leftJoin('version_gate_configs as c', 'c.product_id', 'p.id')
       .select(
         'p.id as product_id',
         'p.name as product_name',
@@ -107,7 +107,7 @@ export default class ClientConfigsController {
     const products = await db
       .from('products as p')
       .whereNotExists((query) =>
-        query.from('client_configs as c').whereRaw('c.product_id = p.id').select(db.raw('1'))
+        query.from('version_gate_configs as c').whereRaw('c.product_id = p.id').select(db.raw('1'))
       )
       .select('p.id', 'p.name', 'p.slug')
       .orderByRaw('lower(p.name)')

@@ -10,7 +10,7 @@ import { versionCheckValidator, versionLatestValidator } from '../validators.js'
  * `product`).
  */
 async function configFor(productSlug: string | undefined) {
-  const query = db.from('client_configs as c').join('products as p', 'p.id', 'c.product_id')
+  const query = db.from('version_gate_configs as c').join('products as p', 'p.id', 'c.product_id')
   if (productSlug) {
     const row = await query.where('p.slug', productSlug).select('c.product_id').first()
     if (!row) throw new ApiError('PRODUCT_NOT_FOUND')

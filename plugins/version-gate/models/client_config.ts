@@ -1,11 +1,13 @@
 import { belongsTo, hasMany } from '@adonisjs/lucid/orm'
 import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
-import { ClientConfigSchema } from '#database/schema'
+import { VersionGateConfigSchema } from '#database/schema'
 import Product from '#models/product'
 import ClientConfigRevision from './client_config_revision.js'
 
 /** A product's client configuration (one per product). */
-export default class ClientConfig extends ClientConfigSchema {
+export default class ClientConfig extends VersionGateConfigSchema {
+  static table = 'version_gate_configs'
+
   @belongsTo(() => Product)
   declare product: BelongsTo<typeof Product>
 

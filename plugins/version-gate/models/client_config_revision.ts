@@ -1,4 +1,6 @@
-import { ClientConfigRevisionSchema } from '#database/schema'
+import { VersionGateConfigRevisionSchema } from '#database/schema'
 
 /** One saved state of a client configuration, with who saved it. */
-export default class ClientConfigRevision extends ClientConfigRevisionSchema {}
+export default class ClientConfigRevision extends VersionGateConfigRevisionSchema {
+  static table = 'version_gate_config_revisions'
+}

@@ -29,7 +29,7 @@ const FORM = {
 }
 
 async function configOf(productId: number) {
-  return db.from('client_configs').where('product_id', productId).first()
+  return db.from('version_gate_configs').where('product_id', productId).first()
 }
 
 test.group('version-gate panel: creating a configuration', () => {
@@ -75,7 +75,7 @@ test.group('version-gate panel: creating a configuration', () => {
     })
     assert.deepEqual(config.session_limit_message, { en: 'One seat only.', de: 'Nur ein Platz.' })
 
-    const [revision] = await db.from('client_config_revisions').where('client_config_id', config.id)
+    const [revision] = await db.from('version_gate_config_revisions').where('client_config_id', config.id)
     assert.equal(revision.actor_label, admin.email)
     const audit = await auditRowsAfter(since)
     assert.deepEqual(
@@ -91,7 +91,7 @@ test.group('version-gate panel: creating a configuration', () => {
     })
     assert.equal(again.status, 302)
     const [{ count }] = await db
-      .from('client_configs')
+      .from('version_gate_configs')
       .where('product_id', product.id)
       .count('* as count')
     assert.equal(Number(count), 1)
@@ -119,7 +119,7 @@ test.group('version-gate panel: editing', () => {
     assert.equal(saved.location, `/admin/client-config/${configId}`)
 
     const revisions = await db
-      .from('client_config_revisions')
+      .from('version_gate_config_revisions')
       .where('client_config_id', configId)
       .orderBy('revision')
     assert.lengthOf(revisions, 2)
@@ -147,7 +147,7 @@ test.group('version-gate panel: editing', () => {
     await client.post(`/admin/client-config/${configId}`, formOf(FORM))
     assert.lengthOf(await auditRowsAfter(sinceSame), 0)
     const [{ count }] = await db
-      .from('client_config_revisions')
+      .from('version_gate_config_revisions')
       .where('client_config_id', configId)
       .count('* as count')
     assert.equal(Number(count), 2)
@@ -178,7 +178,7 @@ test.group('version-gate panel: editing', () => {
       assert.include(form.body, `id="field-${field}-error"`, field)
       assert.lengthOf(await auditRowsAfter(since), 0, field)
     }
-    const config = await db.from('client_configs').where('id', configId).first()
+    const config = await db.from('version_gate_configs').where('id', configId).first()
     assert.equal(config.revision, 1)
   })
 
@@ -240,7 +240,7 @@ test.group('version-gate: defaults and database rules', () => {
   test('the database refuses a timeout under twice the interval', async ({ assert }) => {
     const product = await createProduct()
     const insert = (interval: number, timeout: number) =>
-      db.table('client_configs').insert({
+      db.table('version_gate_configs').insert({
         product_id: product.id,
         client_name: 'x',
         current_version: '1.0.0',
@@ -248,8 +248,8 @@ test.group('version-gate: defaults and database rules', () => {
         heartbeat_interval: interval,
         session_timeout: timeout,
       })
-    await assert.rejects(() => insert(30, 59), /client_configs_timeout_twice_interval/)
-    await assert.rejects(() => insert(2, 60), /client_configs_heartbeat_interval/)
+    await assert.rejects(() => insert(30, 59), /version_gate_configs_timeout_twice_interval/)
+    await assert.rejects(() => insert(2, 60), /version_gate_configs_heartbeat_interval/)
   })
 
   test('a configuration made in the panel gates the very next start', async ({

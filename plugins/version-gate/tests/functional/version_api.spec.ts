@@ -175,7 +175,7 @@ test.group('version-gate: the only configured product is the default', (group) =
   group.each.setup(() => testUtils.db().withGlobalTransaction())
 
   test('a client that names no product gets the only configuration', async ({ client, assert }) => {
-    await db.from('client_configs').delete()
+    await db.from('version_gate_configs').delete()
     const apiKey = await newApiKey()
     const latest = () => client.get('/api/version/latest').header('X-API-Key', apiKey)
     ;(await latest()).assertStatus(404)

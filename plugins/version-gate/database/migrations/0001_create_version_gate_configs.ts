@@ -6,7 +6,7 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
  */
 export default class extends BaseSchema {
   async up() {
-    this.schema.createTable('client_configs', (table) => {
+    this.schema.createTable('version_gate_configs', (table) => {
       table.increments('id')
       table
         .integer('product_id')
@@ -30,25 +30,25 @@ export default class extends BaseSchema {
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
     })
     this.schema.raw(`
-      ALTER TABLE client_configs
-        ADD CONSTRAINT client_configs_heartbeat_interval CHECK (heartbeat_interval BETWEEN 5 AND 3600),
-        ADD CONSTRAINT client_configs_timeout_twice_interval
+      ALTER TABLE version_gate_configs
+        ADD CONSTRAINT version_gate_configs_heartbeat_interval CHECK (heartbeat_interval BETWEEN 5 AND 3600),
+        ADD CONSTRAINT version_gate_configs_timeout_twice_interval
           CHECK (session_timeout >= 2 * heartbeat_interval AND session_timeout <= 86400),
-        ADD CONSTRAINT client_configs_versions_nonblank
+        ADD CONSTRAINT version_gate_configs_versions_nonblank
           CHECK (current_version <> '' AND minimum_version <> ''),
-        ADD CONSTRAINT client_configs_download_url_http
+        ADD CONSTRAINT version_gate_configs_download_url_http
           CHECK (download_url IS NULL OR download_url ~* '^(http|https)://'),
-        ADD CONSTRAINT client_configs_whats_new_length CHECK (length(whats_new) <= 20000),
-        ADD CONSTRAINT client_configs_message_object CHECK (jsonb_typeof(session_limit_message) = 'object'),
-        ADD CONSTRAINT client_configs_revision_positive CHECK (revision >= 1)
+        ADD CONSTRAINT version_gate_configs_whats_new_length CHECK (length(whats_new) <= 20000),
+        ADD CONSTRAINT version_gate_configs_message_object CHECK (jsonb_typeof(session_limit_message) = 'object'),
+        ADD CONSTRAINT version_gate_configs_revision_positive CHECK (revision >= 1)
     `)
 
-    this.schema.createTable('client_config_revisions', (table) => {
+    this.schema.createTable('version_gate_config_revisions', (table) => {
       table.bigIncrements('id')
       table
         .integer('client_config_id')
         .notNullable()
-        .references('client_configs.id')
+        .references('version_gate_configs.id')
         .onDelete('CASCADE')
       table.integer('revision').notNullable()
       // The whole configuration as saved, and the fields this save changed.
@@ -63,7 +63,7 @@ export default class extends BaseSchema {
   }
 
   async down() {
-    this.schema.dropTable('client_config_revisions')
-    this.schema.dropTable('client_configs')
+    this.schema.dropTable('version_gate_config_revisions')
+    this.schema.dropTable('version_gate_configs')
   }
 }
