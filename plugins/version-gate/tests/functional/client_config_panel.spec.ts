@@ -75,7 +75,9 @@ test.group('version-gate panel: creating a configuration', () => {
     })
     assert.deepEqual(config.session_limit_message, { en: 'One seat only.', de: 'Nur ein Platz.' })
 
-    const [revision] = await db.from('version_gate_config_revisions').where('client_config_id', config.id)
+    const [revision] = await db
+      .from('version_gate_config_revisions')
+      .where('client_config_id', config.id)
     assert.equal(revision.actor_label, admin.email)
     const audit = await auditRowsAfter(since)
     assert.deepEqual(
