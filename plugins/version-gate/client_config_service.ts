@@ -163,15 +163,8 @@ export default class ClientConfigService {
    * seeder, so the Quick start's product is gated from the first run).
    */
   static async ensureForAllProducts(actor: Actor) {
-    const products = await db
-      .from('products as p')
-      .whereNotExists((query) =>
-        query.from('version_gate_configs as c').whereRaw('c.product_id = p.id').select(db.raw('1'))
-      )
-      .select('p.id', 'p.name')
-      .orderBy('p.id')
     const created: number[] = []
-    for (const product of products) {
+    for (const product of await this.unconfiguredProducts()) {
       try {
         await this.create(product.id, this.defaultsFor(product), actor)
         created.push(product.id)
@@ -181,6 +174,17 @@ export default class ClientConfigService {
       }
     }
     return created
+  }
+
+  /** Products that have no client configuration yet, by name. */
+  static async unconfiguredProducts(): Promise<{ id: number; name: string; slug: string }[]> {
+    return db
+      .from('products as p')
+      .whereNotExists((query) =>
+        query.from('version_gate_configs as c').whereRaw('c.product_id = p.id').select(db.raw('1'))
+      )
+      .select('p.id', 'p.name', 'p.slug')
+      .orderByRaw('lower(p.name), p.id')
   }
 
   protected static columns(fields: ClientConfigFields) {

@@ -8,6 +8,7 @@ import type {
   UpdateNotice,
 } from '#services/client_config'
 import { compareVersions, normalizeVersion } from './versions.js'
+import { CONFIG_FIELDS } from './client_config_service.js'
 
 /** What the gate reads of a client configuration. */
 export interface GateConfig {
@@ -70,16 +71,7 @@ export async function loadGateConfig(
   const row = await client
     .from('version_gate_configs')
     .where('product_id', productId)
-    .select(
-      'current_version',
-      'minimum_version',
-      'download_url',
-      'whats_new',
-      'heartbeat_interval',
-      'session_timeout',
-      'session_limit_message',
-      'require_version'
-    )
+    .select([...CONFIG_FIELDS])
     .first()
   if (!row) return null
   return {

@@ -104,13 +104,7 @@ export default class ClientConfigsController {
    * system's `/lizenzserver/config/client/new`).
    */
   async create({ view, request }: HttpContext) {
-    const products = await db
-      .from('products as p')
-      .whereNotExists((query) =>
-        query.from('version_gate_configs as c').whereRaw('c.product_id = p.id').select(db.raw('1'))
-      )
-      .select('p.id', 'p.name', 'p.slug')
-      .orderByRaw('lower(p.name)')
+    const products = await ClientConfigService.unconfiguredProducts()
     const asked = Number(request.qs().product)
     const product = products.find((row) => row.id === asked) ?? products[0] ?? null
     return view.render('version-gate::form', {
