@@ -56,7 +56,8 @@ function sameValue(a: unknown, b: unknown) {
   return canonical(a) === canonical(b)
 }
 
-function fieldsOf(row: Record<string, any>): ClientConfigFields {
+/** The configuration fields of a `version_gate_configs` row. */
+export function fieldsOf(row: Record<string, any>): ClientConfigFields {
   return Object.fromEntries(CONFIG_FIELDS.map((field) => [field, row[field]])) as any
 }
 

@@ -10,5 +10,6 @@ export default definePlugin({
   provider: () => import('./provider.js'),
   routes: () => import('./routes.js'),
   views: new URL('./views/', import.meta.url),
+  commands: [() => import('./commands/version_publish.js')],
   nav: [{ label: 'version_gate.nav', href: '/admin/client-config' }],
 })
