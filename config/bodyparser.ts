@@ -1,5 +1,11 @@
+import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/core/bodyparser'
 import { MAX_CLIENT_API_BODY } from '#support/client_api'
+import { discoverPlugins } from '#plugin_host/plugin_host'
+
+/** Route patterns that take file uploads: the ones plugins declare (`uploadRoutes`). */
+const installed = await discoverPlugins(app.makePath('plugins'))
+const uploadRoutes = installed.flatMap((plugin) => plugin.uploadRoutes ?? [])
 
 /**
  * Parsed bodies share the client API's 64 KiB limit (API.md); this catches
@@ -19,15 +25,15 @@ const bodyParserConfig = defineConfig({
     types: ['application/json', 'application/json-patch+json', 'application/vnd.api+json'],
   },
   /**
-   * Multipart bodies are parsed only where a route asks for it (none yet):
-   * the client API speaks JSON, and an upload should never be written to
-   * disk on a path that does not expect one.
+   * Multipart bodies are parsed only on the routes that take uploads: the
+   * client API speaks JSON, and an upload should never be written to disk on
+   * a path that does not expect one.
    */
   multipart: {
-    autoProcess: false,
+    autoProcess: uploadRoutes,
     convertEmptyStringsToNull: true,
     processManually: [],
-    limit: '20mb',
+    limit: '10mb',
     types: ['multipart/form-data'],
   },
 })

@@ -8,7 +8,13 @@ import { definePluginsConfig } from '#plugin_host/define_plugin'
 | `enabled` list below; keep it a plain list of strings.
 */
 export default definePluginsConfig({
-  enabled: ['session-single', 'session-concurrent', 'session-resumable', 'version-gate'],
+  enabled: [
+    'session-single',
+    'session-concurrent',
+    'session-resumable',
+    'version-gate',
+    'lead-crm',
+  ],
   defaultSessionPolicy: 'resumable',
   settings: {
     /** What a start does when max_sessions are live: 'deny' or 'replace_oldest'. */

@@ -162,6 +162,137 @@ export class DeviceSchema extends BaseModel {
   declare updatedAt: DateTime
 }
 
+export class LeadCrmActivitySchema extends BaseModel {
+  static $columns = ['actorId', 'actorLabel', 'createdAt', 'details', 'id', 'institutionId', 'kind', 'occurredAt', 'summary'] as const
+  $columns = LeadCrmActivitySchema.$columns
+  @column()
+  declare actorId: number | null
+  @column()
+  declare actorLabel: string | null
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare details: Record<string, unknown>
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare institutionId: number
+  @column()
+  declare kind: string
+  @column.dateTime()
+  declare occurredAt: DateTime
+  @column()
+  declare summary: string | null
+}
+
+export class LeadCrmContactSchema extends BaseModel {
+  static $columns = ['createdAt', 'email', 'id', 'institutionId', 'name', 'phone', 'role', 'updatedAt'] as const
+  $columns = LeadCrmContactSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare email: string | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare institutionId: number
+  @column()
+  declare name: string
+  @column()
+  declare phone: string | null
+  @column()
+  declare role: string | null
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}
+
+export class LeadCrmInstitutionTagSchema extends BaseModel {
+  static $columns = ['institutionId', 'tagId'] as const
+  $columns = LeadCrmInstitutionTagSchema.$columns
+  @column({ isPrimary: true })
+  declare institutionId: number
+  @column()
+  declare tagId: number
+}
+
+export class LeadCrmInstitutionSchema extends BaseModel {
+  static $columns = ['address', 'createdAt', 'customerId', 'id', 'name', 'ownerId', 'status', 'type', 'updatedAt', 'website'] as const
+  $columns = LeadCrmInstitutionSchema.$columns
+  @column()
+  declare address: string | null
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare customerId: number | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare name: string
+  @column()
+  declare ownerId: number | null
+  @column()
+  declare status: string
+  @column()
+  declare type: string | null
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+  @column()
+  declare website: string | null
+}
+
+export class LeadCrmNoteVersionSchema extends BaseModel {
+  static $columns = ['authorId', 'authorLabel', 'body', 'createdAt', 'id', 'noteId', 'restoredFrom', 'version'] as const
+  $columns = LeadCrmNoteVersionSchema.$columns
+  @column()
+  declare authorId: number | null
+  @column()
+  declare authorLabel: string | null
+  @column()
+  declare body: string
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare noteId: number
+  @column()
+  declare restoredFrom: number | null
+  @column()
+  declare version: number
+}
+
+export class LeadCrmNoteSchema extends BaseModel {
+  static $columns = ['body', 'createdAt', 'id', 'institutionId', 'updatedAt', 'version'] as const
+  $columns = LeadCrmNoteSchema.$columns
+  @column()
+  declare body: string
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare institutionId: number
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+  @column()
+  declare version: number
+}
+
+export class LeadCrmTagSchema extends BaseModel {
+  static $columns = ['color', 'createdAt', 'id', 'name', 'updatedAt'] as const
+  $columns = LeadCrmTagSchema.$columns
+  @column()
+  declare color: string
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare name: string
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}
+
 export class LicenseSessionSchema extends BaseModel {
   static $columns = ['clientVersion', 'deviceId', 'expiresAt', 'fingerprint', 'heartbeatCount', 'heartbeatInterval', 'id', 'ip', 'lastHeartbeatAt', 'licenseId', 'policy', 'sessionTimeout', 'startedAt', 'tokenHash', 'tokenSealed'] as const
   $columns = LicenseSessionSchema.$columns

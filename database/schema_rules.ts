@@ -20,6 +20,9 @@ export default {
     licenses: { primaryKey: numericId, columns: { features: jsonObject } },
     devices: { primaryKey: numericId },
     audit_logs: { primaryKey: numericId, columns: { before: jsonObject, after: jsonObject } },
+    // lead-crm plugin
+    lead_crm_activities: { primaryKey: numericId, columns: { details: jsonObject } },
+    lead_crm_note_versions: { primaryKey: numericId },
     // version-gate plugin (its migrations run whether it is enabled or not)
     version_gate_configs: { columns: { session_limit_message: localizedText } },
     version_gate_config_revisions: {

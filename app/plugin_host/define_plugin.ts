@@ -80,6 +80,11 @@ export interface PluginDefinition {
   jobs?: JobDefinition[]
   commands?: LazyDefault<typeof BaseCommand>[]
   nav?: NavItem[]
+  /**
+   * Route patterns (as declared, e.g. `/leads/import`) whose multipart
+   * bodies are parsed: file uploads. Every other route ignores them.
+   */
+  uploadRoutes?: string[]
 }
 
 const PLUGIN_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/

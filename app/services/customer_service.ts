@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Customer from '#models/customer'
 import AuditTrail from '#services/audit_trail'
 import type { Actor } from '#support/actor'
@@ -42,30 +43,42 @@ const isEmailTaken = (error: unknown) =>
  * admins saving at once cannot both win.
  */
 export default class CustomerService {
-  static async create(input: CustomerInput, actor: Actor) {
+  /**
+   * Creates a customer, in the caller's transaction when given (a plugin
+   * that creates one as part of a larger change).
+   */
+  static async create(input: CustomerInput, actor: Actor, client?: TransactionClientContract) {
     try {
-      return await db.transaction(async (trx) => {
-        const customer = await Customer.create(
-          {
-            name: input.name,
-            email: input.email ?? null,
-            company: input.company ?? null,
-            notes: input.notes ?? null,
-          },
-          { client: trx }
-        )
-        await AuditTrail.record(trx, actor, {
-          action: 'customer.created',
-          subjectType: 'customer',
-          subjectId: customer.id,
-          after: view(customer),
-        })
-        return customer
-      })
+      return client
+        ? await this.insert(client, input, actor)
+        : await db.transaction((trx) => this.insert(trx, input, actor))
     } catch (error) {
       if (isEmailTaken(error)) throw new CustomerEmailTakenError()
       throw error
     }
+  }
+
+  protected static async insert(
+    trx: TransactionClientContract,
+    input: CustomerInput,
+    actor: Actor
+  ) {
+    const customer = await Customer.create(
+      {
+        name: input.name,
+        email: input.email ?? null,
+        company: input.company ?? null,
+        notes: input.notes ?? null,
+      },
+      { client: trx }
+    )
+    await AuditTrail.record(trx, actor, {
+      action: 'customer.created',
+      subjectType: 'customer',
+      subjectId: customer.id,
+      after: view(customer),
+    })
+    return customer
   }
 
   static async update(customer: Customer, input: CustomerInput, actor: Actor) {

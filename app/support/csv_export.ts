@@ -25,6 +25,14 @@ export function csvSafe(value: unknown): string {
 }
 
 /**
+ * Reads back a cell `csvSafe` wrote: the apostrophe it put before a
+ * formula-like start comes off, so an export imports unchanged.
+ */
+export function csvUnsafe(cell: string): string {
+  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell
+}
+
+/**
  * Streams rows as a CSV download. `pages` yields rows in chunks (keyset or
  * offset pagination), so an export of a million rows never sits in memory.
  */

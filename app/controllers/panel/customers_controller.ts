@@ -5,6 +5,7 @@ import Customer from '#models/customer'
 import CustomerService, { CustomerEmailTakenError } from '#services/customer_service'
 import { effectiveStatusSql } from '#services/license_admin_service'
 import { Clock } from '#support/clock'
+import { CustomerLinksRegistry } from '#services/customer_links'
 import { adminActor } from '#support/actor'
 import { likePattern, paginate, readListState } from '#support/panel_list'
 import { customerValidator } from '#validators/panel_customers'
@@ -40,7 +41,10 @@ const LICENSE_SORTS = {
  */
 @inject()
 export default class CustomersController {
-  constructor(protected clock: Clock) {}
+  constructor(
+    protected clock: Clock,
+    protected links: CustomerLinksRegistry
+  ) {}
 
   async index({ view, request }: HttpContext) {
     const list = await readListState(request, {
@@ -97,7 +101,7 @@ export default class CustomersController {
     }
   }
 
-  async show({ view, params, request }: HttpContext) {
+  async show({ view, params, request, i18n }: HttpContext) {
     const customer = await Customer.findOrFail(params.id)
     const now = this.clock.now().toJSDate()
     const list = await readListState(request, {
@@ -132,6 +136,7 @@ export default class CustomersController {
       list,
       page: await paginate(licenses, list),
       figures: await CustomerService.figures(customer.id, now),
+      links: await this.links.linksFor(customer.id, (key, data) => i18n.t(key, data)),
     })
   }
 

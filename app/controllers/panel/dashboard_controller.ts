@@ -1,31 +1,11 @@
 import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { PassThrough } from 'node:stream'
-import { fileURLToPath } from 'node:url'
 import type dashboardConfig from '#config/dashboard'
 import DashboardFigureService from '#services/dashboard_figures'
-
-/**
- * Chart.js's browser build, served by the app itself (no CDN): the
- * package's entry is dist/chart.js, its UMD build sits beside it.
- */
-const CHART_JS = fileURLToPath(new URL('chart.umd.min.js', import.meta.resolve('chart.js')))
-const CHART_JS_PATH = '/assets/vendor/chart.umd.min.js'
-
-let chartJsFile: Promise<{ tag: string; size: number }> | undefined
-
-/** A short hash of the installed file: its URL changes when chart.js does. */
-function chartJsTag() {
-  chartJsFile ??= readFile(CHART_JS).then((content) => ({
-    tag: createHash('sha256').update(content).digest('hex').slice(0, 16),
-    size: content.length,
-  }))
-  return chartJsFile
-}
+import { CHART_JS_FILE, chartJsTag, chartJsUrl } from '#support/chart_js'
 
 /**
  * The dashboard, its live figures as Server-Sent Events, and the charting
@@ -42,12 +22,12 @@ export default class DashboardController {
     const [figures, online, chartJs] = await Promise.all([
       this.figures.current(),
       this.figures.onlineLast24Hours(),
-      chartJsTag(),
+      chartJsUrl(),
     ])
     return view.render('pages/dashboard', {
       figures,
       online,
-      chartJsUrl: `${CHART_JS_PATH}?v=${chartJs.tag}`,
+      chartJsUrl: chartJs,
       bucketMinutes: app.config.get<typeof dashboardConfig>('dashboard').chartBucketMinutes,
     })
   }
@@ -129,6 +109,6 @@ export default class DashboardController {
       return
     }
     response.header('Content-Length', String(size))
-    response.stream(createReadStream(CHART_JS))
+    response.stream(createReadStream(CHART_JS_FILE))
   }
 }
