@@ -1,0 +1,107 @@
+import { createServer, type Server as NodeServer } from 'node:http'
+import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import { ServerFactory } from '@adonisjs/core/factories/http'
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import { definePluginsConfig } from '#plugin_host/define_plugin'
+import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
+import { cliActor } from '#support/actor'
+import { unique } from '#tests/support/fixtures'
+import { loggedInPanel } from '#tests/support/panel'
+import InstitutionService from '../../services/institution_service.js'
+import { createInstitution } from '../support.js'
+
+test.group('lead-crm: statistics', () => {
+  test('GET /leads/api/stats counts by status and tag, and conversions per month', async ({
+    assert,
+  }) => {
+    const { client } = await loggedInPanel('admin')
+    const stats = async () => JSON.parse((await client.get('/leads/api/stats')).body)
+    const before = await stats()
+    assert.lengthOf(before.conversions, 12)
+    const thisMonth = DateTime.utc().toFormat('yyyy-LL')
+    assert.equal(before.conversions.at(-1).month, thisMonth)
+
+    const [tag] = await db
+      .table('lead_crm_tags')
+      .insert({ name: unique('stat'), color: '#00aa00' })
+      .returning(['id'])
+    await createInstitution({ status: 'lost', tags: [tag.id] })
+    const id = await createInstitution({ status: 'qualified', tags: [tag.id] })
+    const row = await db.from('lead_crm_institutions').where('id', id).first()
+    await InstitutionService.update(
+      id,
+      { ...row, tags: [tag.id], status: 'won' },
+      cliActor('tests')
+    )
+
+    const after = await stats()
+    assert.equal(after.total, before.total + 2)
+    assert.equal(after.by_status.won, before.by_status.won + 1)
+    assert.equal(after.by_status.lost, before.by_status.lost + 1)
+    assert.deepInclude(after.by_tag, {
+      id: tag.id,
+      name: (await db.from('lead_crm_tags').where('id', tag.id).first()).name,
+      color: '#00aa00',
+      count: 2,
+    })
+    assert.equal(after.conversions.at(-1).count, before.conversions.at(-1).count + 1)
+
+    const page = await client.get('/leads/stats')
+    assert.equal(page.status, 200)
+    assert.include(page.body, 'id="conversions-chart"')
+    assert.include(page.body, '/assets/vendor/chart.umd.min.js?v=')
+    assert.equal((await client.get('/leads/assets/stats.js')).status, 200)
+  })
+})
+
+const PLUGIN_ROUTES = [
+  ['GET', '/leads'],
+  ['GET', '/leads/1'],
+  ['POST', '/leads/import'],
+  ['GET', '/leads/api/stats'],
+  ['GET', '/leads/export.csv'],
+] as const
+
+async function hostWith(enabled: string[]) {
+  const installed = await discoverPlugins(app.makePath('plugins'))
+  return new PluginHost(installed, definePluginsConfig({ enabled }))
+}
+
+test.group('lead-crm: enabling and disabling', () => {
+  test('enabled: its routes and two menu entries', async ({ assert }) => {
+    const host = await hostWith(['session-resumable', 'lead-crm'])
+    const server = new ServerFactory().merge({ app }).create()
+    await host.mountRoutes(server.getRouter())
+    await server.boot()
+    for (const [method, path] of PLUGIN_ROUTES) {
+      assert.isNotNull(server.getRouter().match(path, method, false), `${method} ${path}`)
+    }
+    assert.includeMembers(
+      host.navigation().map((item) => item.href),
+      ['/leads', '/leads/stats']
+    )
+  })
+
+  test('disabled: 404, no menu entry, and its data stays', async ({ assert, cleanup }) => {
+    const id = await createInstitution()
+    const host = await hostWith(['session-resumable'])
+    const server = new ServerFactory().merge({ app }).create()
+    await host.mountRoutes(server.getRouter())
+    await server.boot()
+    const http: NodeServer = createServer(server.handle.bind(server))
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    cleanup(() => new Promise<void>((resolve) => http.close(() => resolve())))
+    const { port } = http.address() as { port: number }
+    for (const [method, path] of PLUGIN_ROUTES) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method })
+      assert.equal(response.status, 404, `${method} ${path}`)
+    }
+    assert.notInclude(
+      host.navigation().map((item) => item.href),
+      '/leads'
+    )
+    assert.isNotNull(await db.from('lead_crm_institutions').where('id', id).first())
+  })
+})
