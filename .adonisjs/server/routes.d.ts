@@ -80,6 +80,35 @@ export type ScannedRoutes = {
     'client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
     'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
+    'leads.index': { paramsTuple?: []; params?: {} }
+    'leads.create': { paramsTuple?: []; params?: {} }
+    'leads.store': { paramsTuple?: []; params?: {} }
+    'leads.stats': { paramsTuple?: []; params?: {} }
+    'leads.stats_json': { paramsTuple?: []; params?: {} }
+    'leads.stats_script': { paramsTuple?: []; params?: {} }
+    'leads.tag_styles': { paramsTuple?: []; params?: {} }
+    'leads.export': { paramsTuple?: []; params?: {} }
+    'leads.import_form': { paramsTuple?: []; params?: {} }
+    'leads.import': { paramsTuple?: []; params?: {} }
+    'leads.tags': { paramsTuple?: []; params?: {} }
+    'leads.tags_store': { paramsTuple?: []; params?: {} }
+    'leads.tags_update': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
+    'leads.tags_destroy': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
+    'leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.convert': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.log_activity': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.contacts_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.contacts_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
+    'leads.contacts_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
+    'leads.notes_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
   GET: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -121,6 +150,19 @@ export type ScannedRoutes = {
     'client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
     'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
+    'leads.index': { paramsTuple?: []; params?: {} }
+    'leads.create': { paramsTuple?: []; params?: {} }
+    'leads.stats': { paramsTuple?: []; params?: {} }
+    'leads.stats_json': { paramsTuple?: []; params?: {} }
+    'leads.stats_script': { paramsTuple?: []; params?: {} }
+    'leads.tag_styles': { paramsTuple?: []; params?: {} }
+    'leads.export': { paramsTuple?: []; params?: {} }
+    'leads.import_form': { paramsTuple?: []; params?: {} }
+    'leads.tags': { paramsTuple?: []; params?: {} }
+    'leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
   HEAD: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -162,6 +204,19 @@ export type ScannedRoutes = {
     'client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
     'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
+    'leads.index': { paramsTuple?: []; params?: {} }
+    'leads.create': { paramsTuple?: []; params?: {} }
+    'leads.stats': { paramsTuple?: []; params?: {} }
+    'leads.stats_json': { paramsTuple?: []; params?: {} }
+    'leads.stats_script': { paramsTuple?: []; params?: {} }
+    'leads.tag_styles': { paramsTuple?: []; params?: {} }
+    'leads.export': { paramsTuple?: []; params?: {} }
+    'leads.import_form': { paramsTuple?: []; params?: {} }
+    'leads.tags': { paramsTuple?: []; params?: {} }
+    'leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
   POST: {
     'licenses.activate': { paramsTuple?: []; params?: {} }
@@ -201,6 +256,22 @@ export type ScannedRoutes = {
     'version.check': { paramsTuple?: []; params?: {} }
     'client_configs.store': { paramsTuple?: []; params?: {} }
     'client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.store': { paramsTuple?: []; params?: {} }
+    'leads.import': { paramsTuple?: []; params?: {} }
+    'leads.tags_store': { paramsTuple?: []; params?: {} }
+    'leads.tags_update': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
+    'leads.tags_destroy': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
+    'leads.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.convert': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.log_activity': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.contacts_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.contacts_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
+    'leads.contacts_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
+    'leads.notes_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
 }
 declare module '@adonisjs/core/types/http' {

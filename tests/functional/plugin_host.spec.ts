@@ -138,7 +138,7 @@ test.group('Plugin host', () => {
     const host = await app.container.make(PluginHost)
     assert.deepEqual(
       host.enabled().map((plugin) => plugin.name),
-      ['session-single', 'session-concurrent', 'session-resumable', 'version-gate']
+      ['session-single', 'session-concurrent', 'session-resumable', 'version-gate', 'lead-crm']
     )
     const registry = await app.container.make(SessionPolicyRegistry)
     assert.sameMembers(registry.names(), ['single', 'concurrent', 'resumable'])
