@@ -1,19 +1,24 @@
 import vine from '@vinejs/vine'
 import { ACTIVITY_KINDS, STATUSES } from './services/institution_service.js'
 
-const optionalText = (max: number) => vine.string().trim().maxLength(max).optional()
+export const optionalText = (max: number) => vine.string().trim().maxLength(max).optional()
+
+/** An http(s) address: a `javascript:` link must never reach a page. */
+export const websiteRule = () =>
+  vine
+    .string()
+    .trim()
+    .maxLength(2048)
+    .url({ require_protocol: true, protocols: ['http', 'https'] })
+
+export const emailRule = () => vine.string().trim().toLowerCase().email().maxLength(254)
 const id = () => vine.number().withoutDecimals().range([1, 2_147_483_647])
 
 export const institutionValidator = vine.create({
   name: vine.string().trim().minLength(1).maxLength(200),
   type: optionalText(60),
   address: optionalText(500),
-  website: vine
-    .string()
-    .trim()
-    .maxLength(2048)
-    .url({ require_protocol: true, protocols: ['http', 'https'] })
-    .optional(),
+  website: websiteRule().optional(),
   status: vine.enum(STATUSES),
   owner_id: id().optional(),
   tags: vine.array(id()).maxLength(50).optional(),
@@ -22,7 +27,7 @@ export const institutionValidator = vine.create({
 export const contactValidator = vine.create({
   name: vine.string().trim().minLength(1).maxLength(200),
   role: optionalText(120),
-  email: vine.string().trim().toLowerCase().email().maxLength(254).optional(),
+  email: emailRule().optional(),
   phone: optionalText(60),
 })
 

@@ -1,42 +1,19 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer, type Server as NodeServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
-import { ServerFactory } from '@adonisjs/core/factories/http'
 import { Edge } from 'edge.js'
-import { definePlugin, definePluginsConfig } from '#plugin_host/define_plugin'
-import PluginHost, {
-  discoverPlugins,
-  pluginMigrationPaths,
-  UnknownPluginError,
-} from '#plugin_host/plugin_host'
+import { definePlugin } from '#plugin_host/define_plugin'
+import { hostWith, serveHost } from '#tests/support/plugin_server'
+import PluginHost, { pluginMigrationPaths, UnknownPluginError } from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { ClientConfigRegistry } from '#services/client_config'
 
 const FIXTURES = app.makePath('tests/fixtures/plugins')
 
-async function hostFor(enabled: string[]) {
-  return new PluginHost(await discoverPlugins(FIXTURES), definePluginsConfig({ enabled }))
-}
-
-/**
- * A fresh HTTP server with only what the host mounts on its router, so a
- * test can see a plugin's routes come and go.
- */
-async function serve(host: PluginHost) {
-  const server = new ServerFactory().merge({ app }).create()
-  await host.mountRoutes(server.getRouter())
-  await server.boot()
-  const http: NodeServer = createServer(server.handle.bind(server))
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  const address = http.address() as { port: number }
-  return {
-    get: (path: string) => fetch(`http://127.0.0.1:${address.port}${path}`),
-    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
-  }
-}
+const hostFor = (enabled: string[]) => hostWith(enabled, FIXTURES)
+const serve = serveHost
 
 test.group('Plugin host', () => {
   test('an enabled plugin contributes routes, views, navigation and jobs', async ({

@@ -9,6 +9,7 @@ import { csvUnsafe } from '#support/csv_export'
 import InstitutionService, { STATUSES, type InstitutionFields } from './institution_service.js'
 import ContactService, { type ContactFields } from './contact_service.js'
 import { filteredInstitutions, type LeadFilters } from './lead_queries.js'
+import { emailRule, optionalText, websiteRule } from '../validators.js'
 
 /** The export's columns, in order; the import reads the same. */
 export const CSV_COLUMNS = [
@@ -76,21 +77,14 @@ export function exportQuery(filters: LeadFilters) {
     .orderBy('c.id')
 }
 
-const optionalText = (max: number) => vine.string().trim().maxLength(max).optional()
-
 const rowValidator = vine.create({
   institution_id: vine.number().withoutDecimals().range([1, 2_147_483_647]).optional(),
   name: vine.string().trim().minLength(1).maxLength(200),
   type: optionalText(60),
   status: vine.enum(STATUSES).optional(),
   address: optionalText(500),
-  website: vine
-    .string()
-    .trim()
-    .maxLength(2048)
-    .url({ require_protocol: true, protocols: ['http', 'https'] })
-    .optional(),
-  owner_email: vine.string().trim().toLowerCase().email().maxLength(254).optional(),
+  website: websiteRule().optional(),
+  owner_email: emailRule().optional(),
   tags: optionalText(1000),
   contact_id: vine.number().withoutDecimals().range([1, 2_147_483_647]).optional(),
   contact_name: vine
@@ -101,7 +95,7 @@ const rowValidator = vine.create({
     .optional()
     .requiredIfAnyExists(['contact_id', 'contact_role', 'contact_email', 'contact_phone']),
   contact_role: optionalText(120),
-  contact_email: vine.string().trim().toLowerCase().email().maxLength(254).optional(),
+  contact_email: emailRule().optional(),
   contact_phone: optionalText(60),
 })
 

@@ -1,11 +1,7 @@
-import { createServer, type Server as NodeServer } from 'node:http'
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
-import { ServerFactory } from '@adonisjs/core/factories/http'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
-import { definePluginsConfig } from '#plugin_host/define_plugin'
-import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
+import { hostWith, serveHost } from '#tests/support/plugin_server'
 import { cliActor } from '#support/actor'
 import { unique } from '#tests/support/fixtures'
 import { loggedInPanel } from '#tests/support/panel'
@@ -64,20 +60,14 @@ const PLUGIN_ROUTES = [
   ['GET', '/leads/export.csv'],
 ] as const
 
-async function hostWith(enabled: string[]) {
-  const installed = await discoverPlugins(app.makePath('plugins'))
-  return new PluginHost(installed, definePluginsConfig({ enabled }))
-}
-
 test.group('lead-crm: enabling and disabling', () => {
   test('enabled: its routes and two menu entries', async ({ assert }) => {
     const host = await hostWith(['session-resumable', 'lead-crm'])
-    const server = new ServerFactory().merge({ app }).create()
-    await host.mountRoutes(server.getRouter())
-    await server.boot()
+    const server = await serveHost(host)
     for (const [method, path] of PLUGIN_ROUTES) {
-      assert.isNotNull(server.getRouter().match(path, method, false), `${method} ${path}`)
+      assert.isNotNull(server.router.match(path, method, false), `${method} ${path}`)
     }
+    await server.close()
     assert.includeMembers(
       host.navigation().map((item) => item.href),
       ['/leads', '/leads/stats']
@@ -87,15 +77,10 @@ test.group('lead-crm: enabling and disabling', () => {
   test('disabled: 404, no menu entry, and its data stays', async ({ assert, cleanup }) => {
     const id = await createInstitution()
     const host = await hostWith(['session-resumable'])
-    const server = new ServerFactory().merge({ app }).create()
-    await host.mountRoutes(server.getRouter())
-    await server.boot()
-    const http: NodeServer = createServer(server.handle.bind(server))
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-    cleanup(() => new Promise<void>((resolve) => http.close(() => resolve())))
-    const { port } = http.address() as { port: number }
+    const server = await serveHost(host)
+    cleanup(() => server.close())
     for (const [method, path] of PLUGIN_ROUTES) {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method })
+      const response = await server.request(path, method)
       assert.equal(response.status, 404, `${method} ${path}`)
     }
     assert.notInclude(
