@@ -2,6 +2,8 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { unique } from '#tests/support/fixtures'
 import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
+import { cliActor } from '#support/actor'
+import NoteService from '../../services/note_service.js'
 import { createInstitution } from '../support.js'
 
 test.group('lead-crm: notes keep every version', () => {
@@ -52,6 +54,28 @@ test.group('lead-crm: notes keep every version', () => {
     await client.get(`/leads/${id}`)
     await client.post(`/leads/${id}/notes/${note.id}`, { body: 'First call: interested' })
     assert.lengthOf(await versions(), 4)
+  })
+
+  test('edits racing on one note each get their own version', async ({ assert }) => {
+    const id = await createInstitution()
+    const actor = cliActor('tests')
+    const noteId = await NoteService.create(id, 'v1', actor)
+    await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        NoteService.update(id, noteId, `edit ${index}`, actor)
+      )
+    )
+    const versions = await db
+      .from('lead_crm_note_versions')
+      .where('note_id', noteId)
+      .orderBy('version')
+    assert.deepEqual(
+      versions.map((row) => row.version),
+      Array.from({ length: 13 }, (_, index) => index + 1)
+    )
+    const note = await db.from('lead_crm_notes').where('id', noteId).first()
+    assert.equal(note.version, 13)
+    assert.equal(note.body, versions.at(-1).body)
   })
 
   test('a note is reached only through its own institution', async ({ assert }) => {
