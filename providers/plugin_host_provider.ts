@@ -3,7 +3,7 @@ import { loadDefault, type PluginProvider, type PluginsConfig } from '#plugin_ho
 import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { ClientConfigRegistry } from '#services/client_config'
-import { CustomerLinksRegistry } from '#services/customer_links'
+import { PanelExtensions } from '#services/panel_extensions'
 
 /**
  * Discovers the installed plugins, checks `config/plugins.ts` against them,
@@ -22,7 +22,7 @@ export default class PluginHostProvider {
       () => new SessionPolicyRegistry(config.defaultSessionPolicy)
     )
     this.app.container.singleton(ClientConfigRegistry, () => new ClientConfigRegistry())
-    this.app.container.singleton(CustomerLinksRegistry, () => new CustomerLinksRegistry())
+    this.app.container.singleton(PanelExtensions, () => new PanelExtensions())
   }
 
   async boot() {

@@ -5,7 +5,7 @@ import Customer from '#models/customer'
 import CustomerService, { CustomerEmailTakenError } from '#services/customer_service'
 import { effectiveStatusSql } from '#services/license_admin_service'
 import { Clock } from '#support/clock'
-import { CustomerLinksRegistry } from '#services/customer_links'
+import { PanelExtensions } from '#services/panel_extensions'
 import { adminActor } from '#support/actor'
 import { likePattern, paginate, readListState } from '#support/panel_list'
 import { customerValidator } from '#validators/panel_customers'
@@ -43,7 +43,7 @@ const LICENSE_SORTS = {
 export default class CustomersController {
   constructor(
     protected clock: Clock,
-    protected links: CustomerLinksRegistry
+    protected extensions: PanelExtensions
   ) {}
 
   async index({ view, request }: HttpContext) {
@@ -136,7 +136,7 @@ export default class CustomersController {
       list,
       page: await paginate(licenses, list),
       figures: await CustomerService.figures(customer.id, now),
-      links: await this.links.linksFor(customer.id, (key, data) => i18n.t(key, data)),
+      links: await this.extensions.customerLinks(customer.id, (key, data) => i18n.t(key, data)),
     })
   }
 

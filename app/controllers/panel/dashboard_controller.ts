@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import type dashboardConfig from '#config/dashboard'
 import DashboardFigureService from '#services/dashboard_figures'
+import { PanelExtensions } from '#services/panel_extensions'
 import { CHART_JS_FILE, chartJsTag, chartJsUrl } from '#support/chart_js'
 
 /**
@@ -16,18 +17,23 @@ export default class DashboardController {
   /** Streams open in this process (for tests and curious operators). */
   static openStreams = 0
 
-  constructor(protected figures: DashboardFigureService) {}
+  constructor(
+    protected figures: DashboardFigureService,
+    protected extensions: PanelExtensions
+  ) {}
 
-  async show({ view }: HttpContext) {
-    const [figures, online, chartJs] = await Promise.all([
+  async show({ view, i18n }: HttpContext) {
+    const [figures, online, chartJs, cards] = await Promise.all([
       this.figures.current(),
       this.figures.onlineLast24Hours(),
       chartJsUrl(),
+      this.extensions.dashboardCards((key, data) => i18n.t(key, data)),
     ])
     return view.render('pages/dashboard', {
       figures,
       online,
       chartJsUrl: chartJs,
+      cards,
       bucketMinutes: app.config.get<typeof dashboardConfig>('dashboard').chartBucketMinutes,
     })
   }

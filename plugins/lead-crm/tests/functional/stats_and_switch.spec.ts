@@ -44,6 +44,12 @@ test.group('lead-crm: statistics', () => {
     })
     assert.equal(after.conversions.at(-1).count, before.conversions.at(-1).count + 1)
 
+    // The dashboard's card, from the same figures.
+    const dashboard = await client.get('/admin')
+    const card = dashboard.body.slice(dashboard.body.indexOf('data-card="lead-crm"'))
+    assert.include(card, 'href="/leads/stats"')
+    assert.match(card, new RegExp(`Won</td><td class="numeric">${after.by_status.won}<`))
+
     const page = await client.get('/leads/stats')
     assert.equal(page.status, 200)
     assert.include(page.body, 'id="conversions-chart"')
