@@ -10,7 +10,7 @@ test.group('lead-crm in a browser', () => {
   }) => {
     const { page } = await signedInPage(visit, 'admin')
     const name = unique('Browser School')
-    await page.getByRole('link', { name: 'Leads', exact: true }).click()
+    await page.getByRole('navigation').getByRole('link', { name: 'Leads', exact: true }).click()
     await page.getByRole('link', { name: 'New institution' }).click()
     await page.getByLabel('Name', { exact: true }).fill(name)
     await page.getByLabel('Type').fill('school')
