@@ -1,4 +1,5 @@
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import { ApiError } from '#exceptions/api_error'
 
 /**
  * The extension point for a product's client configuration (the
@@ -74,6 +75,17 @@ export class ClientConfigRegistry {
 
   async termsFor(query: ClientQuery, client?: QueryClientContract): Promise<ClientTerms> {
     return this.#provider ? this.#provider.termsFor(query, client) : {}
+  }
+
+  /**
+   * The terms for a client that may go on; a required update refuses it.
+   *
+   * @throws ApiError `426 VERSION_TOO_OLD` with the notice as `error.update`.
+   */
+  async admit(query: ClientQuery, client?: QueryClientContract): Promise<ClientTerms> {
+    const terms = await this.termsFor(query, client)
+    if (terms.update?.required) throw new ApiError('VERSION_TOO_OLD', { update: terms.update })
+    return terms
   }
 
   async heartbeatUpdate(query: ClientQuery): Promise<UpdateNotice | null> {

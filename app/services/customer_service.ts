@@ -3,6 +3,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Customer from '#models/customer'
 import AuditTrail from '#services/audit_trail'
 import type { Actor } from '#support/actor'
+import { inTransaction } from '#support/transaction'
 
 export type CustomerInput = {
   name: string
@@ -49,9 +50,7 @@ export default class CustomerService {
    */
   static async create(input: CustomerInput, actor: Actor, client?: TransactionClientContract) {
     try {
-      return client
-        ? await this.insert(client, input, actor)
-        : await db.transaction((trx) => this.insert(trx, input, actor))
+      return await inTransaction(client, (trx) => this.insert(trx, input, actor))
     } catch (error) {
       if (isEmailTaken(error)) throw new CustomerEmailTakenError()
       throw error

@@ -272,11 +272,10 @@ export default class LicenseService {
     const code: VerifyCode = status === 'active' ? 'VALID' : (status.toUpperCase() as VerifyCode)
     if (code !== 'VALID') return { license, code }
 
-    const { update } = await this.clientConfig.termsFor({
+    const { update } = await this.clientConfig.admit({
       productId: license.productId,
       version: input.version ?? null,
     })
-    if (update?.required) throw new ApiError('VERSION_TOO_OLD', { update })
     const answer = update ? { license, code, update } : { license, code }
     if (!input.fingerprint) return answer
 

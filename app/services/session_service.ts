@@ -100,11 +100,10 @@ export default class SessionService {
     return db.transaction(async (trx) => {
       const license = await this.licenses.lock(trx, input.licenseKey)
       this.licenses.assertUsable(license, now)
-      const terms = await this.clientConfig.termsFor(
+      const terms = await this.clientConfig.admit(
         { productId: license.productId, version: input.version ?? null },
         trx
       )
-      if (terms.update?.required) throw new ApiError('VERSION_TOO_OLD', { update: terms.update })
       await endSessions(trx, { licenseId: license.id, expiredBy: moment }, 'timeout', moment)
 
       const live = await this.liveSessions(trx, license.id)

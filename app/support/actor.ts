@@ -12,6 +12,11 @@ export type Actor = {
   ip?: string | null
 }
 
+/** The admin user's id when an admin acts, for columns that reference admin_users. */
+export function adminIdOf(actor: Actor): number | null {
+  return actor.type === 'admin' && actor.id ? Number(actor.id) : null
+}
+
 export const cliActor = (label = 'ace'): Actor => ({ type: 'cli', label })
 
 /**

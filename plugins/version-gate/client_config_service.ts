@@ -1,4 +1,4 @@
-import app from '@adonisjs/core/services/app'
+import SessionService from '#services/session_service'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditTrail from '#services/audit_trail'
@@ -69,14 +69,15 @@ export function fieldsOf(row: Record<string, any>): ClientConfigFields {
 export default class ClientConfigService {
   /** A new product's configuration before anyone edited it. */
   static defaultsFor(product: { name: string }): ClientConfigFields {
+    const { heartbeatInterval, timeout } = SessionService.globalTiming()
     return {
       client_name: product.name.slice(0, 120),
       current_version: '1.0.0',
       minimum_version: '1.0.0',
       download_url: null,
       whats_new: null,
-      heartbeat_interval: app.config.get<number>('sessions.heartbeatInterval'),
-      session_timeout: app.config.get<number>('sessions.timeout'),
+      heartbeat_interval: heartbeatInterval,
+      session_timeout: timeout,
       session_limit_message: {},
       require_version: false,
     }
@@ -130,8 +131,8 @@ export default class ClientConfigService {
   /**
    * Saves a configuration. A save that changes nothing writes nothing.
    *
-   * @returns the fields that changed, or null when there is no such
-   * configuration.
+   * @returns the fields that changed (none: nothing written), or null when
+   * there is no such configuration.
    */
   static async update(id: number, input: ClientConfigFields, actor: Actor) {
     const fields = this.checked(input)
@@ -140,7 +141,7 @@ export default class ClientConfigService {
       if (!current) return null
       const before = fieldsOf(current)
       const changed = CONFIG_FIELDS.filter((field) => !sameValue(before[field], fields[field]))
-      if (changed.length === 0) return { productId: current.product_id as number, changed }
+      if (changed.length === 0) return changed
 
       const revision = current.revision + 1
       await trx
@@ -155,7 +156,7 @@ export default class ClientConfigService {
         before: Object.fromEntries(changed.map((field) => [field, before[field]])),
         after: Object.fromEntries(changed.map((field) => [field, fields[field]])),
       })
-      return { productId: current.product_id as number, changed }
+      return changed
     })
   }
 

@@ -73,7 +73,11 @@ export async function loadGateConfig(
     .where('product_id', productId)
     .select([...CONFIG_FIELDS])
     .first()
-  if (!row) return null
+  return row ? gateConfigOf(row) : null
+}
+
+/** The gate's view of a `version_gate_configs` row. */
+export function gateConfigOf(row: Record<string, any>): GateConfig {
   return {
     currentVersion: row.current_version,
     minimumVersion: row.minimum_version,

@@ -11,7 +11,7 @@ import InstitutionService, {
   type InstitutionFields,
 } from '../services/institution_service.js'
 import TagService from '../services/tag_service.js'
-import { filteredInstitutions, tagsByInstitution } from '../services/lead_queries.js'
+import { filteredInstitutions, LEAD_FILTERS, tagsByInstitution } from '../services/lead_queries.js'
 import { activityValidator, institutionValidator } from '../validators.js'
 
 type InstitutionForm = Awaited<ReturnType<typeof institutionValidator.validate>>
@@ -54,7 +54,7 @@ export default class InstitutionsController {
     const list = await readListState(request, {
       sortable: Object.keys(SORTS) as (keyof typeof SORTS)[],
       defaultSort: 'updated_at',
-      filters: { status: STATUSES, tag: /^\d{1,9}$/, owner: /^(\d{1,9}|none)$/ },
+      filters: LEAD_FILTERS,
     })
     const query = filteredInstitutions({ q: list.q, ...list.filters })
       .leftJoin('admin_users as a', 'a.id', 'i.owner_id')

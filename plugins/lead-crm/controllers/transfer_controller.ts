@@ -4,7 +4,7 @@ import { adminActor } from '#support/actor'
 import { inChunks, sendCsv } from '#support/csv_export'
 import { readListState } from '#support/panel_list'
 import { CSV_COLUMNS, exportQuery, importCsv } from '../services/csv_transfer.js'
-import { STATUSES } from '../services/institution_service.js'
+import { LEAD_FILTERS } from '../services/lead_queries.js'
 
 /** Institutions with their contacts as CSV, out and in. */
 export default class TransferController {
@@ -13,7 +13,7 @@ export default class TransferController {
     const list = await readListState(request, {
       sortable: ['name'] as const,
       defaultSort: 'name',
-      filters: { status: STATUSES, tag: /^\d{1,9}$/, owner: /^(\d{1,9}|none)$/ },
+      filters: LEAD_FILTERS,
     })
     const query = exportQuery({ q: list.q, ...list.filters })
     sendCsv(

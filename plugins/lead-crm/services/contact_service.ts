@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditTrail from '#services/audit_trail'
 import type { Actor } from '#support/actor'
+import { inTransaction } from '#support/transaction'
 
 export interface ContactFields {
   name: string
@@ -33,7 +34,7 @@ export default class ContactService {
       })
       return row.id as number
     }
-    return client ? run(client) : db.transaction(run)
+    return inTransaction(client, run)
   }
 
   /** @returns the changed fields, or null when the contact is not the institution's. */
@@ -69,7 +70,7 @@ export default class ContactService {
       })
       return changed
     }
-    return client ? run(client) : db.transaction(run)
+    return inTransaction(client, run)
   }
 
   static async destroy(institutionId: number, contactId: number, actor: Actor) {

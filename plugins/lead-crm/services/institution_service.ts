@@ -2,7 +2,8 @@ import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditTrail from '#services/audit_trail'
 import CustomerService, { CustomerEmailTakenError } from '#services/customer_service'
-import type { Actor } from '#support/actor'
+import { adminIdOf, type Actor } from '#support/actor'
+import { inTransaction } from '#support/transaction'
 
 export const STATUSES = ['new', 'contacted', 'qualified', 'won', 'lost'] as const
 export type LeadStatus = (typeof STATUSES)[number]
@@ -59,7 +60,7 @@ export async function recordActivity(
     summary: activity.summary ?? null,
     details: JSON.stringify(activity.details ?? {}),
     occurred_at: activity.occurredAt ?? new Date(),
-    actor_id: actor.type === 'admin' && actor.id ? Number(actor.id) : null,
+    actor_id: adminIdOf(actor),
     actor_label: actor.label ?? null,
   })
 }
@@ -103,7 +104,7 @@ export default class InstitutionService {
       })
       return row.id as number
     }
-    return client ? run(client) : db.transaction(run)
+    return inTransaction(client, run)
   }
 
   /**
@@ -148,7 +149,7 @@ export default class InstitutionService {
       })
       return changed
     }
-    return client ? run(client) : db.transaction(run)
+    return inTransaction(client, run)
   }
 
   /** Deletes an institution with its contacts, notes and timeline. */

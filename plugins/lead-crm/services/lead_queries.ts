@@ -1,5 +1,13 @@
 import db from '@adonisjs/lucid/services/db'
 import { likePattern } from '#support/panel_list'
+import { STATUSES } from './institution_service.js'
+
+/** The overview's filters as `readListState` reads them (the export uses the same). */
+export const LEAD_FILTERS = {
+  status: STATUSES,
+  tag: /^\d{1,9}$/,
+  owner: /^(\d{1,9}|none)$/,
+}
 
 export interface LeadFilters {
   q?: string

@@ -1,7 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditTrail from '#services/audit_trail'
-import type { Actor } from '#support/actor'
+import { adminIdOf, type Actor } from '#support/actor'
 
 /**
  * Notes keep every text they ever had: a change, or bringing back an
@@ -121,7 +121,7 @@ export default class NoteService {
       version,
       body,
       restored_from: restoredFrom,
-      author_id: actor.type === 'admin' && actor.id ? Number(actor.id) : null,
+      author_id: adminIdOf(actor),
       author_label: actor.label ?? null,
     })
   }

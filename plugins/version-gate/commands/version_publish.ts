@@ -122,8 +122,8 @@ export default class VersionPublish extends BaseCommand {
     }
     const actor = cliActor('version:publish')
     if (existing) {
-      const result = await ClientConfigService.update(existing.id, fields, actor)
-      if (!result?.changed.length) {
+      const changed = await ClientConfigService.update(existing.id, fields, actor)
+      if (!changed?.length) {
         this.logger.info(`${input.product} already publishes ${fields.current_version}`)
         return
       }

@@ -180,11 +180,11 @@ export default class ClientConfigsController {
     const config = await ClientConfig.findOrFail(ctx.params.id)
     const form = await ctx.request.validateUsing(clientConfigValidator)
     try {
-      const result = await ClientConfigService.update(config.id, fieldsFrom(form), adminActor(ctx))
+      const changed = await ClientConfigService.update(config.id, fieldsFrom(form), adminActor(ctx))
       this.gate.forget(config.productId)
       ctx.session.flash(
         'success',
-        ctx.i18n.t(result?.changed.length ? 'version_gate.updated' : 'version_gate.unchanged')
+        ctx.i18n.t(changed?.length ? 'version_gate.updated' : 'version_gate.unchanged')
       )
       return ctx.response.redirect(`/admin/client-config/${config.id}`)
     } catch (error) {

@@ -1,7 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import { ApiError } from '#exceptions/api_error'
-import { latestRelease, loadGateConfig, versionCheck } from '../gate.js'
+import { gateConfigOf, latestRelease, versionCheck } from '../gate.js'
+import { CONFIG_FIELDS } from '../client_config_service.js'
 import { versionCheckValidator, versionLatestValidator } from '../validators.js'
 
 /**
@@ -10,16 +11,19 @@ import { versionCheckValidator, versionLatestValidator } from '../validators.js'
  * `product`).
  */
 async function configFor(productSlug: string | undefined) {
-  const query = db.from('version_gate_configs as c').join('products as p', 'p.id', 'c.product_id')
+  const query = db
+    .from('version_gate_configs as c')
+    .join('products as p', 'p.id', 'c.product_id')
+    .select(CONFIG_FIELDS.map((field) => `c.${field}`))
   if (productSlug) {
-    const row = await query.where('p.slug', productSlug).select('c.product_id').first()
+    const row = await query.where('p.slug', productSlug).first()
     if (!row) throw new ApiError('PRODUCT_NOT_FOUND')
-    return (await loadGateConfig(row.product_id))!
+    return gateConfigOf(row)
   }
-  const rows = await query.select('c.product_id').orderBy('c.product_id').limit(2)
+  const rows = await query.orderBy('c.product_id').limit(2)
   if (rows.length === 0) throw new ApiError('PRODUCT_NOT_FOUND')
   if (rows.length > 1) throw ApiError.invalidField('product', 'required')
-  return (await loadGateConfig(rows[0].product_id))!
+  return gateConfigOf(rows[0])
 }
 
 /**
