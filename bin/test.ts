@@ -5,6 +5,9 @@
 */
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
 import { checkRedis, dropDatabase, ensureDatabase, freePort, PreflightError } from './preflight.ts'
@@ -18,6 +21,9 @@ baseDatabaseUrl.pathname = `/keyward_test_${runId}`
 process.env.NODE_ENV = 'test'
 process.env.DATABASE_URL = baseDatabaseUrl.href
 process.env.REDIS_KEY_PREFIX = `keyward_test_${runId}:`
+// The lease signing keys of this run, created on first use, gone afterwards.
+const runFolder = join(tmpdir(), `keyward_test_${runId}`)
+process.env.LEASE_KEYRING_PATH = join(runFolder, 'lease_keys.json')
 process.env.APP_KEY ??= randomBytes(32).toString('base64url')
 process.env.HOST = '127.0.0.1'
 process.env.PORT = String(await freePort())
@@ -68,6 +74,7 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
         teardown: runnerHooks.teardown.concat([
           () => app.terminate(),
           () => dropDatabase(baseDatabaseUrl.href),
+          () => rm(runFolder, { recursive: true, force: true }),
         ]),
       },
     })

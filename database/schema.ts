@@ -383,7 +383,7 @@ export class LicenseSchema extends BaseModel {
 }
 
 export class ProductSchema extends BaseModel {
-  static $columns = ['createdAt', 'description', 'id', 'name', 'slug', 'updatedAt'] as const
+  static $columns = ['createdAt', 'description', 'id', 'name', 'offlineGraceSeconds', 'slug', 'updatedAt'] as const
   $columns = ProductSchema.$columns
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
@@ -393,6 +393,8 @@ export class ProductSchema extends BaseModel {
   declare id: number
   @column()
   declare name: string
+  @column()
+  declare offlineGraceSeconds: number | null
   @column()
   declare slug: string
   @column.dateTime({ autoCreate: true, autoUpdate: true })

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { ApplicationService } from '@adonisjs/core/types'
+import { LeaseKeyring } from '#services/lease_keyring'
 
 /**
  * Application-wide setup that has no better home.
@@ -13,6 +14,9 @@ export default class AppProvider {
      * such value here stays far below 2^53, so read them as numbers.
      */
     pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+    /** One keyring per process: it caches the keys and notices rotations. */
+    this.app.container.singleton(LeaseKeyring, () => LeaseKeyring.fromConfig())
   }
 
   /**

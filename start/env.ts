@@ -27,6 +27,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   SESSION_SWEEP_EVERY: Env.schema.string.optional(),
   HEARTBEAT_RETENTION_DAYS: Env.schema.number.optional(),
 
+  LEASE_OFFLINE_GRACE: Env.schema.string.optional(),
+  LEASE_KEYRING_PATH: Env.schema.string.optional(),
+  LEASE_KEYRING: Env.schema.secret.optional(),
+
   PANEL_SESSION_STORE: Env.schema.enum.optional(['redis', 'cookie'] as const),
   PANEL_SESSION_AGE: Env.schema.string.optional(),
   PANEL_LOGIN_MAX_ATTEMPTS: Env.schema.number.optional(),

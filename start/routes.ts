@@ -9,6 +9,7 @@ import PluginHost from '#plugin_host/plugin_host'
 const LicensesController = () => import('#controllers/licenses_controller')
 const SingleUseController = () => import('#controllers/single_use_controller')
 const SessionsController = () => import('#controllers/sessions_controller')
+const LeaseKeysController = () => import('#controllers/lease_keys_controller')
 
 router.get('/health', async () => ({ status: 'ok' }))
 
@@ -22,6 +23,8 @@ router
     router.post('license/session/start', [SessionsController, 'start'])
     router.post('license/session/heartbeat', [SessionsController, 'heartbeat'])
     router.post('license/session/end', [SessionsController, 'end'])
+
+    router.get('keys/public', [LeaseKeysController, 'index'])
 
     router.get('validate/:license_key', [SingleUseController, 'validate'])
     router.post('activate', [SingleUseController, 'activate'])

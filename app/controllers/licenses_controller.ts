@@ -60,13 +60,18 @@ export default class LicensesController {
 
   async verify(ctx: HttpContext) {
     const payload = await ctx.request.validateUsing(verifyValidator)
-    const { license, code, update } = await this.licenses.verify({
+    const { license, code, update, lease } = await this.licenses.verify({
       licenseKey: payload.license_key,
       fingerprint: fingerprintOf(payload),
       version: payload.version,
     })
-    const answer = { valid: code === 'VALID', code, license: await this.view(license) }
-    return update ? { ...answer, update } : answer
+    return {
+      valid: code === 'VALID',
+      code,
+      license: await this.view(license),
+      ...(lease ? { lease } : {}),
+      ...(update ? { update } : {}),
+    }
   }
 
   async info(ctx: HttpContext) {

@@ -34,6 +34,7 @@ export default class SessionsController {
       heartbeat_interval: session.timing.heartbeatInterval,
       session_timeout: session.timing.timeout,
       expires_at: session.expiresAt.toISOString(),
+      ...(session.lease ? { lease: session.lease } : {}),
       ...(session.update ? { update: session.update } : {}),
     }
   }

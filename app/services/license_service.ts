@@ -7,6 +7,7 @@ import Device from '#models/device'
 import AuditTrail from '#services/audit_trail'
 import { endSessions } from '#services/session_ledger'
 import { ClientConfigRegistry, type UpdateNotice } from '#services/client_config'
+import { LeaseService } from '#services/lease_service'
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
@@ -40,7 +41,8 @@ function isDeviceLimitViolation(error: unknown) {
 export default class LicenseService {
   constructor(
     protected clock: Clock,
-    protected clientConfig: ClientConfigRegistry
+    protected clientConfig: ClientConfigRegistry,
+    protected leases: LeaseService
   ) {}
 
   async find(licenseKey: string, client?: TransactionClientContract) {
@@ -259,13 +261,14 @@ export default class LicenseService {
    * Answers whether the license may be used (on this device, by this client
    * version). The license's own state comes first; a client version below
    * the product's minimum is refused with `426 VERSION_TOO_OLD`, like a
-   * session start. Nothing but the device's last-seen time changes.
+   * session start. A valid answer for an active device carries a signed
+   * lease for offline use. Nothing but the device's last-seen time changes.
    */
   async verify(input: {
     licenseKey: string
     fingerprint?: string | null
     version?: string | null
-  }): Promise<{ license: License; code: VerifyCode; update?: UpdateNotice }> {
+  }): Promise<{ license: License; code: VerifyCode; update?: UpdateNotice; lease?: string }> {
     const now = this.clock.now()
     const license = await this.find(input.licenseKey)
     const status = license.statusAt(now)
@@ -283,7 +286,9 @@ export default class LicenseService {
       .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
       .update({ last_seen_at: now.toJSDate() })
     const found = Array.isArray(touched) ? touched[0] : touched
-    return Number(found) > 0 ? answer : { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
+    if (Number(found) === 0) return { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
+    const lease = await this.leases.issue(license, input.fingerprint, now)
+    return lease ? { ...answer, lease } : answer
   }
 
   /**

@@ -7,6 +7,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { DateTime } from 'luxon'
 import type License from '#models/license'
 import LicenseService from '#services/license_service'
+import { LeaseService } from '#services/lease_service'
 import AuditTrail from '#services/audit_trail'
 import { endSessions, type EndReason } from '#services/session_ledger'
 import { SessionPolicyRegistry, type LiveSessionSummary } from '#services/session_policies'
@@ -55,6 +56,8 @@ export interface StartedSession {
   license: License
   /** The update notice for the client's version, when there is one. */
   update?: UpdateNotice
+  /** The signed lease for offline use, unless the product grants none. */
+  lease?: string
 }
 
 export interface Heartbeat {
@@ -80,7 +83,8 @@ export default class SessionService {
     protected clock: Clock,
     protected licenses: LicenseService,
     protected policies: SessionPolicyRegistry,
-    protected clientConfig: ClientConfigRegistry
+    protected clientConfig: ClientConfigRegistry,
+    protected leases: LeaseService
   ) {}
 
   /** Heartbeat settings of products without a client configuration of their own. */
@@ -97,7 +101,7 @@ export default class SessionService {
   ): Promise<StartedSession> {
     const now = this.clock.now()
     const moment = now.toJSDate()
-    return db.transaction(async (trx) => {
+    const started = await db.transaction(async (trx) => {
       const license = await this.licenses.lock(trx, input.licenseKey)
       this.licenses.assertUsable(license, now)
       const terms = await this.clientConfig.admit(
@@ -117,19 +121,21 @@ export default class SessionService {
       const limitReached = () =>
         new ApiError('SESSION_LIMIT_REACHED', {}, terms.sessionLimitMessage)
       if (decision.action === 'refuse') throw limitReached()
-      let started: StartedSession
+      let session: StartedSession
       if (decision.action === 'resume') {
-        started = await this.resume(trx, decision.sessionId, license, input, moment)
+        session = await this.resume(trx, decision.sessionId, license, input, moment)
       } else {
         if (decision.action === 'replace') {
           await endSessions(trx, { sessionIds: decision.sessionIds }, 'replaced', moment)
         }
         const timing = terms.timing ?? SessionService.globalTiming()
         const created = { license, policyName: policy.name, timing, now, actor }
-        started = await this.create(trx, created, input, limitReached)
+        session = await this.create(trx, created, input, limitReached)
       }
-      return terms.update ? { ...started, update: terms.update } : started
+      return terms.update ? { ...session, update: terms.update } : session
     })
+    const lease = await this.leases.issue(started.license, input.fingerprint, now)
+    return lease ? { ...started, lease } : started
   }
 
   protected async liveSessions(trx: TransactionClientContract, licenseId: number) {

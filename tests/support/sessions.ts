@@ -10,7 +10,7 @@ import { createLicense, newApiKey } from '#tests/support/fixtures'
  * A controllable clock for the test server: sessions expire when the test
  * says so, not after a real minute.
  */
-export function useFixedClock(start = DateTime.utc().startOf('second')) {
+export function useFixedClock(start: DateTime = DateTime.utc().startOf('second')) {
   const clock = new FixedClock(start)
   app.container.swap(Clock, () => clock)
   return clock

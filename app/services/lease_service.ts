@@ -1,0 +1,68 @@
+import { sign } from 'node:crypto'
+import { inject } from '@adonisjs/core'
+import app from '@adonisjs/core/services/app'
+import type { DateTime } from 'luxon'
+import type License from '#models/license'
+import type Product from '#models/product'
+import { LeaseKeyring } from '#services/lease_keyring'
+
+/**
+ * What a lease states. Times appear twice: as ISO strings like the rest of
+ * the API, and as `iat`/`exp` seconds so any JWT library checks them.
+ */
+export interface LeaseClaims {
+  license_key: string
+  product: string
+  fingerprint: string
+  features: Record<string, unknown>
+  license_expires_at: string | null
+  issued_at: string
+  valid_until: string
+  iat: number
+  exp: number
+}
+
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+/**
+ * Signed leases: a compact JWS (`header.payload.signature`, EdDSA over
+ * Ed25519) that lets a client keep working offline until `valid_until`.
+ */
+@inject()
+export class LeaseService {
+  constructor(protected keyring: LeaseKeyring) {}
+
+  /** Seconds of offline use the product grants; 0 means none. */
+  static graceFor(product: Pick<Product, 'offlineGraceSeconds'>) {
+    return product.offlineGraceSeconds ?? app.config.get<number>('leases.offlineGraceSeconds')
+  }
+
+  /**
+   * A lease for this license on this device, valid for the product's
+   * offline grace and never past the license's own expiry. None when the
+   * product grants no offline use.
+   */
+  async issue(license: License, fingerprint: string, now: DateTime): Promise<string | null> {
+    const issuedAt = now.toJSDate()
+    let validUntil = issuedAt.getTime() + LeaseService.graceFor(license.product) * 1000
+    const licenseExpiry = license.expiresAt?.toMillis() ?? null
+    if (licenseExpiry !== null) validUntil = Math.min(validUntil, licenseExpiry)
+    if (validUntil <= issuedAt.getTime()) return null
+
+    const claims: LeaseClaims = {
+      license_key: license.key,
+      product: license.product.slug,
+      fingerprint,
+      features: license.features ?? {},
+      license_expires_at: license.expiresAt?.toUTC().toISO() ?? null,
+      issued_at: issuedAt.toISOString(),
+      valid_until: new Date(validUntil).toISOString(),
+      iat: Math.floor(issuedAt.getTime() / 1000),
+      exp: Math.floor(validUntil / 1000),
+    }
+    const key = await this.keyring.signingKey()
+    const signed = `${encode({ alg: 'EdDSA', typ: 'JWT', kid: key.kid })}.${encode(claims)}`
+    const signature = sign(null, Buffer.from(signed), key.privateKey).toString('base64url')
+    return `${signed}.${signature}`
+  }
+}
