@@ -2,7 +2,14 @@ import { configApp } from '@adonisjs/eslint-config'
 
 export default configApp(
   {
-    ignores: ['database/schema.ts', '.adonisjs/**', 'build/**', 'storage/**', 'tmp/**'],
+    ignores: [
+      'database/schema.ts',
+      '.adonisjs/**',
+      'build/**',
+      'storage/**',
+      'tmp/**',
+      'sdk/dist/**',
+    ],
   },
   {
     // Tests read `(await client.get(path)).status` all the time; a

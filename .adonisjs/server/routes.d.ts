@@ -11,6 +11,7 @@ export type ScannedRoutes = {
     'sessions.start': { paramsTuple?: []; params?: {} }
     'sessions.heartbeat': { paramsTuple?: []; params?: {} }
     'sessions.end': { paramsTuple?: []; params?: {} }
+    'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.activate': { paramsTuple?: []; params?: {} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
@@ -112,6 +113,7 @@ export type ScannedRoutes = {
   }
   GET: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
     'auth.show_login': { paramsTuple?: []; params?: {} }
@@ -166,6 +168,7 @@ export type ScannedRoutes = {
   }
   HEAD: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
     'auth.show_login': { paramsTuple?: []; params?: {} }

@@ -164,7 +164,7 @@ test.group('Signed leases', (group) => {
       client.post('/api/license/verify').header('X-API-Key', apiKey).json(body)
     const noDevice = await verifyCall({ license_key: license.key })
     assert.notProperty(noDevice.body(), 'lease')
-    const otherDevice = await verify({
+    const otherDevice = await verifyCall({
       license_key: license.key,
       hardware_fingerprint: 'fp-other-1',
     })
