@@ -86,6 +86,8 @@ export interface VerifyResult {
   lease: LeaseClaims | null
   features: Record<string, unknown>
   update?: UpdateNotice
+  /** Why an offline answer is `LEASE_INVALID` (for logs, not for users). */
+  reason?: string
 }
 
 export interface Session {
@@ -240,13 +242,18 @@ export class LicenseClient extends EventEmitter {
 
   /** Judges the cached lease alone, as `verify()` does when the server is unreachable. */
   async verifyOffline(): Promise<VerifyResult> {
-    const refused = (code: OfflineCode, lease: LeaseClaims | null = null): VerifyResult => ({
+    const refused = (
+      code: OfflineCode,
+      lease: LeaseClaims | null = null,
+      reason?: string
+    ): VerifyResult => ({
       valid: false,
       code,
       offline: true,
       license: null,
       lease,
       features: {},
+      ...(reason ? { reason } : {}),
     })
     const cached = await this.loadLease()
     if (!cached) return refused('LEASE_MISSING')
@@ -256,7 +263,7 @@ export class LicenseClient extends EventEmitter {
     try {
       claims = verifyLease(cached.lease, this.trusted(cached.keys), this.expected())
     } catch (error) {
-      if (error instanceof LeaseInvalid) return refused('LEASE_INVALID')
+      if (error instanceof LeaseInvalid) return refused('LEASE_INVALID', null, error.message)
       throw error
     }
 
@@ -517,7 +524,7 @@ export class LicenseClient extends EventEmitter {
     await this.saveLease({
       version: 1,
       lease: token,
-      keys: this.knownKeys,
+      keys: this.trusted(this.knownKeys),
       received_at: receivedAt,
       highest_seen: Math.max(receivedAt, highestSeen),
       offset: Date.parse(claims.issued_at) - receivedAt,
