@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
@@ -49,6 +51,40 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
       maxDevices: 2,
       maxSessions: 1,
     })
+  }
+
+  /**
+   * A proxy in front of the test server that the test can break: `down`
+   * drops every connection (network error), `busy` answers 503.
+   */
+  async function flakyProxy() {
+    const target = new URL(baseUrl())
+    let mode: 'up' | 'down' | 'busy' = 'up'
+    const proxy = createServer((incoming, outgoing) => {
+      if (mode === 'down') return incoming.socket.destroy()
+      if (mode === 'busy') return outgoing.writeHead(503).end('busy')
+      const forwarded = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: incoming.url,
+          method: incoming.method,
+          headers: incoming.headers,
+        },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode!, answer.headers)
+          answer.pipe(outgoing)
+        }
+      )
+      incoming.pipe(forwarded)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const { port } = proxy.address() as AddressInfo
+    return {
+      url: `http://127.0.0.1:${port}`,
+      set: (next: typeof mode) => (mode = next),
+      close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+    }
   }
 
   function start(
@@ -150,5 +186,36 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
     const elsewhere = start('bot', license.key, { KEYWARD_FINGERPRINT: 'kw1-another-machine-0002' })
     const joined = await elsewhere.waitFor(line('bot', 'session'))
     assert.isFalse(joined.resumed)
+  })
+
+  test('network errors and 503s make heartbeats retry with backoff; the session lives on', async ({
+    assert,
+    cleanup,
+  }) => {
+    const proxy = await flakyProxy()
+    cleanup(() => proxy.close())
+    const license = await resumableLicense()
+    const launcher = start('launcher', license.key, { KEYWARD_URL: proxy.url })
+    const launched = await launcher.waitFor(line('launcher', 'session'))
+    await launcher.waitFor(line('bot', 'session'))
+
+    proxy.set('down')
+    const dropped = await launcher.waitFor(line('launcher', 'retrying'), 5000)
+    assert.equal(dropped.code, 'NETWORK_ERROR')
+    proxy.set('busy')
+    const seen = launcher.lines.length
+    await launcher.waitFor(line('launcher', 'retrying'), 5000, seen)
+    proxy.set('up')
+
+    // Past the 3 s timeout the session would be gone without the retries.
+    const [session] = await liveSessions(license.id)
+    const before = await db.from('license_sessions').where('id', session.id).first()
+    await new Promise((resolve) => setTimeout(resolve, 3500))
+    const after = await db.from('license_sessions').where('id', session.id).first()
+    assert.isAbove(after.heartbeat_count, before.heartbeat_count)
+    assert.isTrue(launcher.running)
+    assert.isUndefined(launcher.lines.find((entry) => entry.event === 'ended'))
+    assert.isUndefined(launcher.lines.find((entry) => entry.event === 'bot-exited'))
+    assert.equal(launched.session, launcher.lines.find(line('bot', 'session'))!.session)
   })
 })
