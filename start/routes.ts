@@ -38,6 +38,7 @@ router
 await import('#start/routes/panel')
 await import('#start/routes/panel_dashboard')
 await import('#start/routes/panel_customers')
+await import('#start/routes/panel_products')
 await import('#start/routes/panel_licenses')
 await import('#start/routes/panel_sessions')
 await import('#start/routes/panel_api_keys')

@@ -7,6 +7,7 @@ import type { NavItem } from '#plugin_host/define_plugin'
 export const CORE_NAVIGATION: NavItem[] = [
   { label: 'panel.nav.dashboard', href: '/admin' },
   { label: 'panel.nav.customers', href: '/admin/customers' },
+  { label: 'panel.nav.products', href: '/admin/products' },
   { label: 'panel.nav.licenses', href: '/admin/licenses' },
   { label: 'panel.nav.sessions', href: '/admin/sessions' },
   { label: 'panel.nav.api_keys', href: '/admin/api-keys' },

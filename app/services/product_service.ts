@@ -1,0 +1,93 @@
+import db from '@adonisjs/lucid/services/db'
+import Product from '#models/product'
+import AuditTrail from '#services/audit_trail'
+import type { Actor } from '#support/actor'
+
+export type ProductInput = {
+  name: string
+  description?: string | null
+  /** Null: the server's default grace; 0: no offline use. */
+  offlineGraceSeconds?: number | null
+}
+
+export class ProductSlugTakenError extends Error {
+  constructor() {
+    super('Another product has this slug')
+  }
+}
+
+const view = (product: Product) => ({
+  name: product.name,
+  description: product.description,
+  offline_grace_seconds: product.offlineGraceSeconds,
+})
+
+const isSlugTaken = (error: unknown) =>
+  (error as { constraint?: string })?.constraint === 'products_slug_unique'
+
+/** A slug from a product name: lowercase letters, digits and dashes. */
+export function slugFor(name: string) {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '')
+  return slug || 'product'
+}
+
+/**
+ * Products and their settings, each change with its audit row. The slug is
+ * fixed once created: clients name the product by it, and leases state it.
+ */
+export default class ProductService {
+  static async create(input: ProductInput & { slug: string }, actor: Actor) {
+    try {
+      return await db.transaction(async (trx) => {
+        const product = await Product.create(
+          {
+            name: input.name,
+            slug: input.slug,
+            description: input.description ?? null,
+            offlineGraceSeconds: input.offlineGraceSeconds ?? null,
+          },
+          { client: trx }
+        )
+        await AuditTrail.record(trx, actor, {
+          action: 'product.created',
+          subjectType: 'product',
+          subjectId: product.id,
+          after: { slug: product.slug, ...view(product) },
+        })
+        return product
+      })
+    } catch (error) {
+      if (isSlugTaken(error)) throw new ProductSlugTakenError()
+      throw error
+    }
+  }
+
+  static async update(product: Product, input: ProductInput, actor: Actor) {
+    return db.transaction(async (trx) => {
+      const before = view(product)
+      product.useTransaction(trx)
+      product.merge({
+        name: input.name,
+        description: input.description ?? null,
+        offlineGraceSeconds: input.offlineGraceSeconds ?? null,
+      })
+      if (!product.$isDirty) return product
+      await product.save()
+      await AuditTrail.record(trx, actor, {
+        action: 'product.updated',
+        subjectType: 'product',
+        subjectId: product.id,
+        before,
+        after: view(product),
+      })
+      return product
+    })
+  }
+}
