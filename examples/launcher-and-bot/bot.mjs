@@ -1,4 +1,4 @@
-import { clientFor, logger, sessionName } from './shared.mjs'
+import { clientFor, logger, startSessionOrExit } from './shared.mjs'
 
 /**
  * The bot joins the launcher's session (same device, so the server resumes
@@ -8,14 +8,7 @@ import { clientFor, logger, sessionName } from './shared.mjs'
 const log = logger('bot')
 const client = clientFor()
 
-let session
-try {
-  session = await client.startSession()
-} catch (error) {
-  log('refused', { code: error.code, message: error.message })
-  process.exit(2)
-}
-log('session', { session: sessionName(session.token), resumed: session.resumed })
+await startSessionOrExit(client, log)
 
 // The bot's work; here, a tick a second.
 let ticks = 0

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { clientFor, logger, sessionName } from './shared.mjs'
+import { clientFor, logger, startSessionOrExit } from './shared.mjs'
 
 /**
  * The launcher logs in, starts the bot, and restarts it when it crashes.
@@ -10,14 +10,7 @@ import { clientFor, logger, sessionName } from './shared.mjs'
 const log = logger('launcher')
 const client = clientFor({ releaseOnExit: true })
 
-let session
-try {
-  session = await client.startSession()
-} catch (error) {
-  log('refused', { code: error.code, message: error.message })
-  process.exit(2)
-}
-log('session', { session: sessionName(session.token), resumed: session.resumed })
+const session = await startSessionOrExit(client, log)
 if (session.update) log('update-available', { version: session.update.current_version })
 
 const botPath = fileURLToPath(new URL('./bot.mjs', import.meta.url))

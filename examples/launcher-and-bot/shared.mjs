@@ -32,3 +32,18 @@ export function logger(who) {
 
 /** A short, harmless name for a session token (never log the token itself). */
 export const sessionName = (token) => createHash('sha256').update(token).digest('hex').slice(0, 12)
+
+/**
+ * Starts (or joins) the session and logs it; a refusal (another machine
+ * holds the license, the license expired, …) ends the program with code 2.
+ */
+export async function startSessionOrExit(client, log) {
+  try {
+    const session = await client.startSession()
+    log('session', { session: sessionName(session.token), resumed: session.resumed })
+    return session
+  } catch (error) {
+    log('refused', { code: error.code, message: error.message })
+    process.exit(2)
+  }
+}

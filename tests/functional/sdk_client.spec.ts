@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { baseUrl, createLicense, newApiKey } from '#tests/support/fixtures'
+import { useFastHeartbeats } from '#tests/support/sessions'
 import { LicenseClient, MemoryStore } from '../../sdk/src/index.ts'
 
 /**
@@ -15,12 +15,7 @@ test.group('SDK client against the test server', (group) => {
 
   group.setup(async () => {
     apiKey = await newApiKey()
-    app.config.set('sessions.heartbeatInterval', 1)
-    app.config.set('sessions.timeout', 3)
-    return () => {
-      app.config.set('sessions.heartbeatInterval', 30)
-      app.config.set('sessions.timeout', 60)
-    }
+    return useFastHeartbeats()
   })
   group.each.teardown(() => {
     for (const client of clients.splice(0)) client.close()

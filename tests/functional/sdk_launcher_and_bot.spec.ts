@@ -9,6 +9,7 @@ import db from '@adonisjs/lucid/services/db'
 import SessionService from '#services/session_service'
 import { createAdmin } from '#tests/support/panel'
 import { baseUrl, createLicense, newApiKey } from '#tests/support/fixtures'
+import { useFastHeartbeats } from '#tests/support/sessions'
 import { buildSdk, linkExampleToSdk, ProgramProcess, type LogLine } from '#tests/support/sdk'
 
 /**
@@ -25,12 +26,7 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
     await buildSdk()
     await linkExampleToSdk()
     apiKey = await newApiKey()
-    app.config.set('sessions.heartbeatInterval', 1)
-    app.config.set('sessions.timeout', 3)
-    return () => {
-      app.config.set('sessions.heartbeatInterval', 30)
-      app.config.set('sessions.timeout', 60)
-    }
+    return useFastHeartbeats()
   })
   group.each.setup(async () => {
     configHome = await mkdtemp(join(tmpdir(), 'keyward-sdk-'))

@@ -126,3 +126,16 @@ export async function expectStatus(request: Pending, status: number) {
   response.assertStatus(status)
   return response
 }
+
+/**
+ * Heartbeats every second and a 3 s timeout for the test server, for
+ * tests where real clients beat in real time. Returns the undo.
+ */
+export function useFastHeartbeats() {
+  app.config.set('sessions.heartbeatInterval', 1)
+  app.config.set('sessions.timeout', 3)
+  return () => {
+    app.config.set('sessions.heartbeatInterval', 30)
+    app.config.set('sessions.timeout', 60)
+  }
+}
