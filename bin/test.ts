@@ -79,7 +79,18 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
       },
     })
   })
-  .run(() => run())
+  .run(async () => {
+    await run()
+    // Everything is closed by now. Whatever still holds the process open is a
+    // leak that would hang CI without a word: name it and fail instead.
+    setTimeout(() => {
+      console.error(
+        'The tests ended, but these still hold the process open:',
+        process.getActiveResourcesInfo()
+      )
+      process.exit(1)
+    }, 30_000).unref()
+  })
   .catch((error) => {
     process.exitCode = 1
     prettyPrintError(error)

@@ -6,6 +6,7 @@ import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { browserClient } from '@japa/browser-client'
 import { chromium } from 'playwright'
+import { killStrayProcesses } from '#tests/support/child_processes'
 
 /**
  * Browser tests drive the machine's own Chromium (Debian's, at
@@ -54,6 +55,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
     },
   ],
   teardown: [
+    killStrayProcesses,
     (runner) => {
       /**
        * A plain closing line that any CI can read, whatever the reporter.

@@ -19,7 +19,9 @@ let stopping = false
 const restarts = []
 
 function startBot() {
-  bot = spawn(process.execPath, [botPath], { stdio: ['ignore', 'inherit', 'inherit'] })
+  // The IPC channel closes when the launcher dies, however it dies: the bot
+  // hears it and stops, rather than run on unattended.
+  bot = spawn(process.execPath, [botPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   log('bot-started', { bot: bot.pid })
   bot.on('exit', (code, signal) => {
     log('bot-exited', { code, signal })

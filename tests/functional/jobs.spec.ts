@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import { Queue } from 'bullmq'
@@ -24,6 +23,7 @@ import JobScheduler, {
 import { sweepExpiredSessions } from '#services/session_ledger'
 import { Clock, FixedClock } from '#support/clock'
 import { coreJobs } from '#start/jobs'
+import { spawnTracked } from '#tests/support/child_processes'
 import { createLicense, unique } from '#tests/support/fixtures'
 import JobsList from '../../app/commands/jobs_list.ts'
 import JobsRun from '../../app/commands/jobs_run.ts'
@@ -579,14 +579,14 @@ test.group('Jobs: the worker process', () => {
       expiresAt: now.minus({ seconds: 1 }),
     })
 
-    const worker = spawn(process.execPath, ['ace.ts', 'jobs:work'], {
+    const worker = spawnTracked(process.execPath, ['ace.ts', 'jobs:work'], {
       cwd: app.makePath(),
       env: { ...process.env, NODE_ENV: 'test', SESSION_SWEEP_EVERY: '1s' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
-    worker.stdout.on('data', (chunk) => (output += chunk))
-    worker.stderr.on('data', (chunk) => (output += chunk))
+    worker.stdout!.on('data', (chunk) => (output += chunk))
+    worker.stderr!.on('data', (chunk) => (output += chunk))
     const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve))
     cleanup(async () => {
       if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL')

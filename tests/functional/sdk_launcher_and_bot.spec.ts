@@ -10,6 +10,7 @@ import SessionService from '#services/session_service'
 import { createAdmin } from '#tests/support/panel'
 import { baseUrl, createLicense, newApiKey } from '#tests/support/fixtures'
 import { useFastHeartbeats } from '#tests/support/sessions'
+import { waitForExitOf } from '#tests/support/child_processes'
 import { buildSdk, linkExampleToSdk, ProgramProcess, type LogLine } from '#tests/support/sdk'
 
 /**
@@ -31,10 +32,7 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
   group.each.setup(async () => {
     configHome = await mkdtemp(join(tmpdir(), 'keyward-sdk-'))
     return async () => {
-      for (const program of programs.splice(0)) {
-        program.kill('SIGKILL')
-        await program.exited
-      }
+      for (const program of programs.splice(0)) await program.killAll()
       await rm(configHome, { recursive: true, force: true })
     }
   })
@@ -182,6 +180,30 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
     const elsewhere = start('bot', license.key, { KEYWARD_FINGERPRINT: 'kw1-another-machine-0002' })
     const joined = await elsewhere.waitFor(line('bot', 'session'))
     assert.isFalse(joined.resumed)
+  })
+
+  test('a launcher killed outright takes its bot with it, and the session is released', async ({
+    assert,
+  }) => {
+    const license = await resumableLicense()
+    const launcher = start('launcher', license.key)
+    const { bot } = await launcher.waitFor(line('launcher', 'bot-started'))
+    await launcher.waitFor(line('bot', 'session'))
+
+    launcher.kill('SIGKILL')
+    // The bot writes to the launcher's output, which it still holds.
+    const gone = await launcher.waitFor(line('bot', 'launcher-gone'), 10_000)
+    assert.equal(gone.pid, bot)
+    await waitForExitOf(bot, 10_000)
+    assert.lengthOf(await liveSessions(license.id), 0)
+    const history = await db
+      .from('session_history')
+      .where('license_id', license.id)
+      .select('end_reason')
+    assert.deepEqual(
+      history.map((row) => row.end_reason),
+      ['normal']
+    )
   })
 
   test('network errors and 503s make heartbeats retry with backoff; the session lives on', async ({

@@ -1,7 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { mkdir, symlink } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import app from '@adonisjs/core/services/app'
+import { signalGroup, spawnTracked } from './child_processes.ts'
 
 const run = promisify(execFile)
 
@@ -39,7 +40,7 @@ export class ProgramProcess {
   stderr = ''
 
   constructor(script: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, [script], {
+    this.child = spawnTracked(process.execPath, [script], {
       cwd: app.makePath(),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,8 +102,15 @@ export class ProgramProcess {
     }
   }
 
+  /** Signals the program alone, as a user or a crash would. */
   kill(signal: NodeJS.Signals = 'SIGTERM') {
     if (this.running) this.child.kill(signal)
+  }
+
+  /** Kills the program and whatever it started, and waits for it to go. */
+  async killAll() {
+    signalGroup(this.child, 'SIGKILL')
+    await this.exited
   }
 }
 

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import app from '@adonisjs/core/services/app'
 import { freePort } from '../../bin/preflight.ts'
+import { spawnTracked } from './child_processes.ts'
 
 /**
  * A second, separate server process on the run's database and Redis prefix,
@@ -8,15 +8,11 @@ import { freePort } from '../../bin/preflight.ts'
  */
 export async function startServerProcess(env: Record<string, string> = {}) {
   const port = await freePort()
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', '@poppinss/ts-exec', 'bin/server.ts'],
-    {
-      cwd: app.makePath(),
-      env: { ...process.env, NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    }
-  )
+  const child = spawnTracked(process.execPath, ['--import', '@poppinss/ts-exec', 'bin/server.ts'], {
+    cwd: app.makePath(),
+    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let stderr = ''
   child.stderr?.on('data', (chunk) => (stderr += chunk))
   const url = `http://127.0.0.1:${port}`
