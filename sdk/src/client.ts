@@ -468,24 +468,27 @@ export class LicenseClient extends EventEmitter {
 
   /**
    * `process.exit()` leaves no time for a request, so a short-lived child
-   * process sends it (best effort, at most 3 s).
+   * process sends it (best effort, at most 3 s). The token and API key go
+   * through its stdin: a command line is visible to every user of the machine.
    */
   protected releaseSynchronously() {
     if (!this.session) return
-    const script = `const [url, key, token] = process.argv.slice(-3);
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key },
-        body: JSON.stringify({ session_token: token }), signal: AbortSignal.timeout(2500) }).catch(() => {})`
-    spawnSync(
-      process.execPath,
-      [
-        '-e',
-        script,
-        `${this.options.baseUrl}/api/license/session/end`,
-        this.options.apiKey,
-        this.session.token,
-      ],
-      { timeout: 3000, stdio: 'ignore', windowsHide: true }
-    )
+    const script = `let input = ''
+      process.stdin.on('data', (chunk) => (input += chunk)).on('end', () => {
+        const { url, apiKey, token } = JSON.parse(input)
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: JSON.stringify({ session_token: token }), signal: AbortSignal.timeout(2500) }).catch(() => {})
+      })`
+    spawnSync(process.execPath, ['-e', script], {
+      input: JSON.stringify({
+        url: `${this.options.baseUrl}/api/license/session/end`,
+        apiKey: this.options.apiKey,
+        token: this.session.token,
+      }),
+      timeout: 3000,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      windowsHide: true,
+    })
     this.session = null
   }
 
