@@ -20,7 +20,7 @@ function stopWorking() {
   client.close()
   // Lets the bot exit: a 'disconnect' listener keeps the channel open.
   process.removeListener('disconnect', onLauncherGone)
-  process.disconnect?.()
+  if (process.connected) process.disconnect()
 }
 
 async function onLauncherGone() {

@@ -195,6 +195,8 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
     const gone = await launcher.waitFor(line('bot', 'launcher-gone'), 10_000)
     assert.equal(gone.pid, bot)
     await waitForExitOf(bot, 10_000)
+    // Its errors would land on the launcher's stderr, which it shares.
+    assert.equal(launcher.stderr, '')
     assert.lengthOf(await liveSessions(license.id), 0)
     const history = await db
       .from('session_history')
