@@ -9,7 +9,7 @@ import db from '@adonisjs/lucid/services/db'
 import SessionService from '#services/session_service'
 import { createAdmin } from '#tests/support/panel'
 import { baseUrl, createLicense, newApiKey } from '#tests/support/fixtures'
-import { useFastHeartbeats } from '#tests/support/sessions'
+import { sessionOutcomes, sessionsOf, useFastHeartbeats } from '#tests/support/sessions'
 import { waitForExitOf } from '#tests/support/child_processes'
 import { buildSdk, linkExampleToSdk, ProgramProcess, type LogLine } from '#tests/support/sdk'
 
@@ -101,7 +101,7 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
     entry.who === who && entry.event === event
 
   async function liveSessions(licenseId: number) {
-    return db.from('license_sessions').where('license_id', licenseId).select('id', 'fingerprint')
+    return (await sessionsOf(licenseId)).live
   }
 
   test('launcher and bot share one session; another machine is refused while it is live; a killed bot is back at once', async ({
@@ -167,15 +167,7 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
     await launcher.waitFor(line('bot', 'session'))
     launcher.kill('SIGTERM')
     assert.equal((await launcher.exited).code, 0)
-    assert.lengthOf(await liveSessions(license.id), 0)
-    const history = await db
-      .from('session_history')
-      .where('license_id', license.id)
-      .select('end_reason')
-    assert.deepEqual(
-      history.map((row) => row.end_reason),
-      ['normal']
-    )
+    assert.deepEqual(await sessionOutcomes(license.id), { live: 0, ended: ['normal'] })
 
     const elsewhere = start('bot', license.key, { KEYWARD_FINGERPRINT: 'kw1-another-machine-0002' })
     const joined = await elsewhere.waitFor(line('bot', 'session'))
@@ -197,15 +189,7 @@ test.group('SDK: launcher and bot in processes of their own', (group) => {
     await waitForExitOf(bot, 10_000)
     // Its errors would land on the launcher's stderr, which it shares.
     assert.equal(launcher.stderr, '')
-    assert.lengthOf(await liveSessions(license.id), 0)
-    const history = await db
-      .from('session_history')
-      .where('license_id', license.id)
-      .select('end_reason')
-    assert.deepEqual(
-      history.map((row) => row.end_reason),
-      ['normal']
-    )
+    assert.deepEqual(await sessionOutcomes(license.id), { live: 0, ended: ['normal'] })
   })
 
   test('network errors and 503s make heartbeats retry with backoff; the session lives on', async ({

@@ -1,8 +1,8 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
-import db from '@adonisjs/lucid/services/db'
 import { baseUrl, createLicense, newApiKey } from '#tests/support/fixtures'
 import { buildSdk, ProgramProcess } from '#tests/support/sdk'
+import { sessionOutcomes } from '#tests/support/sessions'
 
 /**
  * `releaseOnExit`: a program that owns its session ends it however it stops,
@@ -39,25 +39,16 @@ test.group('SDK: release on exit', (group) => {
     return { license, program }
   }
 
-  async function endReasons(licenseId: number) {
-    const live = await db.from('license_sessions').where('license_id', licenseId)
-    const history = await db
-      .from('session_history')
-      .where('license_id', licenseId)
-      .select('end_reason')
-    return { live: live.length, ended: history.map((row) => row.end_reason) }
-  }
-
   test('process.exit() still ends the session', async ({ assert }) => {
     const { license, program } = await runOwner('exit')
     assert.equal((await program.exited).code, 0)
-    assert.deepEqual(await endReasons(license.id), { live: 0, ended: ['normal'] })
+    assert.deepEqual(await sessionOutcomes(license.id), { live: 0, ended: ['normal'] })
   })
 
   test('a program whose work runs out ends the session before it exits', async ({ assert }) => {
     const { license, program } = await runOwner('drain')
     assert.equal((await program.exited).code, 0)
-    assert.deepEqual(await endReasons(license.id), { live: 0, ended: ['normal'] })
+    assert.deepEqual(await sessionOutcomes(license.id), { live: 0, ended: ['normal'] })
   })
 
   test('SIGINT and SIGTERM end the session, and the program still dies of the signal', async ({
@@ -67,7 +58,7 @@ test.group('SDK: release on exit', (group) => {
       const { license, program } = await runOwner('signal')
       program.kill(signal)
       assert.deepEqual(await program.exited, { code: null, signal })
-      assert.deepEqual(await endReasons(license.id), { live: 0, ended: ['normal'] })
+      assert.deepEqual(await sessionOutcomes(license.id), { live: 0, ended: ['normal'] })
     }
   })
 
@@ -77,6 +68,6 @@ test.group('SDK: release on exit', (group) => {
     const { license, program } = await runOwner('signal')
     program.kill('SIGKILL')
     await program.exited
-    assert.deepEqual(await endReasons(license.id), { live: 1, ended: [] })
+    assert.deepEqual(await sessionOutcomes(license.id), { live: 1, ended: [] })
   })
 })

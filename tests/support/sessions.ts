@@ -92,6 +92,12 @@ export async function sessionsOf(licenseId: number) {
   }
 }
 
+/** How many sessions of a license are live, and how the others ended. */
+export async function sessionOutcomes(licenseId: number) {
+  const { live, ended } = await sessionsOf(licenseId)
+  return { live: live.length, ended: ended.map((row) => row.end_reason) }
+}
+
 /**
  * The most sessions of one license that were ever live at the same moment,
  * from the history and the live table: the proof that a limit held.
