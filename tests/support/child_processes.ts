@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -54,15 +55,22 @@ function installHooks() {
 
 /**
  * Whether a process runs. An orphan that exited may linger as a zombie until
- * whoever adopted it reaps it: that counts as gone.
+ * whoever adopted it reaps it: that counts as gone. Without /proc (macOS),
+ * signal 0 tells, and orphans there are reaped at once.
  */
-export async function isRunning(pid: number) {
+async function isRunning(pid: number) {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw error
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  if (existsSync('/proc/self')) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
   }
 }
 
