@@ -40,6 +40,10 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     app.listenIf(app.managedByPm2, 'SIGINT', () => app.terminate())
   })
   .ace()
+  .configure(async (app) => {
+    const { configureAceKernel } = await import('#support/ace_kernel')
+    configureAceKernel(await app.container.make('ace'))
+  })
   .handle(process.argv.splice(2))
   .catch((error) => {
     process.exitCode = 1

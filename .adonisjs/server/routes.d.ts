@@ -50,6 +50,11 @@ export type ScannedRoutes = {
     'customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'products.index': { paramsTuple?: []; params?: {} }
+    'products.create': { paramsTuple?: []; params?: {} }
+    'products.store': { paramsTuple?: []; params?: {} }
+    'products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'licenses.index': { paramsTuple?: []; params?: {} }
     'licenses.export': { paramsTuple?: []; params?: {} }
     'licenses.create': { paramsTuple?: []; params?: {} }
@@ -133,6 +138,9 @@ export type ScannedRoutes = {
     'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'products.index': { paramsTuple?: []; params?: {} }
+    'products.create': { paramsTuple?: []; params?: {} }
+    'products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'licenses.index': { paramsTuple?: []; params?: {} }
     'licenses.export': { paramsTuple?: []; params?: {} }
     'licenses.create': { paramsTuple?: []; params?: {} }
@@ -188,6 +196,9 @@ export type ScannedRoutes = {
     'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'products.index': { paramsTuple?: []; params?: {} }
+    'products.create': { paramsTuple?: []; params?: {} }
+    'products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'licenses.index': { paramsTuple?: []; params?: {} }
     'licenses.export': { paramsTuple?: []; params?: {} }
     'licenses.create': { paramsTuple?: []; params?: {} }
@@ -247,6 +258,8 @@ export type ScannedRoutes = {
     'customers.store': { paramsTuple?: []; params?: {} }
     'customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'products.store': { paramsTuple?: []; params?: {} }
+    'products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'licenses.store': { paramsTuple?: []; params?: {} }
     'licenses.bulk': { paramsTuple?: []; params?: {} }
     'licenses.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

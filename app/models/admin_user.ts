@@ -16,10 +16,13 @@ export type PanelLocale = (typeof PANEL_LOCALES)[number]
  * `verifyCredentials` (from `withAuthFinder`) compares password hashes in
  * constant time and hashes a dummy value for unknown emails, so the answer
  * time does not reveal which emails exist.
+ *
+ * The hasher is handed over as a function: `hash` is only bound once the
+ * app has booted, and an ace command imports this model before that.
  */
 export default class AdminUser extends compose(
   AdminUserSchema,
-  withAuthFinder(hash, { uids: ['email'], passwordColumnName: 'password' })
+  withAuthFinder(() => hash.use(), { uids: ['email'], passwordColumnName: 'password' })
 ) {
   declare role: AdminRole
   declare locale: PanelLocale
