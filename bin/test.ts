@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
-import { checkRedis, dropDatabase, ensureDatabase, freePort, PreflightError } from './preflight.ts'
+import {
+  checkRedis,
+  dropDatabase,
+  ensureDatabase,
+  ensureSystemTools,
+  freePort,
+  PreflightError,
+} from './preflight.ts'
 
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
 const baseDatabaseUrl = new URL(
@@ -34,9 +41,24 @@ process.env.API_RATE_LIMIT = '0'
 // across unrelated tests. The per-account lockout keeps its default (5).
 process.env.PANEL_LOGIN_MAX_ATTEMPTS_PER_IP ??= '1000'
 
+/**
+ * The suites this run asks for: named ones (`node bin/test.ts browser`), or
+ * those of the files given with --files, or all of them (null).
+ */
+function selectedSuites(argv: string[]): string[] | null {
+  const known = ['unit', 'functional', 'browser', 'faults']
+  const named = argv.filter((arg) => known.includes(arg))
+  if (named.length > 0) return named
+  const filesAt = argv.indexOf('--files')
+  if (filesAt === -1) return null
+  const files = argv.slice(filesAt + 1).filter((arg) => !arg.startsWith('--'))
+  return known.filter((suite) => files.some((file) => file.includes(`tests/${suite}/`)))
+}
+
 try {
   await ensureDatabase(process.env.DATABASE_URL)
   await checkRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0')
+  ensureSystemTools(selectedSuites(process.argv.slice(2)))
 } catch (error) {
   if (error instanceof PreflightError) {
     console.error(error.message)

@@ -28,12 +28,22 @@ const redisConfig = defineConfig({
       ...connectionFromUrl(redisUrl),
       keyPrefix: env.get('REDIS_KEY_PREFIX', 'keyward:'),
       /**
-       * Fail fast instead of queueing commands forever while Redis is away:
-       * callers (the rate limiter) decide how to degrade.
+       * Bounded waits: a connection attempt gives up after 2 s, a command
+       * after 3 s (a Redis that hangs instead of refusing), and a command
+       * issued while the connection is down fails after one reconnect
+       * attempt instead of queueing. Callers decide how to degrade: the
+       * panel answers 503, the client API skips its rate limit.
        */
+      connectTimeout: 2000,
+      commandTimeout: 3000,
       maxRetriesPerRequest: 1,
+      /**
+       * Reconnect attempts are cheap (a refused connection returns at once),
+       * so try every second at most: the app is back within a second of
+       * Redis, not after a growing back-off of up to 5 s.
+       */
       retryStrategy(times) {
-        return Math.min(times * 200, 5000)
+        return Math.min(times * 100, 1000)
       },
     },
   },

@@ -1,12 +1,15 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
+import { anonymousInCookie } from '#support/split_session_store'
 
 /**
- * Panel sessions. They live in Redis so that every web process behind a load
- * balancer sees the same login, and so that ending an admin's session is
- * immediate (a cookie store could not be revoked). The client API never
- * opens a session (see app/middleware/browser_middleware.ts).
+ * Panel sessions. A logged-in admin's session lives in Redis, so that every
+ * web process behind a load balancer sees the same login and ending it is
+ * immediate (a cookie could not be revoked). A visitor's session before
+ * login (a CSRF secret, flash messages) lives in an encrypted cookie, so
+ * anonymous page views store nothing on the server. The client API and the
+ * health check never open a session (app/support/browser_requests.ts).
  */
 const sessionConfig = defineConfig({
   enabled: true,
@@ -21,7 +24,7 @@ const sessionConfig = defineConfig({
   },
   store: app.inTest ? 'redis' : env.get('PANEL_SESSION_STORE', 'redis'),
   stores: {
-    redis: stores.redis({ connection: 'main' }),
+    redis: anonymousInCookie(stores.redis({ connection: 'main' })),
     cookie: stores.cookie(),
   },
 })

@@ -1,9 +1,11 @@
 import { defineConfig } from '@adonisjs/shield'
 
 /**
- * Browser protections for the panel. The client API authenticates with
- * `X-API-Key`, not cookies, and never passes through Shield (see
- * app/middleware/browser_middleware.ts).
+ * Browser protections. The security headers (CSP, X-Frame-Options, nosniff,
+ * HSTS over HTTPS) go on every response of the app
+ * (app/middleware/security_headers_middleware.ts); the CSRF check runs for
+ * browser requests only: the client API authenticates with `X-API-Key`, not
+ * cookies (app/middleware/browser_guards_middleware.ts).
  *
  * The Content Security Policy allows only the app's own scripts and styles:
  * the panel has no inline script, so an injected `<script>` cannot run.

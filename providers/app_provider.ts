@@ -1,6 +1,7 @@
 import pg from 'pg'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { LeaseKeyring } from '#services/lease_keyring'
+import ServiceHealth from '#services/service_health'
 
 /**
  * Application-wide setup that has no better home.
@@ -17,6 +18,11 @@ export default class AppProvider {
 
     /** One keyring per process: it caches the keys and notices rotations. */
     this.app.container.singleton(LeaseKeyring, () => LeaseKeyring.fromConfig())
+
+    this.app.container.singleton(
+      ServiceHealth,
+      async (resolver) => new ServiceHealth(await resolver.make('logger'))
+    )
   }
 
   /**
@@ -27,5 +33,16 @@ export default class AppProvider {
     const { default: edge } = await import('edge.js')
     const { formatMoment } = await import('#support/formatting')
     edge.global('when', formatMoment)
+
+    /**
+     * Redis and database outages are logged once each way by ServiceHealth,
+     * not once per reconnect attempt at fatal level as @adonisjs/redis does.
+     */
+    const health = await this.app.container.make(ServiceHealth)
+    const redis = await this.app.container.make('redis')
+    redis.doNotLogErrors()
+    redis.on('connection', (connection) => health.watchRedis(connection))
+    const db = await this.app.container.make('lucid.db')
+    health.watchDatabasePool(db.connection().getWriteClient().client.pool)
   }
 }

@@ -11,6 +11,7 @@ server.errorHandler(() => import('#exceptions/handler'))
  */
 server.use([
   () => import('#middleware/container_bindings_middleware'),
+  () => import('#middleware/security_headers_middleware'),
   () => import('#middleware/assets_middleware'),
   () => import('#middleware/detect_locale_middleware'),
   () => import('#middleware/api_rate_limit_middleware'),
@@ -19,13 +20,14 @@ server.use([
 ])
 
 /**
- * Router middleware run on every matched route. The session, Shield (CSRF)
- * and auth layers serve browsers; the client API skips them (see
- * browser_middleware.ts).
+ * Router middleware run on every matched route. The session, CSRF and auth
+ * layers serve browsers; the client API and the health check skip them
+ * (app/support/browser_requests.ts).
  */
 router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
-  () => import('#middleware/browser_middleware'),
+  () => import('#middleware/browser_session_middleware'),
+  () => import('#middleware/browser_guards_middleware'),
 ])
 
 /**

@@ -13,6 +13,9 @@ const LeaseKeysController = () => import('#controllers/lease_keys_controller')
 
 router.get('/health', async () => ({ status: 'ok' }))
 
+/** A self-hoster who opens the server's address wants the panel. */
+router.get('/', ({ response }) => response.redirect('/admin'))
+
 router
   .group(() => {
     router.post('license/activate', [LicensesController, 'activate'])

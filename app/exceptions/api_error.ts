@@ -24,6 +24,7 @@ export const API_ERRORS = {
   VERSION_TOO_OLD: 426,
   PRODUCT_NOT_FOUND: 404,
   INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 } as const
 
 export type ApiErrorCode = keyof typeof API_ERRORS

@@ -1,39 +1,66 @@
+import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
+import i18nManager from '@adonisjs/i18n/services/main'
 import { errors as vineErrors } from '@vinejs/vine'
 import { errors as limiterErrors } from '@adonisjs/limiter'
+import { errors as shieldErrors } from '@adonisjs/shield'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
+import ServiceHealth from '#services/service_health'
 import { isClientApiRequest } from '#support/client_api'
+import { RETRY_AFTER_SECONDS, unavailableDependencyOf } from '#support/unavailable'
 
 type ValidationMessage = { field: string; rule: string; message: string }
 type ValidationField = { field: string; rule: string; message?: string }
+
+const statusPage =
+  (kind: string): StatusPageRenderer =>
+  (_, { view }) =>
+    view.render('pages/errors/status', { kind })
 
 /**
  * Turns every failure on `/api` into the error body of API.md:
  * `{ error: { code, message, ...extra } }`. Nothing else (no stack trace, no
  * SQL, no framework message) ever reaches a client.
  */
+@inject()
 export default class HttpExceptionHandler extends ExceptionHandler {
+  constructor(protected health: ServiceHealth) {
+    super()
+  }
+
   protected debug = !app.inProduction && !app.inTest
 
   /**
-   * Panel pages that fail show a page of ours, never a stack trace (except
-   * on a developer's machine, where `debug` shows the full error).
+   * Panel pages that fail show a page of ours, never a stack trace or the
+   * framework's bare `<p>` message. Only a developer's machine shows server
+   * faults (5xx) in full, through `debug`.
    */
-  protected renderStatusPages = app.inProduction || app.inTest
+  protected renderStatusPages = true
   protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
+    '400': statusPage('bad_request'),
     '404': (_, { view }) => view.render('pages/errors/not_found'),
-    '500..599': (_, { view }) => view.render('pages/errors/server_error'),
+    '413': statusPage('too_large'),
+    ...(this.debug
+      ? {}
+      : { '500..599': (_, { view }) => view.render('pages/errors/server_error') }),
   }
 
   /**
-   * Refusals are the API working as intended, not incidents to log.
+   * Refusals are the API working as intended, not incidents to log. Outages
+   * (503) are logged once, by ServiceHealth.
    */
-  protected ignoreStatuses = [400, 401, 403, 404, 409, 410, 413, 422, 426, 429]
+  protected ignoreStatuses = [400, 401, 403, 404, 409, 410, 413, 422, 426, 429, 503]
+
+  /** Outside the API, before the locale was picked (a failing server middleware). */
+  protected i18nOf(ctx: HttpContext) {
+    return ctx.i18n ?? i18nManager.locale(i18nManager.defaultLocale)
+  }
 
   protected message(ctx: HttpContext, code: ApiErrorCode, own: Partial<Record<string, string>>) {
-    return own[ctx.i18n.locale] || ctx.i18n.t(`api.${code}`)
+    const i18n = this.i18nOf(ctx)
+    return own[i18n.locale] || i18n.t(`api.${code}`)
   }
 
   /** Fields of an `ApiError.invalidField`, worded like VineJS's own. */
@@ -43,7 +70,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       rule,
       message:
         message ??
-        ctx.i18n.t(`validator.shared.messages.${rule}`, { field }, `The ${field} field is invalid`),
+        this.i18nOf(ctx).t(
+          `validator.shared.messages.${rule}`,
+          { field },
+          `The ${field} field is invalid`
+        ),
     }))
   }
 
@@ -60,7 +91,14 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: unknown, ctx: HttpContext) {
+    const unavailable = unavailableDependencyOf(error)
+    if (unavailable) {
+      // Errors of a connection that died (a restart) say so before the pool notices.
+      if (unavailable === 'database') this.health.markDown('database', error as Error)
+      return this.renderUnavailable(ctx)
+    }
     if (!isClientApiRequest(ctx)) {
+      if (error instanceof shieldErrors.E_BAD_CSRF_TOKEN) return this.formExpired(ctx)
       return super.handle(error, ctx)
     }
 
@@ -99,7 +137,53 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     return this.send(ctx, 500, 'INTERNAL_ERROR')
   }
 
+  /**
+   * PostgreSQL or Redis is away: `503` with `Retry-After`, as the API's
+   * error body or as a page, whatever the request. Recovery needs no
+   * restart: the clients reconnect on their own.
+   */
+  protected async renderUnavailable(ctx: HttpContext) {
+    ctx.response.header('Retry-After', String(RETRY_AFTER_SECONDS))
+    if (isClientApiRequest(ctx)) return this.send(ctx, 503, 'SERVICE_UNAVAILABLE')
+    const page = await ctx.view.render('pages/errors/status', {
+      kind: 'unavailable',
+      retryHref: ctx.request.method() === 'GET' ? ctx.request.url(true) : null,
+    })
+    ctx.response.status(503).header('Cache-Control', 'no-store').send(page)
+  }
+
+  /**
+   * A form posted with a stale or missing CSRF token (its session expired,
+   * or Redis lost it): back to the form with a message and what was typed
+   * (never the password). Only a path of this panel is followed from the
+   * Referer, so the redirect cannot lead elsewhere.
+   */
+  protected formExpired(ctx: HttpContext) {
+    const { session, request, response } = ctx
+    session.flashExcept(['_csrf', 'password', 'password_confirmation', 'current_password'])
+    session.flash('error', this.i18nOf(ctx).t('panel.auth.form_expired'))
+    return response.redirect(formPageOf(request.header('referer'), request.host(), request.url()))
+  }
+
   async report(error: unknown, ctx: HttpContext) {
+    if (unavailableDependencyOf(error)) return
     return super.report(error, ctx)
   }
+}
+
+/**
+ * Where a form that failed its CSRF check came from: the Referer's path
+ * when it is a page of this panel on this host; otherwise the login form for
+ * the login steps, and the dashboard for the rest.
+ */
+export function formPageOf(referer: string | undefined, host: string | null, postedTo: string) {
+  if (referer) {
+    try {
+      const url = new URL(referer)
+      if (url.host === host && /^\/admin(\/|$)/.test(url.pathname)) {
+        return url.pathname + url.search
+      }
+    } catch {}
+  }
+  return postedTo.startsWith('/admin/login') ? '/admin/login' : '/admin'
 }

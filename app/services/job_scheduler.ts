@@ -136,7 +136,7 @@ export function bullmqOptionsFrom(config: typeof redisConfig) {
       db,
       tls,
       maxRetriesPerRequest: null,
-      retryStrategy: (times: number) => Math.min(times * 500, 5000),
+      retryStrategy: (times: number) => Math.min(times * 100, 1000),
     } satisfies RedisOptions,
     prefix: [(keyPrefix ?? 'keyward:').replace(/:+$/, ''), 'bull'].filter(Boolean).join(':'),
   }
