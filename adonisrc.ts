@@ -53,6 +53,11 @@ export default defineConfig({
         name: 'browser',
         timeout: 120000,
       },
+      {
+        files: ['tests/faults/**/*.spec.ts'],
+        name: 'faults',
+        timeout: 180000,
+      },
     ],
     forceExit: false,
   },

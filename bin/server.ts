@@ -38,7 +38,7 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     app.listenIf(app.managedByPm2, 'SIGINT', () => app.terminate())
   })
   .httpServer()
-  .start()
+  .start(await import('#support/http_server').then((module) => module.createHttpServer))
   .catch((error) => {
     process.exitCode = 1
     prettyPrintError(error)

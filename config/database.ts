@@ -10,13 +10,22 @@ import { pluginMigrationPaths, pluginPaths } from '#plugin_host/plugin_host'
  */
 export const databaseUrl = env.get('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/keyward')
 
+/**
+ * Bounded waits: opening a connection gives up after 5 s (a database that
+ * hangs instead of refusing), waiting for a free one in the pool after 10 s
+ * (knex waits a minute); the request then answers 503. TCP keep-alive
+ * notices a connection that died without a word. (pg's options, which
+ * Lucid's types do not list, are passed through to it.)
+ */
+const connection = { connectionString: databaseUrl, connectionTimeoutMillis: 5000, keepAlive: true }
+
 const dbConfig = defineConfig({
   connection: 'postgres',
   connections: {
     postgres: {
       client: 'pg',
-      connection: { connectionString: databaseUrl },
-      pool: { min: 0, max: env.get('DATABASE_POOL_MAX', 10) },
+      connection,
+      pool: { min: 0, max: env.get('DATABASE_POOL_MAX', 10), acquireTimeoutMillis: 10_000 },
       migrations: {
         naturalSort: true,
         /**

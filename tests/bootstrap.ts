@@ -7,6 +7,7 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import { browserClient } from '@japa/browser-client'
 import { chromium } from 'playwright'
 import { killStrayProcesses } from '#tests/support/child_processes'
+import { createHttpServer } from '#support/http_server'
 
 /**
  * Browser tests drive the machine's own Chromium (Debian's, at
@@ -68,6 +69,6 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 
 export const configureSuite: Config['configureSuite'] = (suite) => {
   if (['browser', 'functional', 'e2e'].includes(suite.name)) {
-    return suite.setup(() => testUtils.httpServer().start())
+    return suite.setup(() => testUtils.httpServer().start(createHttpServer))
   }
 }

@@ -91,6 +91,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: unknown, ctx: HttpContext) {
+    if ((error as { status?: number })?.status === 413) closeWithoutReading(ctx)
     const unavailable = unavailableDependencyOf(error)
     if (unavailable) {
       // Errors of a connection that died (a restart) say so before the pool notices.
@@ -169,6 +170,30 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (unavailableDependencyOf(error)) return
     return super.report(error, ctx)
   }
+}
+
+/** How long a client has to read a 413 before its connection is closed. */
+const LINGER_MS = 2000
+
+/**
+ * Refuses a body without reading it. Node would otherwise go on reading
+ * the upload after the answer, to find the next request on the connection:
+ * a 50 MB body cost 50 MB of reading and as much garbage. Instead the body
+ * is left unread (`read(0)` marks it taken, so Node does not drain it); once
+ * the answer is out the socket stops reading and is half-closed, so the
+ * client knows not to send another request on it; it is destroyed a moment
+ * later, once the client has had time to read the answer (destroying it at
+ * once could reset the connection under the answer, as unread data makes
+ * TCP send a reset).
+ */
+function closeWithoutReading(ctx: HttpContext) {
+  const request = ctx.request.request
+  const response = ctx.response.response
+  request.read(0)
+  response.once('finish', () => {
+    setImmediate(() => request.socket.pause().end())
+    setTimeout(() => request.socket.destroy(), LINGER_MS).unref()
+  })
 }
 
 /**

@@ -39,8 +39,11 @@ const SOCKET_ERRORS = new Set([
 const DATABASE_MESSAGES = [
   /^Connection terminated/,
   /^Client has encountered a connection error/,
+  /^Client was closed and is not queryable/,
   /^timeout exceeded when trying to connect/,
   /^Knex: Timeout acquiring a connection/,
+  // A transaction whose connection died under it.
+  /^Transaction query already complete/,
 ]
 
 const REDIS_MESSAGES = [
@@ -49,6 +52,15 @@ const REDIS_MESSAGES = [
   /^Stream isn't writeable/,
   /^Reached the max retries per request limit/,
 ]
+
+/**
+ * The driver's own words: knex puts the statement in front of a pg error's
+ * message (`select … - Connection terminated unexpectedly`).
+ */
+function reasonOf(message: string) {
+  const separator = message.lastIndexOf(' - ')
+  return separator === -1 ? message : message.slice(separator + 3)
+}
 
 function classify(error: unknown): Dependency | null {
   if (error instanceof DependencyUnavailableError) return error.dependency
@@ -62,7 +74,8 @@ function classify(error: unknown): Dependency | null {
       return 'database'
     }
   }
-  if (DATABASE_MESSAGES.some((pattern) => pattern.test(error.message))) return 'database'
+  const reason = reasonOf(error.message)
+  if (DATABASE_MESSAGES.some((pattern) => pattern.test(reason))) return 'database'
   return null
 }
 

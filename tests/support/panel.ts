@@ -38,6 +38,9 @@ export interface PanelResponse {
  * of the last page it loaded with each form, as a browser would.
  */
 export class PanelClient {
+  /** `base`: the server to talk to, the suite's own by default. */
+  constructor(readonly base = baseUrl()) {}
+
   cookies = new Map<string, string>()
   csrfToken: string | null = null
   /** The last page loaded: sent as Referer, as a browser does. */
@@ -59,7 +62,7 @@ export class PanelClient {
   }
 
   async request(method: string, path: string, body?: URLSearchParams): Promise<PanelResponse> {
-    const response = await fetch(`${baseUrl()}${path}`, {
+    const response = await fetch(`${this.base}${path}`, {
       method,
       redirect: 'manual',
       headers: {
@@ -74,7 +77,7 @@ export class PanelClient {
     const text = await response.text()
     const token = text.match(/name=['"]_csrf['"] value=['"]([^'"]+)['"]/)
     if (token) this.csrfToken = token[1]
-    if (method === 'GET' && response.status === 200) this.lastPage = `${baseUrl()}${path}`
+    if (method === 'GET' && response.status === 200) this.lastPage = `${this.base}${path}`
     return {
       status: response.status,
       location: response.headers.get('location'),

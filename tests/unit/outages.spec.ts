@@ -43,6 +43,20 @@ test.group('unavailableDependencyOf', () => {
         expected: 'database',
       },
       {
+        what: 'a dropped connection under a statement (as knex words it)',
+        error: new Error(
+          'select * from "licenses" where "key" = $1 limit $2 for update - Connection terminated unexpectedly'
+        ),
+        expected: 'database',
+      },
+      {
+        what: 'a broken client under a statement',
+        error: new Error(
+          'update "devices" set "active" = $1 where "id" = $5 - Client has encountered a connection error and is not queryable'
+        ),
+        expected: 'database',
+      },
+      {
         what: 'a pool that waited too long',
         error: named(
           'Knex: Timeout acquiring a connection. The pool is probably full.',
@@ -94,6 +108,10 @@ test.group('unavailableDependencyOf', () => {
       { what: 'a syntax error', error: withCode('syntax error at or near', '42601') },
       { what: 'a check violation', error: withCode('violates check constraint', '23514') },
       { what: 'a plain error', error: new TypeError('x is not a function') },
+      {
+        what: 'a statement that only mentions the words',
+        error: new Error('select \'Connection terminated\' - 1 - column "x" does not exist'),
+      },
       { what: 'a string', error: 'boom' },
       { what: 'nothing', error: undefined },
     ])

@@ -1,0 +1,236 @@
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process'
+import { chownSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import { freePort, postgresBinDir } from '../../bin/preflight.ts'
+import { spawnTracked } from './child_processes.ts'
+
+/**
+ * Redis and PostgreSQL instances of a test's own, on free loopback ports in
+ * temporary folders, for fault tests that stop, kill and restart them. The
+ * machine's shared PostgreSQL and Redis are never touched.
+ */
+
+const run = promisify(execFile)
+
+/** Whatever is still running when the test process ends is stopped. */
+const cleanups = new Set<() => void>()
+process.once('exit', () => {
+  for (const cleanup of cleanups) cleanup()
+})
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what} did not come up in ${timeoutMs} ms`)
+    await sleep(50)
+  }
+}
+
+export class PrivateRedis {
+  #process?: ChildProcess
+  readonly folder = mkdtempSync(join(tmpdir(), 'keyward-redis-'))
+
+  constructor(readonly port: number) {
+    cleanups.add(() => {
+      this.#process?.kill('SIGKILL')
+      rmSync(this.folder, { recursive: true, force: true })
+    })
+  }
+
+  static async start() {
+    const redis = new PrivateRedis(await freePort())
+    await redis.start()
+    return redis
+  }
+
+  get url() {
+    return `redis://127.0.0.1:${this.port}/0`
+  }
+
+  /** Starts it (again, empty: it keeps nothing on disk, like the machine's). */
+  async start() {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '']
+    args.push('--appendonly', 'no', '--dir', this.folder, '--loglevel', 'warning')
+    this.#process = spawnTracked('redis-server', args, { stdio: 'ignore' })
+    await waitFor(`redis-server on ${this.port}`, () => this.ping())
+  }
+
+  async ping() {
+    const client = new Redis(this.url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    })
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      return (await client.ping()) === 'PONG'
+    } finally {
+      client.disconnect()
+    }
+  }
+
+  /** A client of its own (no key prefix), for looking at what the app stored. */
+  client() {
+    const client = new Redis(this.url, { maxRetriesPerRequest: 1 })
+    client.on('error', () => {})
+    return client
+  }
+
+  /** Stops it (SIGTERM, or SIGKILL for a crash) and waits until it is gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM') {
+    const child = this.#process
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill(signal)
+    await exited
+  }
+
+  async destroy() {
+    await this.stop('SIGKILL')
+    rmSync(this.folder, { recursive: true, force: true })
+  }
+}
+
+/**
+ * A PostgreSQL cluster from `initdb`, run with `pg_ctl` as the issue's
+ * operator would. PostgreSQL refuses to run as root: as root, the cluster
+ * belongs to the `postgres` system user and its programs run as that user.
+ */
+export class PrivatePostgres {
+  readonly folder = mkdtempSync(join(tmpdir(), 'keyward-pg-'))
+  readonly dataDir = join(this.folder, 'data')
+  readonly bin: string
+
+  constructor(readonly port: number) {
+    const bin = postgresBinDir()
+    if (!bin) throw new Error('PostgreSQL server programs (initdb, pg_ctl) are not installed')
+    this.bin = bin
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
+      chownSync(this.folder, uid, gid)
+    }
+    cleanups.add(() => {
+      try {
+        execFileSync(...this.command('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate']), {
+          stdio: 'ignore',
+        })
+      } catch {}
+      rmSync(this.folder, { recursive: true, force: true })
+    })
+  }
+
+  static async start() {
+    const postgres = new PrivatePostgres(await freePort())
+    await postgres.pg(
+      'initdb',
+      ['-D', postgres.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+      120_000
+    )
+    await postgres.start()
+    return postgres
+  }
+
+  /** A program of PostgreSQL's, as the postgres user when this process is root. */
+  protected command(program: string, args: string[]): [string, string[]] {
+    const path = join(this.bin, program)
+    return process.getuid?.() === 0
+      ? ['runuser', ['-u', 'postgres', '--', path, ...args]]
+      : [path, args]
+  }
+
+  protected async pg(program: string, args: string[], timeoutMs = 60_000) {
+    const [command, argv] = this.command(program, args)
+    try {
+      await run(command, argv, { cwd: this.folder, timeout: timeoutMs })
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string }
+      throw new Error(`${program} ${args.join(' ')} failed: ${stderr || stdout || error}`)
+    }
+  }
+
+  protected serverOptions() {
+    return [
+      `-p ${this.port}`,
+      `-k ${this.folder}`,
+      '-c listen_addresses=127.0.0.1',
+      '-c fsync=off',
+      '-c synchronous_commit=off',
+      '-c full_page_writes=off',
+      '-c max_connections=200',
+    ].join(' ')
+  }
+
+  url(database = 'postgres') {
+    return `postgres://postgres@127.0.0.1:${this.port}/${database}`
+  }
+
+  async start() {
+    const log = join(this.folder, 'server.log')
+    await this.pg('pg_ctl', [
+      'start',
+      '-D',
+      this.dataDir,
+      '-w',
+      '-l',
+      log,
+      '-o',
+      this.serverOptions(),
+    ])
+  }
+
+  /** `pg_ctl stop`; `fast` ends every connection, as a restart by an operator does. */
+  async stop(mode: 'fast' | 'immediate' | 'smart' = 'fast') {
+    await this.pg('pg_ctl', ['stop', '-D', this.dataDir, '-w', '-m', mode])
+  }
+
+  async restart(mode: 'fast' | 'immediate' = 'fast') {
+    const log = join(this.folder, 'server.log')
+    await this.pg('pg_ctl', [
+      'restart',
+      '-D',
+      this.dataDir,
+      '-w',
+      '-m',
+      mode,
+      '-l',
+      log,
+      '-o',
+      this.serverOptions(),
+    ])
+  }
+
+  async createDatabase(name: string) {
+    const client = new pg.Client({ connectionString: this.url() })
+    await client.connect()
+    try {
+      await client.query(`CREATE DATABASE "${name}"`)
+    } finally {
+      await client.end()
+    }
+  }
+
+  /** Runs `callback` with a client of the database; the client is closed afterwards. */
+  async withClient<T>(database: string, callback: (client: pg.Client) => Promise<T>) {
+    const client = new pg.Client({ connectionString: this.url(database) })
+    await client.connect()
+    try {
+      return await callback(client)
+    } finally {
+      await client.end()
+    }
+  }
+
+  async destroy() {
+    try {
+      await this.stop('immediate')
+    } catch {}
+    rmSync(this.folder, { recursive: true, force: true })
+  }
+}
