@@ -17,8 +17,10 @@ export const DEMO_OWNER_EMAIL = 'owner@example.com'
 
 /**
  * Demo data for the Quick start: a product, an API key and a few licenses,
- * then what to try with them. Running it again adds nothing and prints the
- * same licenses (the API key exists only as a hash after its first print).
+ * then what to try with them. Running it again adds no licenses and prints
+ * the same ones. The API key is kept only as a hash, so it cannot be shown
+ * twice: a later run replaces the demo key (the old one is revoked, audited)
+ * and prints the new one, so that every run ends with lines that work.
  */
 export default class DemoSeeder extends BaseSeeder {
   async run() {
@@ -28,15 +30,10 @@ export default class DemoSeeder extends BaseSeeder {
       { name: 'Demo Program', description: 'Seeded by the Quick start' }
     )
 
-    let plainKey: string | null = null
-    const existingKey = await ApiKey.query()
-      .where('name', DEMO_KEY_NAME)
-      .whereNull('revokedAt')
-      .first()
-    if (!existingKey) {
-      const created = await ApiKeyService.create(DEMO_KEY_NAME, actor)
-      plainKey = created.plain
-    }
+    const previousKeys = await ApiKey.query().where('name', DEMO_KEY_NAME).whereNull('revokedAt')
+    for (const previous of previousKeys) await ApiKeyService.revoke(previous.id, actor)
+    const { plain: plainKey } = await ApiKeyService.create(DEMO_KEY_NAME, actor)
+    const replacedKey = previousKeys.length > 0
 
     const demoLicenses = await License.query().where('productId', product.id).orderBy('id')
     if (demoLicenses.length === 0) {
@@ -62,19 +59,22 @@ export default class DemoSeeder extends BaseSeeder {
       )
     }
 
-    this.print(plainKey, demoLicenses, ownerPassword)
+    this.print(plainKey, replacedKey, demoLicenses, ownerPassword)
   }
 
-  protected print(plainKey: string | null, licenses: License[], ownerPassword: string | null) {
-    const key = plainKey ?? '<your API key>'
+  protected print(
+    key: string,
+    replacedKey: boolean,
+    licenses: License[],
+    ownerPassword: string | null
+  ) {
     const license = licenses[0]?.key ?? '<license key>'
     const lines = [
       '',
       '  Keyward demo data is ready.',
       '',
-      plainKey
-        ? `  Demo API key (shown once, keep it): ${plainKey}`
-        : `  The demo API key was printed on the first run; make another with: node ace.ts apikey:create NAME`,
+      `  Demo API key (shown once, keep it): ${key}` +
+        (replacedKey ? ' (it replaces the one printed before, now revoked)' : ''),
       '  Demo licenses:',
       ...licenses.map(
         (entry) =>

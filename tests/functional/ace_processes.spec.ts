@@ -7,6 +7,8 @@ import app from '@adonisjs/core/services/app'
 import hash from '@adonisjs/core/services/hash'
 import db from '@adonisjs/lucid/services/db'
 import { runAceProcess, type AceRun } from '#tests/support/ace_process'
+import { startServerProcess } from '#tests/support/server_process'
+import { dropDatabase, ensureDatabase } from '../../bin/preflight.ts'
 import { baseUrl, fingerprint, unique } from '#tests/support/fixtures'
 
 /**
@@ -253,4 +255,49 @@ test.group('ace commands in processes of their own', () => {
     const enabled = await runAceProcess(['plugin:enable', 'lead-crm', '--config', config])
     assertSucceeded(assert, enabled, 'plugin:enable')
   }).timeout(120_000)
+})
+
+test.group('Quick start data (db:seed) in a database of its own', (group) => {
+  const database = `keyward_seed_${randomUUID().slice(0, 8)}`
+  const url = new URL(process.env.DATABASE_URL!)
+  url.pathname = `/${database}`
+  const env = { DATABASE_URL: url.href, NODE_ENV: 'development' }
+  group.setup(async () => {
+    await ensureDatabase(url.href)
+    const migrated = await runAceProcess(['migration:run', '--force'], { env })
+    if (migrated.exitCode !== 0) throw new Error(migrated.output)
+    return () => dropDatabase(url.href)
+  })
+
+  test('every run prints a working demo API key; a second run replaces the first', async ({
+    assert,
+  }) => {
+    const keyOf = (run: AceRun) =>
+      /Demo API key \(shown once, keep it\): (AF-\S+)/.exec(run.stdout)?.[1]
+    const first = await runAceProcess(['db:seed'], { env })
+    assertSucceeded(assert, first, 'db:seed')
+    const second = await runAceProcess(['db:seed'], { env })
+    assertSucceeded(assert, second, 'db:seed again')
+    const [firstKey, secondKey] = [keyOf(first), keyOf(second)]
+    assert.exists(firstKey, first.output)
+    assert.exists(secondKey, second.output)
+    assert.notEqual(firstKey, secondKey)
+    assert.include(second.stdout, 'it replaces the one printed before, now revoked')
+    assert.match(first.stdout, /sign in as owner@example\.com with password \S+/)
+
+    const server = await startServerProcess(env)
+    try {
+      const license = /^ {4}(\S{4}-\S{4}-\S{4}-\S{4}) {2}perpetual/m.exec(second.stdout)![1]
+      const activate = (key: string) =>
+        fetch(`${server.url}/api/license/activate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': key },
+          body: JSON.stringify({ license_key: license, hardware_fingerprint: 'my-first-device' }),
+        })
+      assert.equal((await activate(secondKey!)).status, 201)
+      assert.equal((await activate(firstKey!)).status, 401)
+    } finally {
+      await server.stop()
+    }
+  }).timeout(90_000)
 })
