@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import { FaultLab } from '#tests/support/fault_lab'
 import { Ledger, SessionClient } from '#tests/support/load_clients'
+import { reportFigures } from '#tests/support/faults'
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
@@ -132,5 +133,15 @@ test.group('Faults: a server process killed with SIGKILL', (group) => {
     assert.isAbove(answered, 1000)
     const afterKill = ledger.where((outcome) => outcome.at > killedAt && outcome.status === 200)
     assert.isAbove(afterKill.length, 500, 'the load went on after the kill')
+
+    reportFigures('kill -9', {
+      'clients': clients.length,
+      'licenses (2 sessions, 3 machines each)': peaks.length,
+      'clients on the killed process': onDoomed.length,
+      'of them carried on through the survivor': onDoomed.length,
+      'heartbeats answered 200': answered,
+      'answered 5xx by the survivor': 0,
+      'most live sessions of a license': Math.max(...peaks.map(({ peak }) => peak)),
+    })
   }).timeout(90_000)
 })
