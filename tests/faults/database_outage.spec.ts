@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import { FaultLab } from '#tests/support/fault_lab'
-import { DeviceClient, Ledger, SessionClient, type Outcome } from '#tests/support/load_clients'
+import { Ledger, startMixedLoad, type Outcome } from '#tests/support/load_clients'
 import { PanelClient } from '#tests/support/panel'
 import { reportFigures, waitUntil } from '#tests/support/faults'
 
@@ -30,31 +30,15 @@ test.group('Faults: PostgreSQL restarted and stopped under load', (group) => {
   }) => {
     const { apiKey, licenseKeys, admin } = await lab.seed({ licenses: 30, maxDevices: 2 })
     const server = await lab.startServer()
-    const ledger = new Ledger()
-    const sessions = Array.from(
-      { length: 20 },
-      (_, index) =>
-        new SessionClient({
-          apiKey,
-          licenseKey: licenseKeys[index],
-          servers: [server.url],
-          home: 0,
-          ledger,
-          heartbeatEveryMs: 150,
-        })
-    )
-    const devices = Array.from(
-      { length: 10 },
-      (_, index) =>
-        new DeviceClient({
-          apiKey,
-          licenseKey: licenseKeys[20 + index],
-          server: server.url,
-          ledger,
-          pauseMs: 150,
-        })
-    )
-    const running = [...sessions, ...devices].map((client) => client.run())
+    const load = startMixedLoad({
+      apiKey,
+      licenseKeys,
+      server: server.url,
+      sessions: 20,
+      devices: 10,
+      everyMs: 150,
+    })
+    const { ledger, sessions } = load
     await waitUntil('every program has its session', async () =>
       sessions.every((client) => client.token !== null)
     )
@@ -85,8 +69,7 @@ test.group('Faults: PostgreSQL restarted and stopped under load', (group) => {
     await sleep(3000)
     const backAfterStopMs = firstSuccessAfter(ledger, started)
 
-    for (const client of [...sessions, ...devices]) client.stop()
-    await Promise.all(running)
+    await load.stop()
 
     // Nothing but business answers and 503s; every 503 in the API's format.
     const failures = ledger.where((outcome) => outcome.status >= 500 || outcome.status === 0)

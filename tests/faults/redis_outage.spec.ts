@@ -2,13 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import { FaultLab } from '#tests/support/fault_lab'
-import {
-  DeviceClient,
-  Ledger,
-  SessionClient,
-  machineFingerprint,
-  post,
-} from '#tests/support/load_clients'
+import { Ledger, machineFingerprint, post, startMixedLoad } from '#tests/support/load_clients'
 import { PanelClient } from '#tests/support/panel'
 import { reportFigures, waitUntil } from '#tests/support/faults'
 
@@ -65,34 +59,17 @@ test.group('Faults: Redis stopped under load, then started again', (group) => {
     })
     const server = await lab.startServer()
     const worker = lab.startWorker()
-    const ledger = new Ledger()
     const address = (index: number) => ({ 'x-forwarded-for': `10.0.0.${index + 1}` })
-    const sessions = Array.from(
-      { length: 15 },
-      (_, index) =>
-        new SessionClient({
-          apiKey,
-          licenseKey: licenseKeys[index],
-          servers: [server.url],
-          home: 0,
-          ledger,
-          headers: address(index),
-          heartbeatEveryMs: 700,
-        })
-    )
-    const devices = Array.from(
-      { length: 15 },
-      (_, index) =>
-        new DeviceClient({
-          apiKey,
-          licenseKey: licenseKeys[15 + index],
-          server: server.url,
-          ledger,
-          headers: address(15 + index),
-          pauseMs: 700,
-        })
-    )
-    const running = [...sessions, ...devices].map((client) => client.run())
+    const load = startMixedLoad({
+      apiKey,
+      licenseKeys,
+      server: server.url,
+      sessions: 15,
+      devices: 15,
+      everyMs: 700,
+      headersFor: address,
+    })
+    const { ledger } = load
 
     // A program that crashes just before the outage: its session expires while Redis is down.
     const crashed = await post(
@@ -188,8 +165,7 @@ test.group('Faults: Redis stopped under load, then started again', (group) => {
     )
     assert.isBelow(swept.ended_at.getTime(), outageEnd, 'it ended when it expired, in the outage')
 
-    for (const client of [...sessions, ...devices]) client.stop()
-    await Promise.all(running)
+    await load.stop()
 
     // The client API answered every request, during the outage too.
     const api = ledger.outcomes

@@ -233,3 +233,57 @@ export class DeviceClient {
     }
   }
 }
+
+/**
+ * The load of the fault tests: `sessions` programs holding a session each
+ * and `devices` programs activating, verifying and deactivating, on licenses
+ * of their own (in that order), one request every `everyMs` or so each.
+ * `headersFor(index)` gives a program headers of its own (a client address).
+ */
+export function startMixedLoad(options: {
+  apiKey: string
+  licenseKeys: string[]
+  server: string
+  sessions: number
+  devices: number
+  everyMs: number
+  headersFor?: (index: number) => Record<string, string>
+}) {
+  const { apiKey, licenseKeys, server, everyMs } = options
+  const ledger = new Ledger()
+  const headersFor = options.headersFor ?? (() => ({}))
+  const sessions = Array.from(
+    { length: options.sessions },
+    (_, index) =>
+      new SessionClient({
+        apiKey,
+        licenseKey: licenseKeys[index],
+        servers: [server],
+        home: 0,
+        ledger,
+        headers: headersFor(index),
+        heartbeatEveryMs: everyMs,
+      })
+  )
+  const devices = Array.from({ length: options.devices }, (_, offset) => {
+    const index = options.sessions + offset
+    return new DeviceClient({
+      apiKey,
+      licenseKey: licenseKeys[index],
+      server,
+      ledger,
+      headers: headersFor(index),
+      pauseMs: everyMs,
+    })
+  })
+  const clients = [...sessions, ...devices]
+  const running = clients.map((client) => client.run())
+  return {
+    ledger,
+    sessions,
+    async stop() {
+      for (const client of clients) client.stop()
+      await Promise.all(running)
+    },
+  }
+}

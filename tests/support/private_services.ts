@@ -171,18 +171,21 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/${database}`
   }
 
-  async start() {
-    const log = join(this.folder, 'server.log')
-    await this.pg('pg_ctl', [
-      'start',
+  /** pg_ctl's options for a server that starts (or restarts): waits until it accepts connections. */
+  protected startOptions() {
+    return [
       '-D',
       this.dataDir,
       '-w',
       '-l',
-      log,
+      join(this.folder, 'server.log'),
       '-o',
       this.serverOptions(),
-    ])
+    ]
+  }
+
+  async start() {
+    await this.pg('pg_ctl', ['start', ...this.startOptions()])
   }
 
   /** `pg_ctl stop`; `fast` ends every connection, as a restart by an operator does. */
@@ -191,19 +194,7 @@ export class PrivatePostgres {
   }
 
   async restart(mode: 'fast' | 'immediate' = 'fast') {
-    const log = join(this.folder, 'server.log')
-    await this.pg('pg_ctl', [
-      'restart',
-      '-D',
-      this.dataDir,
-      '-w',
-      '-m',
-      mode,
-      '-l',
-      log,
-      '-o',
-      this.serverOptions(),
-    ])
+    await this.pg('pg_ctl', ['restart', '-m', mode, ...this.startOptions()])
   }
 
   async createDatabase(name: string) {
