@@ -4,6 +4,7 @@
  */
 
 export const controllers = {
+  LeaseKeys: () => import('#controllers/lease_keys_controller'),
   Licenses: () => import('#controllers/licenses_controller'),
   panel: {
     Account: () => import('#controllers/panel/account_controller'),
@@ -16,6 +17,7 @@ export const controllers = {
     Dashboard: () => import('#controllers/panel/dashboard_controller'),
     Licenses: () => import('#controllers/panel/licenses_controller'),
     Plugins: () => import('#controllers/panel/plugins_controller'),
+    Products: () => import('#controllers/panel/products_controller'),
     Sessions: () => import('#controllers/panel/sessions_controller'),
   },
   Sessions: () => import('#controllers/sessions_controller'),
