@@ -107,17 +107,20 @@ test.group('Faults: PostgreSQL restarted and stopped under load', (group) => {
     assert.deepEqual(tokensAfter, tokensBefore)
     assert.equal((await panel.login(admin.email, admin.password)).location, '/admin')
 
-    // Each outage is one warning going and one coming back, not a line per request.
+    // Each outage is said once going and once coming back, not once per request (a
+    // connection that dies just after the pool's first new one may add a pair).
     const said = server
       .logLines()
       .filter((line) => /^PostgreSQL is /.test(line.msg))
       .map((line) => line.msg.replace(/[0-9.]+ s$/, 'N s'))
-    assert.deepEqual(said, [
-      'PostgreSQL is unreachable',
-      'PostgreSQL is reachable again after N s',
-      'PostgreSQL is unreachable',
-      'PostgreSQL is reachable again after N s',
-    ])
+    const pairs = said.length / 2
+    assert.isTrue(Number.isInteger(pairs) && pairs >= 2 && pairs <= 3, JSON.stringify(said))
+    said.forEach((message, index) =>
+      assert.equal(
+        message,
+        index % 2 === 0 ? 'PostgreSQL is unreachable' : 'PostgreSQL is reachable again after N s'
+      )
+    )
     assert.deepEqual(
       server.logLines().filter((line) => line.level >= 50),
       [],
