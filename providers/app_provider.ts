@@ -1,4 +1,6 @@
 import pg from 'pg'
+import { QueryClient } from '@adonisjs/lucid/database'
+import { failOnLostCommits } from '#support/transaction'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { LeaseKeyring } from '#services/lease_keyring'
 import ServiceHealth from '#services/service_health'
@@ -15,6 +17,9 @@ export default class AppProvider {
      * such value here stays far below 2^53, so read them as numbers.
      */
     pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+    /** A transaction whose COMMIT failed must not answer success (see failOnLostCommits). */
+    failOnLostCommits(QueryClient)
 
     /** One keyring per process: it caches the keys and notices rotations. */
     this.app.container.singleton(LeaseKeyring, () => LeaseKeyring.fromConfig())
