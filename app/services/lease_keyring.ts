@@ -9,6 +9,7 @@ import {
 import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import app from '@adonisjs/core/services/app'
+import lock from '@adonisjs/lock/services/main'
 import { MAX_OFFLINE_GRACE_SECONDS } from '#config/leases'
 
 /**
@@ -180,14 +181,22 @@ export class LeaseKeyring {
 
   /**
    * Rotates the file's keyring. With `LEASE_KEYRING` nothing is written:
-   * the caller shows the new value, to be set on every server.
+   * the caller shows the new value, to be set on every server. Reading the
+   * keyring and writing the rotated one is one step under a lock shared by
+   * all processes: two rotations at once would otherwise both start from
+   * the same keyring, and one of them would be lost.
    */
   async rotate(now: Date) {
-    const result = rotated(await this.load(), now)
-    if (!this.options.fromEnv) {
-      await this.write(result.keyring, { replace: true })
-      this.remember(result.keyring, null)
-    }
+    if (this.options.fromEnv) return rotated(await this.load(), now)
+    const [acquired, result] = await lock
+      .createLock('keyward:lease_keyring:rotate', '30s')
+      .run(async () => {
+        const next = rotated(await this.load(), now)
+        await this.write(next.keyring, { replace: true })
+        this.remember(next.keyring, null)
+        return next
+      })
+    if (!acquired) throw new Error('Another rotation of the lease keyring is running; try again')
     return result
   }
 

@@ -261,6 +261,22 @@ test.group('Lease keyring', (group) => {
     assert.notEqual(added.kid, before)
   }).teardown(() => app.config.set('leases.reloadEverySeconds', 5))
 
+  test('rotations at the same moment, by separate keyrings on one file, each keep their key', async ({
+    assert,
+  }) => {
+    const path = join(folder, `racing_${Date.now()}.json`)
+    await new LeaseKeyring({ path, fromEnv: null }).load()
+    // Each stands for a process of its own: no shared memory, one file and one Redis.
+    const rings = Array.from({ length: 4 }, () => new LeaseKeyring({ path, fromEnv: null }))
+    const results = await Promise.all(rings.map((ring) => ring.rotate(new Date())))
+    const stored = parseKeyring(await readFile(path, 'utf8'), path)
+    assert.lengthOf(stored.keys, 5, 'a rotation was lost')
+    assert.sameMembers(
+      results.map(({ added }) => added.kid),
+      stored.keys.slice(1).map((key) => key.kid)
+    )
+  })
+
   test('refuses a damaged keyring instead of replacing it', async ({ assert }) => {
     assert.throws(() => parseKeyring('{not json', 'file'), /not valid JSON/)
     assert.throws(() => parseKeyring('{"version":1,"keys":[]}', 'file'), /holds no keys/)
