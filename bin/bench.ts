@@ -6,8 +6,8 @@
 | 2. Creates a database and a Redis key prefix of its own, migrates, and
 |    seeds an API key and licenses; starts one session per license through
 |    the API.
-| 3. Runs pgbench against that database with the heartbeat statement taken
-|    from app/services/session_service.ts: the database's ceiling.
+| 3. Runs pgbench against that database with the heartbeat statement of
+|    app/services/heartbeat_statements.ts: the database's ceiling.
 | 4. Drives the production server with autocannon: heartbeats at full speed,
 |    heartbeats at a fixed rate, session starts (resumes and fresh ones), and
 |    heartbeats against two server processes.
@@ -19,7 +19,7 @@
 */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,6 +28,7 @@ import { parseArgs, stripVTControlCharacters } from 'node:util'
 import autocannon from 'autocannon'
 import type { AutocannonInstance, AutocannonRequest, AutocannonResult } from 'autocannon'
 import pg from 'pg'
+import { HEARTBEAT_AND_LOG, HEARTBEAT_PARAMETERS } from '../app/services/heartbeat_statements.ts'
 import { Redis } from 'ioredis'
 import { checkRedis, dropDatabase, ensureDatabase, freePort, PreflightError } from './preflight.ts'
 import {
@@ -439,60 +440,20 @@ async function startSessions(url: string, apiKey: string, keys: string[]) {
 
 /*
 |--------------------------------------------------------------------------
-| pgbench: the heartbeat statement of session_service.ts, alone
+| pgbench: the heartbeat statement, alone
 |--------------------------------------------------------------------------
 */
 
-/** Used when session_service.ts no longer has the shape read below. */
-const HEARTBEAT_STATEMENT_COPY = `WITH beat AS (
-    UPDATE license_sessions AS s
-       SET last_heartbeat_at = :now,
-           expires_at = :now::timestamptz + s.session_timeout * interval '1 second',
-           heartbeat_count = s.heartbeat_count + 1
-      FROM licenses AS l
-     WHERE s.token_hash = :tokenHash AND l.id = s.license_id AND l.key = :licenseKey
-       AND s.expires_at > :now AND l.status = 'active'
-       AND (l.expires_at IS NULL OR l.expires_at > :now)
-    RETURNING s.id, s.license_id, s.expires_at
-  ), logged AS (
-          INSERT INTO session_heartbeats (session_id, license_id, at)
-          SELECT id, license_id, :now FROM beat
-        )
-        SELECT expires_at FROM beat`
-
 /**
- * The statement the heartbeat endpoint runs, read from the service so that
- * the two cannot drift apart. Its named bindings (`:now`, `:tokenHash`,
- * `:licenseKey`) are pgbench variables as they stand.
+ * The statement the heartbeat endpoint runs, from the module the session
+ * service takes it from, with its numbered parameters as pgbench variables.
  */
 function heartbeatStatement() {
-  const source = readFileSync(join(ROOT, 'app/services/session_service.ts'), 'utf8')
-  const update = source.match(/const HEARTBEAT_UPDATE = `([^`]*)`/)?.[1]
-  const rest = source.match(
-    /const HEARTBEAT_AND_LOG = `\$\{HEARTBEAT_UPDATE\}(, logged AS[^`]*)`/
-  )?.[1]
-  // The service numbers its parameters ($1 now, $2 token hash, $3 license key).
-  const statement =
-    update && rest
-      ? (update + rest)
-          .replaceAll('$1', ':now')
-          .replaceAll('$2', ':tokenHash')
-          .replaceAll('$3', ':licenseKey')
-      : undefined
-  const bindings = new Set(statement?.match(/(?<!:):[A-Za-z]\w*/g) ?? [])
-  const expected = [':now', ':tokenHash', ':licenseKey']
-  if (
-    !statement ||
-    bindings.size !== expected.length ||
-    !expected.every((binding) => bindings.has(binding))
-  ) {
-    const note =
-      'could not read the heartbeat statement from session_service.ts; pgbench ran the copy in bin/bench.ts'
-    notes.push(note)
-    console.log(`        note: ${note}`)
-    return { sql: HEARTBEAT_STATEMENT_COPY, source: 'copy in bin/bench.ts' }
-  }
-  return { sql: statement, source: 'app/services/session_service.ts' }
+  const sql = HEARTBEAT_PARAMETERS.reduce(
+    (text, name, index) => text.replaceAll(`$${index + 1}`, `:${name}`),
+    HEARTBEAT_AND_LOG
+  )
+  return { sql, source: 'app/services/heartbeat_statements.ts' }
 }
 
 /**

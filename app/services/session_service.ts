@@ -21,32 +21,11 @@ import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { generateSessionToken, hashSessionToken, normalizeLicenseKey } from '#support/license_keys'
 import { preparedQuery } from '#support/prepared_query'
+import { HEARTBEAT_AND_LOG, HEARTBEAT_ONLY } from '#services/heartbeat_statements'
 
 const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
 /** SQLSTATE of "no partition of relation found for row". */
 const NO_PARTITION_FOR_ROW = '23514'
-
-/**
- * A heartbeat for a session that is live, of a license that is usable right
- * now, named by its token and its license key.
- */
-const HEARTBEAT_UPDATE = `WITH beat AS (
-    UPDATE license_sessions AS s
-       SET last_heartbeat_at = $1,
-           expires_at = $1::timestamptz + s.session_timeout * interval '1 second',
-           heartbeat_count = s.heartbeat_count + 1
-      FROM licenses AS l
-     WHERE s.token_hash = $2 AND l.id = s.license_id AND l.key = $3
-       AND s.expires_at > $1 AND l.status = 'active'
-       AND (l.expires_at IS NULL OR l.expires_at > $1)
-    RETURNING s.id, s.license_id, s.expires_at, s.client_version, l.product_id
-  )`
-const HEARTBEAT_AND_LOG = `${HEARTBEAT_UPDATE}, logged AS (
-    INSERT INTO session_heartbeats (session_id, license_id, at)
-    SELECT id, license_id, $1 FROM beat
-  )
-  SELECT expires_at, client_version, product_id FROM beat`
-const HEARTBEAT_ONLY = `${HEARTBEAT_UPDATE} SELECT expires_at, client_version, product_id FROM beat`
 
 export interface StartedSession {
   token: string

@@ -1,0 +1,34 @@
+/*
+| The statements a heartbeat runs, in a module of their own (no imports), so
+| that the session service and `npm run bench` (whose pgbench ceiling runs the
+| same statement) share one text instead of a copy each.
+*/
+
+/** The order of the statements' parameters: $1, $2, $3. */
+export const HEARTBEAT_PARAMETERS = ['now', 'tokenHash', 'licenseKey'] as const
+
+/**
+ * A heartbeat for a session that is live, of a license that is usable right
+ * now, named by its token and its license key.
+ */
+const HEARTBEAT_UPDATE = `WITH beat AS (
+    UPDATE license_sessions AS s
+       SET last_heartbeat_at = $1,
+           expires_at = $1::timestamptz + s.session_timeout * interval '1 second',
+           heartbeat_count = s.heartbeat_count + 1
+      FROM licenses AS l
+     WHERE s.token_hash = $2 AND l.id = s.license_id AND l.key = $3
+       AND s.expires_at > $1 AND l.status = 'active'
+       AND (l.expires_at IS NULL OR l.expires_at > $1)
+    RETURNING s.id, s.license_id, s.expires_at, s.client_version, l.product_id
+  )`
+
+/** The heartbeat, logged in `session_heartbeats` (the usage figures read it). */
+export const HEARTBEAT_AND_LOG = `${HEARTBEAT_UPDATE}, logged AS (
+    INSERT INTO session_heartbeats (session_id, license_id, at)
+    SELECT id, license_id, $1 FROM beat
+  )
+  SELECT expires_at, client_version, product_id FROM beat`
+
+/** The heartbeat alone, for when its month has no partition to log into. */
+export const HEARTBEAT_ONLY = `${HEARTBEAT_UPDATE} SELECT expires_at, client_version, product_id FROM beat`
