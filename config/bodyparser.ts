@@ -1,11 +1,15 @@
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/core/bodyparser'
 import { MAX_CLIENT_API_BODY } from '#support/client_api'
-import { discoverPlugins } from '#plugin_host/plugin_host'
+import pluginsConfig from '#config/plugins'
+import { enabledPlugins } from '#plugin_host/plugin_host'
 
-/** Route patterns that take file uploads: the ones plugins declare (`uploadRoutes`). */
-const installed = await discoverPlugins(app.makePath('plugins'))
-const uploadRoutes = installed.flatMap((plugin) => plugin.uploadRoutes ?? [])
+/**
+ * Route patterns that take file uploads: the ones enabled plugins declare
+ * (`uploadRoutes`); a disabled plugin's routes are not mounted at all.
+ */
+const enabled = await enabledPlugins(app.makePath('plugins'), pluginsConfig.enabled)
+const uploadRoutes = enabled.flatMap((plugin) => plugin.uploadRoutes ?? [])
 
 /**
  * Parsed bodies share the client API's 64 KiB limit (API.md); this catches

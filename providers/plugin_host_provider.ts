@@ -43,6 +43,7 @@ export default class PluginHostProvider {
     host.mountViews(edge)
 
     const registry = await this.app.container.make(SessionPolicyRegistry)
+    registry.assertDeclaredPoliciesRegistered(host.enabled())
     registry.assertDefaultAvailable()
   }
 

@@ -3,13 +3,14 @@ import type { BaseCommand } from '@adonisjs/core/ace'
 import app from '@adonisjs/core/services/app'
 import type { CommandMetaData } from '@adonisjs/core/types/ace'
 import { loadDefault, type PluginsConfig } from './define_plugin.js'
-import { discoverPlugins } from './plugin_host.js'
+import { enabledPlugins } from './plugin_host.js'
 
 /**
  * An ace commands loader (listed in adonisrc.ts `commands`) for the enabled
  * plugins' commands. Ace runs loaders before the app boots, and most
- * commands never boot it, so this reads `config/plugins.ts` and the plugin
- * folders itself instead of asking the plugin host.
+ * commands never boot it, so this reads `config/plugins.ts` itself and asks
+ * `enabledPlugins` (not the plugin host, which only exists once the app has
+ * booted).
  */
 
 type CommandClass = typeof BaseCommand
@@ -20,11 +21,9 @@ type CommandClass = typeof BaseCommand
  * `plugin:disable` must stay runnable to remove them.
  */
 export async function loadPluginCommands(root: string, enabled: string[]): Promise<CommandClass[]> {
-  const discovered = await discoverPlugins(root)
-  const installed = new Map(discovered.map((plugin) => [plugin.name, plugin]))
   const commands: CommandClass[] = []
-  for (const name of enabled) {
-    for (const load of installed.get(name)?.commands ?? []) commands.push(await loadDefault(load))
+  for (const plugin of await enabledPlugins(root, enabled)) {
+    for (const load of plugin.commands ?? []) commands.push(await loadDefault(load))
   }
   return commands
 }

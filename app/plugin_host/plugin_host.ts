@@ -57,12 +57,34 @@ export function pluginMigrationPaths(appRoot: string): string[] {
   return pluginPaths(appRoot, 'database/migrations')
 }
 
+const discovered = new Map<string, Promise<PluginDefinition[]>>()
+
 /**
- * Imports every installed plugin's `plugin.ts`. A folder whose declared name
- * differs from its folder name is refused: the name is what config and
- * migrations refer to.
+ * Every installed plugin's manifest (`plugin.ts`), imported once per
+ * process: this is the one place that reads them. The provider, the ace
+ * commands loader, `plugin:enable`/`plugin:disable` and the config files all
+ * ask here. A folder whose declared name differs from its folder name is
+ * refused: the name is what config and migrations refer to.
  */
-export async function discoverPlugins(pluginsRoot: string): Promise<PluginDefinition[]> {
+export function discoverPlugins(pluginsRoot: string): Promise<PluginDefinition[]> {
+  let plugins = discovered.get(pluginsRoot)
+  if (!plugins) {
+    plugins = importManifests(pluginsRoot)
+    discovered.set(pluginsRoot, plugins)
+    // A failed import is not remembered: the next caller sees the error too.
+    plugins.catch(() => discovered.delete(pluginsRoot))
+  }
+  return plugins
+}
+
+/** The manifests of the plugins named in `enabled` (a config's list), in that order; unknown names are skipped. */
+export async function enabledPlugins(pluginsRoot: string, enabled: string[]) {
+  const plugins = await discoverPlugins(pluginsRoot)
+  const installed = new Map(plugins.map((plugin) => [plugin.name, plugin]))
+  return enabled.flatMap((name) => installed.get(name) ?? [])
+}
+
+async function importManifests(pluginsRoot: string) {
   const plugins: PluginDefinition[] = []
   for (const folder of pluginFolders(pluginsRoot)) {
     const module = await import(pathToFileURL(join(pluginsRoot, folder, 'plugin.js')).href)

@@ -62,6 +62,22 @@ export class SessionPolicyRegistry {
   }
 
   /**
+   * @throws when an enabled plugin declares a policy (`sessionPolicy` in its
+   * manifest, which `plugin:list` reads without running the plugin) that
+   * its provider did not register under that name.
+   */
+  assertDeclaredPoliciesRegistered(plugins: Array<{ name: string; sessionPolicy?: string }>) {
+    for (const plugin of plugins) {
+      if (plugin.sessionPolicy && !this.has(plugin.sessionPolicy)) {
+        throw new Error(
+          `Plugin "${plugin.name}" declares the session policy "${plugin.sessionPolicy}" but ` +
+            `registered none by that name (registered: ${this.names().join(', ') || 'none'})`
+        )
+      }
+    }
+  }
+
+  /**
    * @throws when the configured default is not registered: every license
    * without a usable policy of its own falls back to it.
    */

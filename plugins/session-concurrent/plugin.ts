@@ -1,4 +1,5 @@
 import { definePlugin } from '#plugin_host/define_plugin'
+import ConcurrentSessionPolicy from './policy.js'
 
 export default definePlugin({
   name: 'session-concurrent',
@@ -6,6 +7,6 @@ export default definePlugin({
   version: '1.0.0',
   description:
     'Up to max_sessions live sessions per license; at the limit, deny or replace the oldest.',
-  sessionPolicy: 'concurrent',
+  sessionPolicy: ConcurrentSessionPolicy.policyName,
   provider: () => import('./provider.js'),
 })

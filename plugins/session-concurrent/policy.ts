@@ -13,7 +13,9 @@ export type OnLimit = (typeof ON_LIMIT)[number]
  * `replace_oldest`, the oldest live sessions end as `replaced` to make room.
  */
 export default class ConcurrentSessionPolicy implements SessionPolicy {
-  readonly name = 'concurrent'
+  /** The policy's name, declared here only: the manifest and the registry take it from here. */
+  static readonly policyName = 'concurrent'
+  readonly name = ConcurrentSessionPolicy.policyName
 
   constructor(readonly onLimit: OnLimit = 'deny') {}
 

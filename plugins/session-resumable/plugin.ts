@@ -1,4 +1,5 @@
 import { definePlugin } from '#plugin_host/define_plugin'
+import ResumableSessionPolicy from './policy.js'
 
 export default definePlugin({
   name: 'session-resumable',
@@ -7,6 +8,6 @@ export default definePlugin({
   description:
     'The same device resumes its live session (a launcher and its program share one); ' +
     'other devices up to max_sessions.',
-  sessionPolicy: 'resumable',
+  sessionPolicy: ResumableSessionPolicy.policyName,
   provider: () => import('./provider.js'),
 })

@@ -11,7 +11,9 @@ import type {
  * session while fewer than `max_sessions` are live.
  */
 export default class ResumableSessionPolicy implements SessionPolicy {
-  readonly name = 'resumable'
+  /** The policy's name, declared here only: the manifest and the registry take it from here. */
+  static readonly policyName = 'resumable'
+  readonly name = ResumableSessionPolicy.policyName
 
   decide({ live, maxSessions, fingerprint }: SessionDecisionContext): SessionDecision {
     const own = live.filter((session) => session.fingerprint === fingerprint).at(-1)

@@ -5,7 +5,9 @@ import type { SessionDecisionContext, SessionPolicy } from '#services/session_po
  * the device and whatever `max_sessions` says.
  */
 export default class SingleSessionPolicy implements SessionPolicy {
-  readonly name = 'single'
+  /** The policy's name, declared here only: the manifest and the registry take it from here. */
+  static readonly policyName = 'single'
+  readonly name = SingleSessionPolicy.policyName
 
   decide({ live }: SessionDecisionContext) {
     return live.length === 0 ? { action: 'create' as const } : { action: 'refuse' as const }
