@@ -29,6 +29,7 @@ export default class PluginHostProvider {
     const config = this.app.config.get<PluginsConfig>('plugins')
     const host = new PluginHost(await discoverPlugins(this.app.makePath('plugins')), config)
     host.assertConfigValid()
+    host.resolveConfigs()
     this.app.container.bindValue(PluginHost, host)
 
     for (const plugin of host.enabled()) {

@@ -85,6 +85,13 @@ export interface PluginDefinition {
    * bodies are parsed: file uploads. Every other route ignores them.
    */
   uploadRoutes?: string[]
+  /**
+   * The plugin's `defineConfig`: turns its entry of `settings` in
+   * `config/plugins.ts` (absent: `{}`) into its typed settings, or throws a
+   * message that names the setting. The host runs it for every enabled
+   * plugin at boot, before any plugin provider, so a typo stops the boot.
+   */
+  defineConfig?: (settings: Record<string, unknown>) => unknown
 }
 
 const PLUGIN_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/

@@ -144,8 +144,38 @@ export default class PluginHost {
     return this.installed.find((plugin) => plugin.sessionPolicy === policyName)
   }
 
-  settings<T extends Record<string, unknown>>(pluginName: string): Partial<T> {
-    return (this.config.settings[pluginName] ?? {}) as Partial<T>
+  readonly #configs = new Map<string, unknown>()
+
+  /**
+   * Runs every enabled plugin's `defineConfig` on its settings.
+   * @throws the plugin's own message, prefixed with where the settings are.
+   */
+  resolveConfigs() {
+    for (const plugin of this.enabled()) {
+      if (!plugin.defineConfig) continue
+      const settings = this.config.settings[plugin.name] ?? {}
+      try {
+        this.#configs.set(plugin.name, plugin.defineConfig(settings))
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error)
+        throw new Error(`config/plugins.ts, settings['${plugin.name}']: ${reason}`)
+      }
+    }
+  }
+
+  /**
+   * An enabled plugin's settings as its `defineConfig` returned them, e.g.
+   * `host.configOf<typeof defineConfig>('version-gate')`.
+   */
+  configOf<Define extends (settings: Record<string, unknown>) => unknown>(
+    pluginName: string
+  ): ReturnType<Define> {
+    if (!this.#configs.has(pluginName)) {
+      const plugin = this.get(pluginName)
+      if (!plugin.defineConfig) throw new Error(`Plugin "${pluginName}" has no defineConfig`)
+      this.#configs.set(pluginName, plugin.defineConfig(this.config.settings[pluginName] ?? {}))
+    }
+    return this.#configs.get(pluginName) as ReturnType<Define>
   }
 
   async mountRoutes(router: HttpRouterService) {

@@ -1,4 +1,5 @@
 import { definePlugin } from '#plugin_host/define_plugin'
+import { defineConfig } from './define_config.js'
 import ConcurrentSessionPolicy from './policy.js'
 
 export default definePlugin({
@@ -8,5 +9,6 @@ export default definePlugin({
   description:
     'Up to max_sessions live sessions per license; at the limit, deny or replace the oldest.',
   sessionPolicy: ConcurrentSessionPolicy.policyName,
+  defineConfig,
   provider: () => import('./provider.js'),
 })

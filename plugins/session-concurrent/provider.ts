@@ -1,21 +1,23 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import PluginHost from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
-import ConcurrentSessionPolicy, { ON_LIMIT, type OnLimit } from './policy.js'
+import type { defineConfig } from './define_config.js'
+import ConcurrentSessionPolicy from './policy.js'
 
 export default class SessionConcurrentProvider {
   constructor(protected app: ApplicationService) {}
 
-  async register() {
-    const host = await this.app.container.make(PluginHost)
-    const onLimit = host.settings<{ onLimit: OnLimit }>('session-concurrent').onLimit ?? 'deny'
-    if (!ON_LIMIT.includes(onLimit)) {
-      throw new Error(
-        `config/plugins.ts: settings['session-concurrent'].onLimit must be one of ` +
-          `${ON_LIMIT.join(', ')}, not "${onLimit}"`
+  register() {
+    this.app.container.singleton(ConcurrentSessionPolicy, async (resolver) => {
+      const host = await resolver.make(PluginHost)
+      return new ConcurrentSessionPolicy(
+        host.configOf<typeof defineConfig>('session-concurrent').onLimit
       )
-    }
+    })
+  }
+
+  async boot() {
     const registry = await this.app.container.make(SessionPolicyRegistry)
-    registry.register(new ConcurrentSessionPolicy(onLimit))
+    registry.register(await this.app.container.make(ConcurrentSessionPolicy))
   }
 }

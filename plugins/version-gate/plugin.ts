@@ -1,4 +1,5 @@
 import { definePlugin } from '#plugin_host/define_plugin'
+import { defineConfig } from './define_config.js'
 
 export default definePlugin({
   name: 'version-gate',
@@ -7,6 +8,7 @@ export default definePlugin({
   description:
     'Client configuration per product: current and minimum versions, update notices, ' +
     'heartbeat settings and the session-limit message.',
+  defineConfig,
   provider: () => import('./provider.js'),
   routes: () => import('./routes.js'),
   views: new URL('./views/', import.meta.url),

@@ -1,8 +1,7 @@
-import app from '@adonisjs/core/services/app'
 import { cliActor } from '#support/actor'
 import { createProduct } from '#tests/support/fixtures'
 import ClientConfigService, { type ClientConfigFields } from '../client_config_service.js'
-import VersionGate from '../gate.js'
+import gate from '../services/main.js'
 
 /**
  * A product with a client configuration: the defaults, changed by
@@ -22,7 +21,6 @@ export async function reconfigure(
 ) {
   configured.fields = { ...configured.fields, ...changes }
   await ClientConfigService.update(configured.configId, configured.fields, cliActor('tests'))
-  const gate = await app.container.make(VersionGate)
   gate.forget(configured.product.id)
   return configured
 }
