@@ -147,33 +147,32 @@ export default class PluginHost {
   readonly #configs = new Map<string, unknown>()
 
   /**
-   * Runs every enabled plugin's `defineConfig` on its settings.
+   * Runs every enabled plugin's `defineConfig` on its settings, so that a
+   * wrong setting stops the boot.
    * @throws the plugin's own message, prefixed with where the settings are.
    */
   resolveConfigs() {
     for (const plugin of this.enabled()) {
-      if (!plugin.defineConfig) continue
-      const settings = this.config.settings[plugin.name] ?? {}
-      try {
-        this.#configs.set(plugin.name, plugin.defineConfig(settings))
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error)
-        throw new Error(`config/plugins.ts, settings['${plugin.name}']: ${reason}`)
-      }
+      if (plugin.defineConfig) this.configOf(plugin.name)
     }
   }
 
   /**
    * An enabled plugin's settings as its `defineConfig` returned them, e.g.
-   * `host.configOf<typeof defineConfig>('version-gate')`.
+   * `host.configOf<typeof defineConfig>('version-gate')`; resolved once.
    */
   configOf<Define extends (settings: Record<string, unknown>) => unknown>(
     pluginName: string
   ): ReturnType<Define> {
     if (!this.#configs.has(pluginName)) {
-      const plugin = this.get(pluginName)
-      if (!plugin.defineConfig) throw new Error(`Plugin "${pluginName}" has no defineConfig`)
-      this.#configs.set(pluginName, plugin.defineConfig(this.config.settings[pluginName] ?? {}))
+      const { defineConfig } = this.get(pluginName)
+      if (!defineConfig) throw new Error(`Plugin "${pluginName}" has no defineConfig`)
+      try {
+        this.#configs.set(pluginName, defineConfig(this.config.settings[pluginName] ?? {}))
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error)
+        throw new Error(`config/plugins.ts, settings['${pluginName}']: ${reason}`)
+      }
     }
     return this.#configs.get(pluginName) as ReturnType<Define>
   }

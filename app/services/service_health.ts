@@ -1,11 +1,6 @@
 import type { Logger } from '@adonisjs/core/logger'
 import type { Dependency } from '#support/unavailable'
 
-interface Outage {
-  since: number
-  reason: string
-}
-
 /** The events of @adonisjs/redis connections and of the database pool (tarn) that tell up from down. */
 interface RedisConnectionEvents {
   on(event: 'ready' | 'reconnecting', listener: () => void): unknown
@@ -29,7 +24,8 @@ interface PoolEvents {
  * a refused connection fails within milliseconds.
  */
 export default class ServiceHealth {
-  #outages = new Map<Dependency, Outage>()
+  /** When each dependency that is down went away (ms since the epoch). */
+  #outages = new Map<Dependency, number>()
 
   constructor(
     protected logger: Logger,
@@ -42,22 +38,22 @@ export default class ServiceHealth {
 
   /** Since when a dependency is down, or null while it is up. */
   downSince(dependency: Dependency) {
-    const outage = this.#outages.get(dependency)
-    return outage ? new Date(outage.since) : null
+    const since = this.#outages.get(dependency)
+    return since === undefined ? null : new Date(since)
   }
 
   markDown(dependency: Dependency, reason: Error | string) {
     if (this.#outages.has(dependency)) return
     const message = typeof reason === 'string' ? reason : reason.message || reason.name
-    this.#outages.set(dependency, { since: this.now(), reason: message })
+    this.#outages.set(dependency, this.now())
     this.logger.warn({ dependency, reason: message }, `${NAMES[dependency]} is unreachable`)
   }
 
   markUp(dependency: Dependency) {
-    const outage = this.#outages.get(dependency)
-    if (!outage) return
+    const since = this.#outages.get(dependency)
+    if (since === undefined) return
     this.#outages.delete(dependency)
-    const downForMs = this.now() - outage.since
+    const downForMs = this.now() - since
     this.logger.warn(
       { dependency, downForMs },
       `${NAMES[dependency]} is reachable again after ${(downForMs / 1000).toFixed(1)} s`

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import { FaultLab } from '#tests/support/fault_lab'
-import { Ledger, SessionClient } from '#tests/support/load_clients'
+import { Ledger, SessionProgram } from '#tests/support/load_clients'
 import { reportFigures } from '#tests/support/faults'
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
@@ -66,7 +66,7 @@ test.group('Faults: a server process killed with SIGKILL', (group) => {
     const clients = Array.from(
       { length: 60 },
       (_, index) =>
-        new SessionClient({
+        new SessionProgram({
           apiKey,
           licenseKey: licenseKeys[index % licenseKeys.length],
           servers: [doomed.url, survivor.url],

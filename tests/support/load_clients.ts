@@ -93,7 +93,7 @@ export async function post(
 /** A fingerprint as the SDK makes one: opaque and unique per machine. */
 export const machineFingerprint = () => `fp-${randomBytes(8).toString('hex')}`
 
-export interface SessionClientOptions {
+export interface SessionProgramOptions {
   apiKey: string
   licenseKey: string
   servers: string[]
@@ -111,7 +111,7 @@ export interface SessionClientOptions {
  * answer it moves to the next one, as behind a load balancer; the session
  * (state in PostgreSQL) goes on there. Counts every 200 heartbeat by token.
  */
-export class SessionClient {
+export class SessionProgram {
   readonly fingerprint = machineFingerprint()
   token: string | null = null
   server: number
@@ -120,7 +120,7 @@ export class SessionClient {
   readonly tokensByServer = new Map<string, Set<string>>()
   #stopped = false
 
-  constructor(protected options: SessionClientOptions) {
+  constructor(protected options: SessionProgramOptions) {
     this.server = options.home
   }
 
@@ -202,7 +202,7 @@ export class SessionClient {
  * A client program that activates its machine, verifies the license a few
  * times and deactivates, over and over, until told to stop.
  */
-export class DeviceClient {
+export class DeviceProgram {
   #stopped = false
 
   constructor(
@@ -255,7 +255,7 @@ export function startMixedLoad(options: {
   const sessions = Array.from(
     { length: options.sessions },
     (_, index) =>
-      new SessionClient({
+      new SessionProgram({
         apiKey,
         licenseKey: licenseKeys[index],
         servers: [server],
@@ -267,7 +267,7 @@ export function startMixedLoad(options: {
   )
   const devices = Array.from({ length: options.devices }, (_, offset) => {
     const index = options.sessions + offset
-    return new DeviceClient({
+    return new DeviceProgram({
       apiKey,
       licenseKey: licenseKeys[index],
       server,

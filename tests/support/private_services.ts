@@ -3,10 +3,10 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import pg from 'pg'
-import { freePort, postgresBinDir } from '../../bin/preflight.ts'
+import { checkRedis, ensureDatabase, freePort, postgresBinDir } from '../../bin/preflight.ts'
+import { waitUntil } from './faults.ts'
 import { spawnTracked } from './child_processes.ts'
 
 /**
@@ -22,14 +22,6 @@ const cleanups = new Set<() => void>()
 process.once('exit', () => {
   for (const cleanup of cleanups) cleanup()
 })
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up in ${timeoutMs} ms`)
-    await sleep(50)
-  }
-}
 
 export class PrivateRedis {
   #process?: ChildProcess
@@ -57,22 +49,11 @@ export class PrivateRedis {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '']
     args.push('--appendonly', 'no', '--dir', this.folder, '--loglevel', 'warning')
     this.#process = spawnTracked('redis-server', args, { stdio: 'ignore' })
-    await waitFor(`redis-server on ${this.port}`, () => this.ping())
-  }
-
-  async ping() {
-    const client = new Redis(this.url, {
-      lazyConnect: true,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    })
-    client.on('error', () => {})
-    try {
-      await client.connect()
-      return (await client.ping()) === 'PONG'
-    } finally {
-      client.disconnect()
-    }
+    await waitUntil(
+      `redis-server on ${this.port} answers`,
+      () => checkRedis(this.url).then(() => true),
+      15_000
+    )
   }
 
   /** A client of its own (no key prefix), for looking at what the app stored. */
@@ -198,13 +179,7 @@ export class PrivatePostgres {
   }
 
   async createDatabase(name: string) {
-    const client = new pg.Client({ connectionString: this.url() })
-    await client.connect()
-    try {
-      await client.query(`CREATE DATABASE "${name}"`)
-    } finally {
-      await client.end()
-    }
+    await ensureDatabase(this.url(name))
   }
 
   /** Runs `callback` with a client of the database; the client is closed afterwards. */
