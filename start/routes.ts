@@ -5,6 +5,7 @@
 import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import PluginHost from '#plugin_host/plugin_host'
+import { middleware } from '#start/kernel'
 
 const LicensesController = () => import('#controllers/licenses_controller')
 const SingleUseController = () => import('#controllers/single_use_controller')
@@ -50,7 +51,7 @@ await import('#start/routes/panel_plugins')
 
 /*
 | The enabled plugins' routes. A disabled plugin's routes are never mounted,
-| so they answer 404.
+| so they answer 404. Their panel pages get the same guards as the core's.
 */
 const pluginHost = await app.container.make(PluginHost)
-await pluginHost.mountRoutes(router)
+await pluginHost.mountRoutes(router, { panel: [middleware.blockedIp(), middleware.panel()] })

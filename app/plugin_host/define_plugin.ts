@@ -1,5 +1,6 @@
-import type { ApplicationService, HttpRouterService } from '@adonisjs/core/types'
+import type { ApplicationService } from '@adonisjs/core/types'
 import type { BaseCommand } from '@adonisjs/core/ace'
+import type { PluginRouter } from './plugin_router.js'
 
 /**
  * What a plugin is, for the host and for `plugin:list`. Session policies are
@@ -29,10 +30,11 @@ export interface PluginProvider {
 export type PluginProviderClass = new (app: ApplicationService) => PluginProvider
 
 /**
- * Routes are a function of the router, not a module with side effects, so
- * the host decides whether (and on which router) they are mounted.
+ * Routes are a function of the host's router, not a module with side
+ * effects, so the host decides whether they are mounted, where, and behind
+ * which guards (see PluginRouter).
  */
-export type PluginRoutes = (router: HttpRouterService) => void
+export type PluginRoutes = (routes: PluginRouter) => void
 
 export interface JobContext {
   app: ApplicationService
@@ -61,6 +63,7 @@ export interface JobDefinition {
 export interface NavItem {
   /** Translation key or plain label. */
   label: string
+  /** A panel address: `/admin` or under it. */
   href: string
   /** Owner-only entries are hidden from other admins. */
   ownerOnly?: boolean
@@ -81,7 +84,7 @@ export interface PluginDefinition {
   commands?: LazyDefault<typeof BaseCommand>[]
   nav?: NavItem[]
   /**
-   * Route patterns (as declared, e.g. `/leads/import`) whose multipart
+   * Route patterns (as mounted, e.g. `/admin/leads/import`) whose multipart
    * bodies are parsed: file uploads. Every other route ignores them.
    */
   uploadRoutes?: string[]
@@ -106,6 +109,14 @@ export function definePlugin(definition: PluginDefinition): PluginDefinition {
   }
   if (definition.kind === 'session-policy' && !definition.sessionPolicy) {
     throw new Error(`Plugin "${definition.name}" is a session-policy plugin without sessionPolicy`)
+  }
+  for (const item of definition.nav ?? []) {
+    if (item.href !== '/admin' && !item.href.startsWith('/admin/')) {
+      throw new Error(
+        `Menu entry "${item.label}" of plugin "${definition.name}" must point into the panel ` +
+          `(/admin/...), not to ${item.href}`
+      )
+    }
   }
   for (const job of definition.jobs ?? []) {
     if (Boolean(job.every) === Boolean(job.cron)) {

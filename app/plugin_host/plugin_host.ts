@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { HttpRouterService } from '@adonisjs/core/types'
+import { pluginRouter, type PluginRouteGuards } from './plugin_router.js'
 import {
   loadDefault,
   type JobDefinition,
@@ -177,11 +178,16 @@ export default class PluginHost {
     return this.#configs.get(pluginName) as ReturnType<Define>
   }
 
-  async mountRoutes(router: HttpRouterService) {
+  /**
+   * Mounts the enabled plugins' routes: panel pages under `/admin` behind
+   * `guards.panel`, client calls under `/api` (see PluginRouter).
+   */
+  async mountRoutes(router: HttpRouterService, guards: PluginRouteGuards) {
+    const routes = pluginRouter(router, guards)
     for (const plugin of this.enabled()) {
       if (!plugin.routes) continue
-      const routes = await loadDefault(plugin.routes)
-      routes(router)
+      const define = await loadDefault(plugin.routes)
+      define(routes)
     }
   }
 

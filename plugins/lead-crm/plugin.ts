@@ -1,4 +1,4 @@
-import { definePlugin } from '#plugin_host/define_plugin'
+import { definePlugin } from '#plugin_host/api'
 
 export default definePlugin({
   name: 'lead-crm',
@@ -10,9 +10,9 @@ export default definePlugin({
   provider: () => import('./provider.js'),
   routes: () => import('./routes.js'),
   views: new URL('./views/', import.meta.url),
-  uploadRoutes: ['/leads/import'],
+  uploadRoutes: ['/admin/leads/import'],
   nav: [
-    { label: 'lead_crm.nav', href: '/leads' },
-    { label: 'lead_crm.nav_stats', href: '/leads/stats' },
+    { label: 'lead_crm.nav', href: '/admin/leads' },
+    { label: 'lead_crm.nav_stats', href: '/admin/leads/stats' },
   ],
 })

@@ -24,7 +24,7 @@ test.group('Plugin host', () => {
     const server = await serve(host)
     cleanup(() => server.close())
 
-    const response = await server.get('/fixture-pages/hello')
+    const response = await server.get('/api/fixture-pages/hello')
     assert.equal(response.status, 200)
     assert.deepEqual(await response.json(), { hello: 'from a plugin' })
 
@@ -33,7 +33,7 @@ test.group('Plugin host', () => {
     const page = await edge.render('fixture-pages::hello', { name: 'Ada' })
     assert.equal(page.trim(), 'Hello Ada from fixture-pages')
     assert.deepEqual(host.navigation(), [
-      { label: 'Fixture', href: '/fixture-pages', plugin: 'fixture-pages' },
+      { label: 'Fixture', href: '/admin/fixture-pages', plugin: 'fixture-pages' },
     ])
     assert.deepEqual(
       host.jobs().map((job) => [job.name, job.plugin]),
@@ -46,7 +46,7 @@ test.group('Plugin host', () => {
     const server = await serve(host)
     cleanup(() => server.close())
 
-    const response = await server.get('/fixture-pages/hello')
+    const response = await server.get('/api/fixture-pages/hello')
     assert.equal(response.status, 404)
     const edge = new Edge()
     host.mountViews(edge)
@@ -54,6 +54,42 @@ test.group('Plugin host', () => {
     assert.deepEqual(host.navigation(), [])
     assert.deepEqual(host.jobs(), [])
     assert.deepEqual(await host.commands(), [])
+  })
+
+  test('an old address of a plugin redirects permanently, path and query kept', async ({
+    assert,
+    cleanup,
+  }) => {
+    const server = await serve(await hostFor(['fixture-pages']))
+    cleanup(() => server.close())
+
+    const page = await fetch(server.url('/fixture-pages/old/12/edit?tab=notes&x=%C3%A4'), {
+      redirect: 'manual',
+    })
+    assert.equal(page.status, 301)
+    assert.equal(page.headers.get('location'), '/admin/fixture-pages/12/edit?tab=notes&x=%C3%A4')
+
+    const root = await fetch(server.url('/fixture-pages/old'), { redirect: 'manual' })
+    assert.equal(root.status, 301)
+    assert.equal(root.headers.get('location'), '/admin/fixture-pages')
+
+    const form = await fetch(server.url('/fixture-pages/old/12'), {
+      method: 'POST',
+      redirect: 'manual',
+    })
+    assert.equal(form.status, 308, 'a form posted to the old address keeps its method and body')
+    assert.equal(form.headers.get('location'), '/admin/fixture-pages/12')
+  })
+
+  test('a plugin menu entry outside the panel is refused', ({ assert }) => {
+    const base = { kind: 'feature' as const, version: '1.0.0', description: 'x' }
+    assert.throws(
+      () => definePlugin({ ...base, name: 'stray', nav: [{ label: 'Out', href: '/stray' }] }),
+      /must point into the panel \(\/admin\/...\), not to \/stray/
+    )
+    assert.doesNotThrow(() =>
+      definePlugin({ ...base, name: 'inside', nav: [{ label: 'In', href: '/admin/inside' }] })
+    )
   })
 
   test('an unknown plugin name fails with the installed names', async ({ assert }) => {

@@ -3,6 +3,7 @@ import app from '@adonisjs/core/services/app'
 import { ServerFactory } from '@adonisjs/core/factories/http'
 import { definePluginsConfig } from '#plugin_host/define_plugin'
 import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
+import { middleware } from '#start/kernel'
 
 /** A plugin host over the plugins in `folder` (default: the app's own) with some enabled. */
 export async function hostWith(enabled: string[], folder = app.makePath('plugins')) {
@@ -15,13 +16,16 @@ export async function hostWith(enabled: string[], folder = app.makePath('plugins
  */
 export async function serveHost(host: PluginHost) {
   const server = new ServerFactory().merge({ app }).create()
-  await host.mountRoutes(server.getRouter())
+  await host.mountRoutes(server.getRouter(), {
+    panel: [middleware.blockedIp(), middleware.panel()],
+  })
   await server.boot()
   const http: NodeServer = createServer(server.handle.bind(server))
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
   const address = http.address() as { port: number }
   return {
     router: server.getRouter(),
+    url: (path: string) => `http://127.0.0.1:${address.port}${path}`,
     request: (path: string, method = 'GET') =>
       fetch(`http://127.0.0.1:${address.port}${path}`, { method }),
     get: (path: string) => fetch(`http://127.0.0.1:${address.port}${path}`),
