@@ -2,7 +2,7 @@ import type {
   SessionDecision,
   SessionDecisionContext,
   SessionPolicy,
-} from '#services/session_policies'
+} from '#plugin_host/api'
 
 export const ON_LIMIT = ['deny', 'replace_oldest'] as const
 export type OnLimit = (typeof ON_LIMIT)[number]

@@ -1,6 +1,5 @@
 import type { ApplicationService } from '@adonisjs/core/types'
-import PluginHost from '#plugin_host/plugin_host'
-import { SessionPolicyRegistry } from '#services/session_policies'
+import { PluginHost, SessionPolicyRegistry } from '#plugin_host/api'
 import type { defineConfig } from './define_config.js'
 import ConcurrentSessionPolicy from './policy.js'
 

@@ -2,7 +2,7 @@ import type {
   SessionDecision,
   SessionDecisionContext,
   SessionPolicy,
-} from '#services/session_policies'
+} from '#plugin_host/api'
 
 /**
  * A start from a device that already holds a live session resumes it (the

@@ -1,4 +1,4 @@
-import type { SessionDecisionContext, SessionPolicy } from '#services/session_policies'
+import type { SessionDecisionContext, SessionPolicy } from '#plugin_host/api'
 
 /**
  * Refuses every start while any session of the license is live, whatever

@@ -1,5 +1,5 @@
 import type { ApplicationService } from '@adonisjs/core/types'
-import { SessionPolicyRegistry } from '#services/session_policies'
+import { SessionPolicyRegistry } from '#plugin_host/api'
 import SingleSessionPolicy from './policy.js'
 
 export default class SessionSingleProvider {

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
-import { SessionPolicyRegistry } from '#services/session_policies'
+import { SessionPolicyRegistry } from '#plugin_host/api'
 import { fingerprint } from '#tests/support/fixtures'
 import {
   SessionClient,
