@@ -1,8 +1,4 @@
-import type {
-  SessionDecision,
-  SessionDecisionContext,
-  SessionPolicy,
-} from '#plugin_host/api'
+import type { SessionDecision, SessionDecisionContext, SessionPolicy } from '#plugin_host/api'
 
 export const ON_LIMIT = ['deny', 'replace_oldest'] as const
 export type OnLimit = (typeof ON_LIMIT)[number]

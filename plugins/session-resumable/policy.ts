@@ -1,8 +1,4 @@
-import type {
-  SessionDecision,
-  SessionDecisionContext,
-  SessionPolicy,
-} from '#plugin_host/api'
+import type { SessionDecision, SessionDecisionContext, SessionPolicy } from '#plugin_host/api'
 
 /**
  * A start from a device that already holds a live session resumes it (the
