@@ -18,6 +18,7 @@ import {
   freePort,
   PreflightError,
 } from './preflight.ts'
+import { needsDatabase } from '../tests/support/database_suites.ts'
 
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
 const baseDatabaseUrl = new URL(
@@ -55,10 +56,14 @@ function selectedSuites(argv: string[]): string[] | null {
   return known.filter((suite) => files.some((file) => file.includes(`tests/${suite}/`)))
 }
 
+const suites = selectedSuites(process.argv.slice(2))
+/** Unit tests alone never touch PostgreSQL: no database is created for them. */
+const withDatabase = needsDatabase(suites)
+
 try {
-  await ensureDatabase(process.env.DATABASE_URL)
+  if (withDatabase) await ensureDatabase(process.env.DATABASE_URL)
   await checkRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0')
-  ensureSystemTools(selectedSuites(process.argv.slice(2)))
+  ensureSystemTools(suites)
 } catch (error) {
   if (error instanceof PreflightError) {
     console.error(error.message)
@@ -95,7 +100,7 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
         setup: runnerHooks.setup,
         teardown: runnerHooks.teardown.concat([
           () => app.terminate(),
-          () => dropDatabase(baseDatabaseUrl.href),
+          () => (withDatabase ? dropDatabase(baseDatabaseUrl.href) : undefined),
           () => rm(runFolder, { recursive: true, force: true }),
         ]),
       },

@@ -8,6 +8,7 @@ import { browserClient } from '@japa/browser-client'
 import { chromium } from 'playwright'
 import { killStrayProcesses } from '#tests/support/child_processes'
 import { createHttpServer } from '#support/http_server'
+import { DATABASE_SUITES } from '#tests/support/database_suites'
 
 /**
  * Browser tests drive the machine's own Chromium (Debian's, at
@@ -45,16 +46,22 @@ export const plugins: Config['plugins'] = [
 ]
 
 /**
- * The run's own database is migrated once; tests create the rows they need
- * with unique keys instead of wiping tables, because the HTTP server and the
- * audit log's append-only rule live outside any test transaction.
+ * The run's database is migrated once, when the first suite that uses it
+ * starts; tests create the rows they need with unique keys instead of
+ * wiping tables, because the HTTP server and the audit log's append-only
+ * rule live outside any test transaction.
  */
+let migrated: Promise<void> | null = null
+function migrateOnce() {
+  migrated ??= testUtils
+    .db()
+    .migrate()
+    .then(() => {})
+  return migrated
+}
+
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
-  setup: [
-    async () => {
-      await testUtils.db().migrate()
-    },
-  ],
+  setup: [],
   teardown: [
     killStrayProcesses,
     (runner) => {
@@ -68,6 +75,9 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {
+  if (DATABASE_SUITES.includes(suite.name)) {
+    suite.setup(() => migrateOnce())
+  }
   if (['browser', 'functional', 'e2e'].includes(suite.name)) {
     return suite.setup(() => testUtils.httpServer().start(createHttpServer))
   }
