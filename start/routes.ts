@@ -54,4 +54,7 @@ await import('#start/routes/panel_plugins')
 | so they answer 404. Their panel pages get the same guards as the core's.
 */
 const pluginHost = await app.container.make(PluginHost)
-await pluginHost.mountRoutes(router, { panel: [middleware.blockedIp(), middleware.panel()] })
+await pluginHost.mountRoutes(router, {
+  panel: [middleware.blockedIp(), middleware.panel()],
+  owner: [middleware.owner()],
+})

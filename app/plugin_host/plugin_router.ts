@@ -28,6 +28,11 @@ export interface PluginRouter {
    * the old address is posted again, with its body, to the new one).
    */
   redirect(from: string, to: string): void
+  /**
+   * For owner-only pages inside `admin`: `router.post(...).use(owner)`
+   * (other admins get the panel's 403 page).
+   */
+  readonly owner: Middleware
   /** Route param matchers (`router.matchers.number()`). */
   readonly matchers: HttpRouterService['matchers']
 }
@@ -35,6 +40,8 @@ export interface PluginRouter {
 export interface PluginRouteGuards {
   /** Middleware of every panel route (the core's own panel routes use the same). */
   panel: Middleware
+  /** Added to owner-only routes. */
+  owner: Middleware
 }
 
 function redirectTo(to: string) {
@@ -75,6 +82,7 @@ export function pluginRouter(router: HttpRouterService, guards: PluginRouteGuard
       router.any(from, redirectTo(to))
       router.any(`${from}/*`, redirectTo(to))
     },
+    owner: guards.owner,
     matchers: router.matchers,
   }
 }

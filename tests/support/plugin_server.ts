@@ -18,6 +18,7 @@ export async function serveHost(host: PluginHost) {
   const server = new ServerFactory().merge({ app }).create()
   await host.mountRoutes(server.getRouter(), {
     panel: [middleware.blockedIp(), middleware.panel()],
+    owner: [middleware.owner()],
   })
   await server.boot()
   const http: NodeServer = createServer(server.handle.bind(server))
