@@ -1,5 +1,5 @@
 /*
-| The part of autocannon's programmatic API that bin/bench.ts uses.
+| The part of autocannon's programmatic API that the bench (bench/runs.ts) uses.
 | autocannon ships no type declarations of its own.
 */
 declare module 'autocannon' {

@@ -1,0 +1,158 @@
+/*
+| The figures: a line for each run while it goes, then the table, the
+| comparison of the heartbeat throughput against the pgbench ceiling, the
+| latency target, and bench/results.json.
+*/
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type Harness, ROOT, round } from './harness.ts'
+import { OTHER_WORK_LIMIT } from './other_work.ts'
+import type { Figures, Measured, PgbenchResult } from './runs.ts'
+import type { Machine, ServerMode, Settings } from './setup.ts'
+
+const RESULTS_FILE = join(ROOT, 'bench/results.json')
+
+/** The targets of the requirement, on a 2-core machine. */
+const TARGET_RATIO = 0.25
+const TARGET_P99_MS = 50
+
+function disturbed(measured: { otherWorkPercent?: number }) {
+  const share = measured.otherWorkPercent ?? 0
+  return share > OTHER_WORK_LIMIT ? `  ← other processes used ${share} % of the machine` : ''
+}
+
+function describeLoad(measured: Measured) {
+  const codes = Object.entries(measured.statusCodes)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ')
+  return `${measured.requestsPerSecond} req/s, p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms (${codes || 'no answers'}${measured.errors ? `, ${measured.errors} errors` : ''})`
+}
+
+/** The line printed when a pgbench run ends. */
+export function pgbenchLine(measured: PgbenchResult) {
+  return (
+    `        ${round(measured.tps, 0)} tps, latency average ${measured.latencyAverageMs} ms, ` +
+    `${measured.rowsLogged} heartbeats logged for ${measured.transactions} transactions` +
+    disturbed(measured)
+  )
+}
+
+/** The line printed when an autocannon run ends. */
+export function loadLine(measured: Measured) {
+  return `        ${describeLoad(measured)}${measured.valid ? '' : '  ← NOT VALID'}${disturbed(measured)}`
+}
+
+export function report(
+  harness: Harness,
+  settings: Settings,
+  prepared: { mode: ServerMode; host: Machine },
+  figures: Figures
+) {
+  const { mode, host } = prepared
+  const { pgbench, pgbenchUnprepared, results, heartbeatMax, heartbeatFixed } = figures
+  const ratio = heartbeatMax.requestsPerSecond / pgbench.tps
+  const ratioUnprepared = heartbeatMax.requestsPerSecond / pgbenchUnprepared.tps
+  const ratioPass = heartbeatMax.valid && ratio >= TARGET_RATIO
+  const rateReached = heartbeatFixed.requestsPerSecond >= settings.rate * 0.95
+  const p99Pass = heartbeatFixed.valid && rateReached && heartbeatFixed.p99Ms <= TARGET_P99_MS
+
+  const line = '─'.repeat(100)
+  const row = (cells: (string | number | undefined)[]) =>
+    cells
+      .map((cell, index) =>
+        index === 0 ? String(cell).padEnd(30) : String(cell ?? '–').padStart(10)
+      )
+      .join('')
+  console.log(`\n${line}`)
+  console.log(
+    `Keyward session API benchmark, ${new Date().toISOString().slice(0, 10)}: ${host.cores} cores (${host.cpu}), ` +
+      `Node ${host.node}, PostgreSQL ${host.postgres} (autovacuum ${host.autovacuum})`
+  )
+  console.log(`server: ${mode.label}; rate limit off, LOG_LEVEL=warn`)
+  console.log(
+    `autocannon: ${settings.connections} connections, pipelining 1, ${settings.duration}s per run, ` +
+      `${settings.sessions} sessions cycled`
+  )
+  console.log(line)
+  console.log(
+    row(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'valid', 'other %'])
+  )
+  for (const measured of results) {
+    console.log(
+      row([
+        measured.scenario,
+        measured.requestsPerSecond,
+        measured.p50Ms,
+        measured.p99Ms,
+        measured.non2xx,
+        measured.errors + measured.timeouts,
+        measured.valid ? 'yes' : 'NO',
+        measured.otherWorkPercent,
+      ])
+    )
+    if (measured.remark) console.log(`  ${measured.remark}`)
+  }
+  for (const measured of [pgbench, pgbenchUnprepared]) {
+    console.log(
+      row([
+        `pgbench -M ${measured.protocol} (-c ${measured.clients})`,
+        `${round(measured.tps, 0)} tps`,
+        `avg ${measured.latencyAverageMs}`,
+        '',
+        '',
+        measured.failed,
+        measured.rowsLogged === measured.transactions ? 'yes' : 'NO',
+        measured.otherWorkPercent,
+      ])
+    )
+  }
+  console.log(line)
+  console.log(
+    `heartbeat / pgbench ceiling (-M prepared): ${round(ratio * 100)} %   (target ≥ ${TARGET_RATIO * 100} %)   ${ratioPass ? 'PASS' : 'FAIL'}`
+  )
+  console.log(
+    `heartbeat / pgbench -M extended (unprepared): ${round(ratioUnprepared * 100)} %   (for reference)`
+  )
+  console.log(
+    `heartbeat p99 at ${settings.rate}/s: ${heartbeatFixed.p99Ms} ms at ${heartbeatFixed.requestsPerSecond} req/s   ` +
+      `(target ≤ ${TARGET_P99_MS} ms)   ${p99Pass ? 'PASS' : 'FAIL'}`
+  )
+  const busiest = Math.max(
+    ...[...results, pgbench, pgbenchUnprepared].map((measured) => measured.otherWorkPercent ?? 0)
+  )
+  if (busiest > OTHER_WORK_LIMIT) {
+    console.log(
+      `note: other processes used up to ${busiest} % of the machine during a run ("other %"): ` +
+        'these figures understate the server; run again on a quiet machine.'
+    )
+  }
+  for (const note of harness.notes) console.log(`note: ${note}`)
+  if (!ratioPass || !p99Pass) {
+    console.log('A target was missed (or a run was not valid). This is a measurement: exit code 0.')
+  }
+  console.log(line)
+
+  return writeFile(
+    RESULTS_FILE,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        command: 'npm run bench',
+        machine: host,
+        server: mode.label,
+        settings,
+        pgbench: [pgbench, pgbenchUnprepared],
+        results,
+        ratio: round(ratio, 4),
+        ratioUnprepared: round(ratioUnprepared, 4),
+        targets: {
+          ratio: { target: TARGET_RATIO, pass: ratioPass },
+          p99AtRate: { target: TARGET_P99_MS, rate: settings.rate, pass: p99Pass },
+        },
+        notes: harness.notes,
+      },
+      null,
+      2
+    ) + '\n'
+  )
+}

@@ -1,0 +1,395 @@
+/*
+| The measured runs, in order: pgbench running the heartbeat statement alone
+| (the database's ceiling), then autocannon against the server: heartbeats at
+| full speed, heartbeats at a fixed rate, session starts (resumes and fresh
+| ones), and heartbeats against two server processes.
+*/
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+import type { AutocannonRequest, AutocannonResult } from 'autocannon'
+import type pg from 'pg'
+import { HEARTBEAT_AND_LOG, HEARTBEAT_PARAMETERS } from '../app/services/heartbeat_statements.ts'
+import { type Harness, lastLines, round } from './harness.ts'
+import { whileWatchingOtherWork } from './other_work.ts'
+import { loadLine, pgbenchLine } from './report.ts'
+import { apiHeaders, HEARTBEAT_PATH, type Prepared, type Settings, START_PATH } from './setup.ts'
+
+/**
+ * `prepared`: parsed and planned once per connection, the database's ceiling.
+ * `extended`: an unnamed statement parsed and planned on every call, which is
+ * how knex and Lucid send a query with bindings (the heartbeat itself is prepared).
+ */
+type PgbenchProtocol = 'prepared' | 'extended'
+
+export type PgbenchResult = {
+  protocol: PgbenchProtocol
+  tps: number
+  latencyAverageMs: number
+  transactions: number
+  failed: number
+  clients: number
+  threads: number
+  rowsLogged: number
+  statementSource: string
+  otherWorkPercent?: number
+}
+
+export type Measured = {
+  scenario: string
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  requests: number
+  non2xx: number
+  errors: number
+  timeouts: number
+  statusCodes: Record<string, number>
+  valid: boolean
+  remark?: string
+  otherWorkPercent?: number
+}
+
+export type Figures = {
+  pgbench: PgbenchResult
+  pgbenchUnprepared: PgbenchResult
+  /** The autocannon runs, in the order of the report's table. */
+  results: Measured[]
+  heartbeatMax: Measured
+  heartbeatFixed: Measured
+}
+
+type Run = { harness: Harness; settings: Settings; prepared: Prepared }
+
+async function countHeartbeats(client: pg.Client) {
+  const { rows } = await client.query('SELECT count(*)::int AS count FROM session_heartbeats')
+  return rows[0].count as number
+}
+
+/**
+ * Every heartbeat leaves a dead row version and dead index entries behind.
+ * Each measured phase starts from the same, vacuumed state, as a server
+ * with autovacuum would be (and this machine may have it off).
+ */
+async function settle(client: pg.Client) {
+  await client.query('VACUUM (ANALYZE) license_sessions, licenses, devices, api_keys')
+  await client.query('CHECKPOINT')
+}
+
+/*
+|--------------------------------------------------------------------------
+| pgbench: the heartbeat statement, alone
+|--------------------------------------------------------------------------
+*/
+
+/**
+ * The statement the heartbeat endpoint runs, from the module the session
+ * service takes it from, with its numbered parameters as pgbench variables.
+ */
+function heartbeatStatement() {
+  const sql = HEARTBEAT_PARAMETERS.reduce(
+    (text, name, index) => text.replaceAll(`$${index + 1}`, `:${name}`),
+    HEARTBEAT_AND_LOG
+  )
+  return { sql, source: 'app/services/heartbeat_statements.ts' }
+}
+
+async function writePgbenchScript(harness: Harness, sessions: number) {
+  const statement = heartbeatStatement()
+  /**
+   * A session picked at random, its token hash and license key looked up by
+   * primary key (a read, no commit), then the statement with the same
+   * bindings the service sends.
+   */
+  const script = [
+    `\\set n random(1, ${sessions})`,
+    `SELECT token_hash AS "tokenHash", license_key AS "licenseKey", now() AS now FROM bench_sessions WHERE n = :n \\gset`,
+    `${statement.sql.replace(/\s+/g, ' ').trim()};`,
+    '',
+  ].join('\n')
+  const directory = await mkdtemp(join(tmpdir(), 'keyward-bench-'))
+  harness.onCleanup('remove the pgbench script', () =>
+    rm(directory, { recursive: true, force: true })
+  )
+  const file = join(directory, 'heartbeat.sql')
+  await writeFile(file, script)
+  return { file, source: statement.source }
+}
+
+async function runPgbench(
+  { harness, settings, prepared }: Run,
+  script: { file: string; source: string },
+  protocol: PgbenchProtocol
+): Promise<PgbenchResult> {
+  const { client, databaseUrl } = prepared
+  const threads = Math.min(2, settings.pgbenchClients)
+  const before = await countHeartbeats(client)
+  const { code, output } = await harness.run(
+    'pgbench',
+    [
+      '-n',
+      '-M',
+      protocol,
+      '-f',
+      script.file,
+      '-c',
+      String(settings.pgbenchClients),
+      '-j',
+      String(threads),
+      '-T',
+      String(settings.duration),
+      '-h',
+      databaseUrl.hostname,
+      '-p',
+      databaseUrl.port || '5432',
+      '-U',
+      decodeURIComponent(databaseUrl.username || 'postgres'),
+      decodeURIComponent(databaseUrl.pathname.slice(1)),
+    ],
+    {
+      env: {
+        ...process.env,
+        ...(databaseUrl.password ? { PGPASSWORD: decodeURIComponent(databaseUrl.password) } : {}),
+      },
+    }
+  )
+  const tps = output.match(/tps = ([\d.]+) \(without initial connection time\)/)?.[1]
+  if (code !== 0 || !tps) throw new Error(`pgbench failed (exit ${code}):\n${lastLines(output)}`)
+  const rowsLogged = (await countHeartbeats(client)) - before
+  const transactions = Number(output.match(/actually processed: (\d+)/)?.[1] ?? 0)
+  return {
+    protocol,
+    tps: Number(tps),
+    latencyAverageMs: Number(output.match(/latency average = ([\d.]+) ms/)?.[1] ?? Number.NaN),
+    transactions,
+    failed: Number(output.match(/number of failed transactions: (\d+)/)?.[1] ?? 0),
+    clients: settings.pgbenchClients,
+    threads,
+    rowsLogged,
+    statementSource: script.source,
+  }
+}
+
+/** pgbench with each protocol, `prepared` first. */
+async function measurePgbench(run: Run) {
+  const { harness, settings, prepared } = run
+  const script = await writePgbenchScript(harness, settings.sessions)
+  const measured: PgbenchResult[] = []
+  for (const protocol of ['prepared', 'extended'] as const) {
+    await settle(prepared.client)
+    harness.step(
+      `pgbench -M ${protocol}: heartbeat statement, -c ${settings.pgbenchClients} -j 2 -T ${settings.duration}`
+    )
+    const result = await whileWatchingOtherWork(prepared.client, () =>
+      runPgbench(run, script, protocol)
+    )
+    console.log(pgbenchLine(result))
+    if (result.rowsLogged !== result.transactions || result.failed > 0) {
+      harness.notes.push(
+        `pgbench -M ${protocol}: ${result.transactions} transactions but ${result.rowsLogged} heartbeats logged, ${result.failed} failed`
+      )
+    }
+    measured.push(result)
+  }
+  return measured
+}
+
+/*
+|--------------------------------------------------------------------------
+| autocannon
+|--------------------------------------------------------------------------
+*/
+
+/** The JSON body of a request, ready to send again and again. */
+function jsonBodies<T>(items: T[], body: (item: T, index: number) => object) {
+  return items.map((item, index) => Buffer.from(JSON.stringify(body(item, index))))
+}
+
+/** One POST whose body is the next of `bodies`, round and round. */
+function cycling(path: string, apiKey: string, bodies: Buffer[]): AutocannonRequest[] {
+  let next = 0
+  return [
+    {
+      method: 'POST',
+      path,
+      headers: apiHeaders(apiKey),
+      setupRequest(request) {
+        request.body = bodies[next++ % bodies.length]
+        return request
+      },
+    },
+  ]
+}
+
+type LoadOptions = { duration: number; overallRate?: number }
+
+async function load(
+  { harness, settings }: Run,
+  scenario: string,
+  urls: string[],
+  requests: AutocannonRequest[],
+  options: LoadOptions
+): Promise<Measured> {
+  const result: AutocannonResult = await harness.drive(
+    autocannon({
+      url: urls.length === 1 ? urls[0] : urls,
+      connections: settings.connections,
+      pipelining: 1,
+      duration: options.duration,
+      timeout: 10,
+      overallRate: options.overallRate,
+      requests,
+    })
+  )
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [
+      status,
+      Number(count),
+    ])
+  )
+  return {
+    scenario,
+    requestsPerSecond: round(result.requests.average, 0),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    valid: result.non2xx === 0 && result.errors === 0 && result.timeouts === 0,
+  }
+}
+
+/**
+ * One autocannon run from a settled database. With `checkLogged`, the
+ * heartbeats answered must be the heartbeats logged.
+ */
+async function measure(
+  run: Run,
+  scenario: string,
+  urls: string[],
+  requests: AutocannonRequest[],
+  options: LoadOptions,
+  checkLogged = false
+) {
+  const { client } = run.prepared
+  await settle(client)
+  const before = checkLogged ? await countHeartbeats(client) : 0
+  const measured = await whileWatchingOtherWork(client, () =>
+    load(run, scenario, urls, requests, options)
+  )
+  if (checkLogged) {
+    const logged = (await countHeartbeats(client)) - before
+    const ok = measured.statusCodes['200'] ?? 0
+    // Requests still in flight when autocannon stops are logged but not counted.
+    if (logged < ok || logged > ok + run.settings.connections) {
+      measured.valid = false
+      measured.remark = `${ok} answers 200 but ${logged} heartbeats logged`
+    }
+  }
+  console.log(loadLine(measured))
+  return measured
+}
+
+/** A run that is not counted, before each kind of run. */
+async function warmUp(run: Run, what: string, urls: string[], requests: AutocannonRequest[]) {
+  run.harness.step(`warm-up: ${what} for ${run.settings.warmup}s (not counted)`)
+  await measure(run, 'warm-up', urls, requests, { duration: run.settings.warmup })
+}
+
+/*
+|--------------------------------------------------------------------------
+| All of them, in order
+|--------------------------------------------------------------------------
+*/
+export async function runScenarios(
+  harness: Harness,
+  settings: Settings,
+  prepared: Prepared,
+  options: { twoProcesses: boolean }
+): Promise<Figures> {
+  const run: Run = { harness, settings, prepared }
+  const { apiKey, sessions, freshKeys, server } = prepared
+  const { duration, rate } = settings
+
+  const [pgbench, pgbenchUnprepared] = await measurePgbench(run)
+
+  const heartbeats = cycling(
+    HEARTBEAT_PATH,
+    apiKey,
+    jsonBodies(sessions, (session) => ({
+      session_token: session.token,
+      license_key: session.licenseKey,
+    }))
+  )
+  const resumes = cycling(
+    START_PATH,
+    apiKey,
+    jsonBodies(sessions, (session) => ({
+      license_key: session.licenseKey,
+      hardware_fingerprint: session.fingerprint,
+      version: '1.0.0',
+    }))
+  )
+  const freshStarts = cycling(
+    START_PATH,
+    apiKey,
+    jsonBodies(freshKeys, (licenseKey, index) => ({
+      license_key: licenseKey,
+      hardware_fingerprint: `bench-fresh-${index}`,
+      version: '1.0.0',
+    }))
+  )
+  const urls = [server.url]
+  const results: Measured[] = []
+
+  await warmUp(run, 'heartbeats', urls, heartbeats)
+
+  harness.step(`heartbeat at full speed: ${settings.connections} connections, ${duration}s`)
+  const heartbeatMax = await measure(run, 'heartbeat (max)', urls, heartbeats, { duration }, true)
+  results.push(heartbeatMax)
+
+  harness.step(`heartbeat at a fixed ${rate} req/s, ${duration}s`)
+  const heartbeatFixed = await measure(
+    run,
+    `heartbeat @ ${rate}/s`,
+    urls,
+    heartbeats,
+    { duration, overallRate: rate },
+    true
+  )
+  results.push(heartbeatFixed)
+
+  await warmUp(run, 'session starts (resumes)', urls, resumes)
+  harness.step(`session start, resuming live sessions (same device): ${duration}s`)
+  const startResume = await measure(run, 'start (resume)', urls, resumes, { duration })
+  if (startResume.statusCodes['201']) {
+    startResume.valid = false
+    startResume.remark = 'some starts created a session instead of resuming one'
+  }
+  results.push(startResume)
+
+  harness.step(`session start, fresh sessions (a new license each): ${duration}s`)
+  const startFresh = await measure(run, 'start (fresh)', urls, freshStarts, { duration })
+  if (startFresh.statusCodes['200']) {
+    startFresh.valid = false
+    startFresh.remark = `the ${freshKeys.length} fresh licenses ran out: some starts were resumes`
+  }
+  results.push(startFresh)
+
+  if (options.twoProcesses) {
+    harness.step('starting a second server process')
+    const second = await prepared.startServer()
+    const both = [server.url, second.url]
+    await warmUp(run, 'heartbeats on both processes', both, heartbeats)
+    harness.step(`heartbeat at full speed, two server processes: ${duration}s`)
+    results.push(
+      await measure(run, 'heartbeat (max, 2 processes)', both, heartbeats, { duration }, true)
+    )
+    await second.stop()
+  }
+
+  return { pgbench, pgbenchUnprepared, results, heartbeatMax, heartbeatFixed }
+}
