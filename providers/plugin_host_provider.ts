@@ -3,6 +3,7 @@ import { loadDefault, type PluginProvider, type PluginsConfig } from '#plugin_ho
 import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { ClientConfigRegistry } from '#services/client_config'
+import { ClientResponseExtensions } from '#services/client_response_extensions'
 import { PanelExtensions } from '#services/panel_extensions'
 
 /**
@@ -22,6 +23,7 @@ export default class PluginHostProvider {
       () => new SessionPolicyRegistry(config.defaultSessionPolicy)
     )
     this.app.container.singleton(ClientConfigRegistry, () => new ClientConfigRegistry())
+    this.app.container.singleton(ClientResponseExtensions, () => new ClientResponseExtensions())
     this.app.container.singleton(PanelExtensions, () => new PanelExtensions())
   }
 

@@ -18,9 +18,10 @@ export default class KeysRotate extends BaseCommand {
 
   async run() {
     const keyring = await this.app.container.make(LeaseKeyring)
+    const audit = await this.app.container.make(AuditTrail)
     const { keyring: next, added, dropped } = await keyring.rotate(new Date())
     await db.transaction((trx) =>
-      AuditTrail.record(trx, cliActor(), {
+      audit.record(trx, cliActor(), {
         action: 'lease_key.rotated',
         subjectType: 'lease_key',
         subjectId: added.kid,

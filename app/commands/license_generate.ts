@@ -7,6 +7,8 @@ import db from '@adonisjs/lucid/services/db'
 import vine, { errors, SimpleMessagesProvider } from '@vinejs/vine'
 import Product from '#models/product'
 import LicenseGenerator from '#services/license_generator'
+import { SessionPolicyRegistry } from '#services/session_policies'
+import { DomainError } from '#exceptions/domain_error'
 import { cliActor } from '#support/actor'
 import { CLASSIC_BATCH_TYPES, LICENSE_TYPE_PATTERN } from '#support/license_duration'
 
@@ -86,6 +88,12 @@ const validator = vine.create({
     .use(existsIn({ table: 'customers', column: 'id' }))
     .optional(),
   expiryBasis: vine.enum(['creation', 'first_activation'] as const).optional(),
+  policy: vine
+    .string()
+    .trim()
+    .maxLength(60)
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .optional(),
   out: vine.string().trim().minLength(1).optional(),
 })
 
@@ -110,6 +118,7 @@ const messages = new SimpleMessagesProvider(
     'product.regex': '--product must be a product slug (lowercase letters, digits and dashes)',
     'product.exists': 'No product has the slug "{{ value }}"',
     'customer.exists': 'No customer has the id {{ value }}',
+    'policy.regex': '--policy must be a session policy name (e.g. single, concurrent, resumable)',
   },
   {
     classic: '--classic',
@@ -121,15 +130,16 @@ const messages = new SimpleMessagesProvider(
     batch: '--batch',
     customer: '--customer',
     expiryBasis: '--expiry-basis',
+    policy: '--policy',
     out: '--out',
   }
 )
 
 /**
- * A mistake in how the command was called: reported as one line, without a
- * stack trace.
+ * A mistake in how the command was called, as a DomainError: reported as
+ * one line, without a stack trace.
  */
-class UsageError extends Error {}
+const usageError = (code: string, message: string) => new DomainError(code, { message })
 
 type Generated = { type: string; keys: string[] }
 
@@ -153,6 +163,8 @@ export default class LicenseGenerate extends BaseCommand {
     '  license:generate --classic --product my-app --out keys.txt',
     '',
     '--classic issues 1,000 keys (or --count) of each of 1d, 5d, 1m, 6m and 12m under one batch id.',
+    '--policy gives the licenses a session policy of an enabled plugin (node ace.ts plugin:list);',
+    'without it they use the default one (defaultSessionPolicy in config/plugins.ts).',
     'Timed licenses start counting at their first activation unless --expiry-basis creation.',
   ]
   static options: CommandOptions = { startApp: true }
@@ -189,6 +201,12 @@ export default class LicenseGenerate extends BaseCommand {
   declare expiryBasis?: string
 
   @flags.string({
+    description:
+      "Session policy of the licenses (an enabled plugin's); default: the default policy",
+  })
+  declare policy?: string
+
+  @flags.string({
     description: 'Write the keys to this new file, one per line ("type<TAB>key" with --classic)',
   })
   declare out?: string
@@ -201,7 +219,7 @@ export default class LicenseGenerate extends BaseCommand {
         for (const { message } of error.messages as { message: string }[]) {
           this.logger.error(message)
         }
-      } else if (error instanceof UsageError) {
+      } else if (error instanceof DomainError) {
         this.logger.error(error.message)
       } else {
         throw error
@@ -222,11 +240,13 @@ export default class LicenseGenerate extends BaseCommand {
         batch: this.batch,
         customer: this.customer,
         expiryBasis: this.expiryBasis,
+        policy: this.policy,
         out: this.out,
       },
       { messagesProvider: messages }
     )
     const product = await this.findProduct(input.product)
+    if (input.policy) await this.assertPolicyAvailable(input.policy)
     const types: readonly string[] = input.classic ? CLASSIC_BATCH_TYPES : [input.type!]
     const count = input.count ?? (input.classic ? CLASSIC_COUNT : 1)
     const batchId = input.batch ?? randomUUID()
@@ -256,6 +276,7 @@ export default class LicenseGenerate extends BaseCommand {
                 maxDevices: input.maxDevices,
                 maxSessions: input.maxSessions,
                 expiryBasis: input.expiryBasis,
+                sessionPolicy: input.policy ?? null,
                 batchId,
               },
               cliActor(),
@@ -321,15 +342,35 @@ export default class LicenseGenerate extends BaseCommand {
     const products = await Product.query().orderBy('slug').limit(11)
     if (products.length === 1) return products[0]
     if (products.length === 0) {
-      throw new UsageError(
+      throw usageError(
+        'no_product',
         'No product exists yet: create a product first, then generate its licenses'
       )
     }
     const slugs = products.slice(0, 10).map((product) => product.slug)
     const more = products.length > 10 ? ', …' : ''
-    throw new UsageError(
+    throw usageError(
+      'product_required',
       `There are several products: choose one with --product (${slugs.join(', ')}${more})`
     )
+  }
+
+  /**
+   * The panel's rule: a license names a policy that an enabled plugin
+   * provides (a plugin switched off later may leave it behind; the engine
+   * then falls back to the default).
+   */
+  protected async assertPolicyAvailable(name: string) {
+    const registry = await this.app.container.make(SessionPolicyRegistry)
+    if (registry.has(name)) return
+    const available = registry.names().sort()
+    throw new DomainError('unknown_policy', {
+      field: 'session_policy',
+      messageKey: 'licenses.errors.unknown_policy',
+      message:
+        `No enabled plugin provides the session policy "${name}": choose one of ` +
+        `${available.join(', ') || 'none (enable a session-policy plugin first)'}`,
+    })
   }
 
   /**
@@ -342,8 +383,8 @@ export default class LicenseGenerate extends BaseCommand {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'EEXIST')
-        throw new UsageError(`${path} already exists: choose another --out file`)
-      throw new UsageError(`Cannot create ${path}: ${(error as Error).message}`)
+        throw usageError('out_exists', `${path} already exists: choose another --out file`)
+      throw usageError('out_unwritable', `Cannot create ${path}: ${(error as Error).message}`)
     }
   }
 

@@ -100,9 +100,10 @@ export default class LicenseReset extends BaseCommand {
       }
     }
 
+    const audit = await this.app.container.make(AuditTrail)
     const deleted = await db.transaction(async (trx) => {
       const count = Number(await scope(trx.from('licenses')).delete())
-      await AuditTrail.record(trx, cliActor(), {
+      await audit.record(trx, cliActor(), {
         action: 'license.reset',
         subjectType: 'license',
         subjectId: filters.batch ?? null,

@@ -60,7 +60,7 @@ export default class LicensesController {
 
   async verify(ctx: HttpContext) {
     const payload = await ctx.request.validateUsing(verifyValidator)
-    const { license, code, update, lease } = await this.licenses.verify({
+    const { license, code, update, lease, extensions } = await this.licenses.verify({
       licenseKey: payload.license_key,
       fingerprint: fingerprintOf(payload),
       version: payload.version,
@@ -71,6 +71,7 @@ export default class LicensesController {
       license: await this.view(license),
       ...(lease ? { lease } : {}),
       ...(update ? { update } : {}),
+      ...extensions,
     }
   }
 

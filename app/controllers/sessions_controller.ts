@@ -36,6 +36,7 @@ export default class SessionsController {
       expires_at: session.expiresAt.toISOString(),
       ...(session.lease ? { lease: session.lease } : {}),
       ...(session.update ? { update: session.update } : {}),
+      ...session.extensions,
     }
   }
 

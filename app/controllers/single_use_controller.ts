@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import LicenseService from '#services/license_service'
 import { apiActor } from '#controllers/licenses_controller'
 import { Clock } from '#support/clock'
+import { isLicenseUsable } from '#rules/license_usable'
 import { licenseKeyParamValidator, singleUseActivateValidator } from '#validators/license_api'
 
 /**
@@ -19,7 +20,7 @@ export default class SingleUseController {
     const { license_key: licenseKey } = await licenseKeyParamValidator.validate(ctx.params)
     const license = await this.licenses.find(licenseKey)
     return {
-      valid: license.statusAt(this.clock.now()) === 'active',
+      valid: isLicenseUsable(license, this.clock.now()),
       used: license.used,
       type: license.type,
       expires_at: license.expiresAt?.toUTC().toISO() ?? null,

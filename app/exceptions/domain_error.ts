@@ -7,6 +7,11 @@ export interface DomainErrorOptions {
   messageKey?: string
   /** Values the message interpolates. */
   data?: Record<string, unknown>
+  /**
+   * The error's own message, for the command line and logs (absent: the
+   * code, after the field). The panel shows `messageKey`'s text instead.
+   */
+  message?: string
 }
 
 /**
@@ -26,7 +31,10 @@ export class DomainError extends Exception {
   readonly data: Record<string, unknown>
 
   constructor(code: string, options: DomainErrorOptions = {}) {
-    super(options.field ? `${options.field}: ${code}` : code, { code, status: 422 })
+    super(options.message ?? (options.field ? `${options.field}: ${code}` : code), {
+      code,
+      status: 422,
+    })
     this.field = options.field
     this.messageKey = options.messageKey ?? `errors.${code}`
     this.data = options.data ?? {}

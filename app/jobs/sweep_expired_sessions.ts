@@ -1,5 +1,5 @@
 import type { JobHandler } from '#plugin_host/define_plugin'
-import { sweepExpiredSessions } from '#services/session_ledger'
+import { SessionLedger } from '#services/session_ledger'
 import { Clock } from '#support/clock'
 
 /**
@@ -9,7 +9,8 @@ import { Clock } from '#support/clock'
  */
 const sweepExpiredSessionsJob: JobHandler = async ({ app }) => {
   const clock = await app.container.make(Clock)
-  const moved = await sweepExpiredSessions(clock.now().toJSDate())
+  const ledger = await app.container.make(SessionLedger)
+  const moved = await ledger.sweepExpired(clock.now().toJSDate())
   // null: another worker's sweep held the lock, or nothing had expired.
   return moved ? { moved } : null
 }

@@ -21,6 +21,14 @@ export function sessionLiveSql(alias: string | null, now = '?') {
   return `${alias ? `${alias}.` : ''}expires_at > ${now}`
 }
 
+/**
+ * The rule's negation, as the sweeper and the ledger select what is no
+ * longer live: `expires_at` at or before now (never null, so exactly NOT live).
+ */
+export function sessionExpiredSql(alias: string | null, now = '?') {
+  return `${alias ? `${alias}.` : ''}expires_at <= ${now}`
+}
+
 interface RawWhere {
   whereRaw(sql: string, bindings: unknown[]): unknown
 }

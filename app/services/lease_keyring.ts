@@ -58,8 +58,6 @@ export function endorsementMessage(kid: string, x: string) {
   return Buffer.from(`keyward-key-endorsement:v1:${kid}:${x}`)
 }
 
-export class KeyringError extends Error {}
-
 function publicX(privateKey: KeyObject) {
   return (privateKey.export({ format: 'jwk' }) as { x: string }).x
 }
@@ -116,19 +114,24 @@ export function rotated(keyring: KeyringData, now: Date) {
   }
 }
 
+/**
+ * @throws Error when the keyring is damaged. That is no refusal of a rule
+ * (no DomainError) but a broken installation: no lease can be signed until
+ * it is repaired.
+ */
 export function parseKeyring(text: string, source: string): KeyringData {
   let data: KeyringData
   try {
     data = JSON.parse(text)
   } catch {
-    throw new KeyringError(`The lease keyring in ${source} is not valid JSON`)
+    throw new Error(`The lease keyring in ${source} is not valid JSON`)
   }
   if (data?.version !== 1 || !Array.isArray(data.keys) || data.keys.length === 0) {
-    throw new KeyringError(`The lease keyring in ${source} holds no keys`)
+    throw new Error(`The lease keyring in ${source} holds no keys`)
   }
   for (const key of data.keys) {
     if (thumbprint(publicX(privateKeyOf(key))) !== key.kid) {
-      throw new KeyringError(`The lease keyring in ${source} has a key whose kid does not match`)
+      throw new Error(`The lease keyring in ${source} has a key whose kid does not match`)
     }
   }
   return data

@@ -5,10 +5,13 @@ import type { DateTime } from 'luxon'
 import type License from '#models/license'
 import type Product from '#models/product'
 import { LeaseKeyring } from '#services/lease_keyring'
+import { ClientResponseExtensions, type JsonValue } from '#services/client_response_extensions'
 
 /**
  * What a lease states. Times appear twice: as ISO strings like the rest of
  * the API, and as `iat`/`exp` seconds so any JWT library checks them.
+ * Claims plugins add (ClientResponseExtensions, point `lease`) follow these,
+ * inside the signed payload.
  */
 export interface LeaseClaims {
   license_key: string
@@ -30,9 +33,20 @@ const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
  */
 @inject()
 export class LeaseService {
-  constructor(protected keyring: LeaseKeyring) {}
+  constructor(
+    protected keyring: LeaseKeyring,
+    protected extensions: ClientResponseExtensions
+  ) {}
 
   /** Seconds of offline use the product grants; 0 means none. */
+  graceFor(product: Pick<Product, 'offlineGraceSeconds'>) {
+    return LeaseService.graceFor(product)
+  }
+
+  /**
+   * @deprecated Use the instance's `graceFor` (kept for the panel's products
+   * page while it moves; removed at the end of issue 16).
+   */
   static graceFor(product: Pick<Product, 'offlineGraceSeconds'>) {
     return product.offlineGraceSeconds ?? app.config.get<number>('leases.offlineGraceSeconds')
   }
@@ -44,12 +58,12 @@ export class LeaseService {
    */
   async issue(license: License, fingerprint: string, now: DateTime): Promise<string | null> {
     const issuedAt = now.toJSDate()
-    let validUntil = issuedAt.getTime() + LeaseService.graceFor(license.product) * 1000
+    let validUntil = issuedAt.getTime() + this.graceFor(license.product) * 1000
     const licenseExpiry = license.expiresAt?.toMillis() ?? null
     if (licenseExpiry !== null) validUntil = Math.min(validUntil, licenseExpiry)
     if (validUntil <= issuedAt.getTime()) return null
 
-    const claims: LeaseClaims = {
+    const claims: LeaseClaims & Record<string, JsonValue | Record<string, unknown>> = {
       license_key: license.key,
       product: license.product.slug,
       fingerprint,
@@ -59,6 +73,12 @@ export class LeaseService {
       valid_until: new Date(validUntil).toISOString(),
       iat: Math.floor(issuedAt.getTime() / 1000),
       exp: Math.floor(validUntil / 1000),
+      ...(await this.extensions.collect('lease', {
+        license,
+        product: license.product,
+        fingerprint,
+        now,
+      })),
     }
     const key = await this.keyring.signingKey()
     const signed = `${encode({ alg: 'EdDSA', typ: 'JWT', kid: key.kid })}.${encode(claims)}`

@@ -40,7 +40,10 @@ const CHUNK_SIZE = 1000
  */
 @inject()
 export default class LicenseGenerator {
-  constructor(protected clock: Clock) {}
+  constructor(
+    protected clock: Clock,
+    protected audit: AuditTrail
+  ) {}
 
   async generate(
     request: BatchRequest,
@@ -93,7 +96,7 @@ export default class LicenseGenerator {
         keys.push(...inserted.map((row) => row.key))
         onProgress?.(keys.length, request.count)
       }
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'license.batch_created',
         subjectType: 'license_batch',
         subjectId: batchId,

@@ -2,13 +2,15 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
-import License, { type StoredLicenseStatus } from '#models/license'
+import License, { type LicenseStatus, type StoredLicenseStatus } from '#models/license'
 import Device from '#models/device'
 import AuditTrail from '#services/audit_trail'
-import { endSessions } from '#services/session_ledger'
+import { SessionLedger } from '#services/session_ledger'
 import { ClientConfigRegistry, type UpdateNotice } from '#services/client_config'
 import { LeaseService } from '#services/lease_service'
-import { ApiError } from '#exceptions/api_error'
+import { ClientResponseExtensions, type JsonValue } from '#services/client_response_extensions'
+import { isLicenseUsable, licenseUsableSql } from '#rules/license_usable'
+import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
@@ -17,13 +19,23 @@ import { expiryFor } from '#support/license_duration'
 export type VerifyCode =
   'VALID' | 'EXPIRED' | 'SUSPENDED' | 'REVOKED' | 'DEVICE_NOT_ACTIVATED' | 'VERSION_TOO_OLD'
 
+/** The answer of `verify`, before the controller shapes it. */
+export interface Verification {
+  license: License
+  code: VerifyCode
+  update?: UpdateNotice
+  lease?: string
+  /** Fields plugins add to the answer (ClientResponseExtensions), in order. */
+  extensions: Record<string, JsonValue>
+}
+
 type DeviceDetails = { name?: string | null; type?: string | null }
 
 const REFUSAL_FOR_STATUS = {
   expired: 'LICENSE_EXPIRED',
   suspended: 'LICENSE_SUSPENDED',
   revoked: 'LICENSE_REVOKED',
-} as const
+} as const satisfies Record<Exclude<LicenseStatus, 'active'>, ApiErrorCode>
 
 const DEVICE_LIMIT_CONSTRAINT = 'devices_within_max_devices'
 
@@ -42,7 +54,10 @@ export default class LicenseService {
   constructor(
     protected clock: Clock,
     protected clientConfig: ClientConfigRegistry,
-    protected leases: LeaseService
+    protected leases: LeaseService,
+    protected ledger: SessionLedger,
+    protected audit: AuditTrail,
+    protected extensions: ClientResponseExtensions
   ) {}
 
   async find(licenseKey: string, client?: TransactionClientContract) {
@@ -77,9 +92,14 @@ export default class LicenseService {
     return license
   }
 
+  /**
+   * @throws ApiError `403 LICENSE_EXPIRED`, `LICENSE_SUSPENDED` or
+   * `LICENSE_REVOKED` unless the license is usable (#rules/license_usable).
+   */
   assertUsable(license: License, now: DateTime) {
-    const status = license.statusAt(now)
-    if (status !== 'active') throw new ApiError(REFUSAL_FOR_STATUS[status])
+    if (isLicenseUsable(license, now)) return
+    const status = license.statusAt(now) as Exclude<LicenseStatus, 'active'>
+    throw new ApiError(REFUSAL_FOR_STATUS[status])
   }
 
   /**
@@ -160,7 +180,7 @@ export default class LicenseService {
     const device = await this.bindDevice(trx, license, input.fingerprint, input, now)
     const wasUsed = license.used
     await this.markFirstActivation(license, now, trx)
-    await AuditTrail.record(trx, actor, {
+    await this.audit.record(trx, actor, {
       action: 'device.activated',
       subjectType: 'license',
       subjectId: license.id,
@@ -204,14 +224,14 @@ export default class LicenseService {
       device.useTransaction(trx)
       device.merge({ active: false, deactivatedAt: now })
       await device.save()
-      const ended = await endSessions(
+      const ended = await this.ledger.end(
         trx,
         { deviceId: device.id },
         'deactivated',
         now.toJSDate(),
         actor.label ?? null
       )
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'device.deactivated',
         subjectType: 'license',
         subjectId: license.id,
@@ -239,14 +259,14 @@ export default class LicenseService {
       const ended =
         status === 'active'
           ? []
-          : await endSessions(
+          : await this.ledger.end(
               trx,
               { licenseId: license.id },
               'license',
               now.toJSDate(),
               actor.label ?? null
             )
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'license.status_changed',
         subjectType: 'license',
         subjectId: license.id,
@@ -268,11 +288,28 @@ export default class LicenseService {
     licenseKey: string
     fingerprint?: string | null
     version?: string | null
-  }): Promise<{ license: License; code: VerifyCode; update?: UpdateNotice; lease?: string }> {
+  }): Promise<Verification> {
     const now = this.clock.now()
     const license = await this.find(input.licenseKey)
-    const status = license.statusAt(now)
-    const code: VerifyCode = status === 'active' ? 'VALID' : (status.toUpperCase() as VerifyCode)
+    const answer = await this.verification(license, input, now)
+    const extensions = await this.extensions.collect('verify', {
+      license,
+      product: license.product,
+      fingerprint: input.fingerprint ?? null,
+      now,
+      code: answer.code,
+    })
+    return { ...answer, extensions }
+  }
+
+  protected async verification(
+    license: License,
+    input: { fingerprint?: string | null; version?: string | null },
+    now: DateTime
+  ): Promise<Omit<Verification, 'extensions'>> {
+    const code: VerifyCode = isLicenseUsable(license, now)
+      ? 'VALID'
+      : (license.statusAt(now).toUpperCase() as VerifyCode)
     if (code !== 'VALID') return { license, code }
 
     const { update } = await this.clientConfig.admit({
@@ -313,7 +350,7 @@ export default class LicenseService {
 
       const device = await this.bindDevice(trx, license, input.fingerprint, { type: 'domain' }, now)
       await this.markFirstActivation(license, now, trx)
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'license.single_use_activated',
         subjectType: 'license',
         subjectId: license.id,
@@ -340,8 +377,7 @@ export default class LicenseService {
       .select(db.raw('count(*) FILTER (WHERE activated_at IS NOT NULL) AS used'))
       .select(
         db.raw(
-          `count(*) FILTER (WHERE activated_at IS NULL AND status = 'active'
-            AND (expires_at IS NULL OR expires_at > ?)) AS available`,
+          `count(*) FILTER (WHERE activated_at IS NULL AND ${licenseUsableSql(null)}) AS available`,
           [now]
         )
       )

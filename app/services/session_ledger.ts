@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { StrictValues } from '@adonisjs/lucid/types/querybuilder'
+import { sessionExpiredSql, sessionLiveSql } from '#rules/session_live'
 
 export const END_REASONS = [
   'normal',
@@ -14,8 +15,8 @@ export type EndReason = (typeof END_REASONS)[number]
 
 /**
  * Which sessions to end: every filter given must match (at least one).
- * `expiredBy` keeps sessions whose `expires_at` is at or before that moment,
- * `liveAt` those still live then.
+ * `expiredBy` keeps sessions no longer live at that moment, `liveAt` those
+ * still live then (see #rules/session_live).
  */
 export interface SessionSelector {
   sessionIds?: number[]
@@ -26,41 +27,7 @@ export interface SessionSelector {
   liveAt?: Date
 }
 
-type EndedSession = { id: number; license_id: number; end_reason: EndReason }
-
-/**
- * Ends sessions by moving their rows from `license_sessions` to
- * `session_history` in one statement, so a session is always in exactly one
- * of the two tables. A session that timed out ends when it expired, not
- * when someone noticed.
- */
-export async function endSessions(
-  client: QueryClientContract,
-  selector: SessionSelector,
-  reason: EndReason,
-  endedAt: Date,
-  endedBy: string | null = null
-): Promise<EndedSession[]> {
-  const [where, bindings] = whereFor(selector)
-  const endedAtSql = reason === 'timeout' ? 'LEAST(expires_at, ?::timestamptz)' : '?::timestamptz'
-  const result = await client.rawQuery(
-    `WITH ended AS (
-       DELETE FROM license_sessions WHERE ${where}
-       RETURNING *
-     )
-     INSERT INTO session_history (
-       id, license_id, device_id, fingerprint, token_hash, policy, client_version, ip,
-       heartbeat_count, started_at, last_heartbeat_at, ended_at, end_reason, ended_by
-     )
-     SELECT id, license_id, device_id, fingerprint, token_hash, policy, client_version, ip,
-       heartbeat_count, started_at, last_heartbeat_at,
-       GREATEST(started_at, ${endedAtSql}), ?, NULLIF(?, '')
-     FROM ended
-     RETURNING id, license_id, end_reason`,
-    [...bindings, endedAt, reason, endedBy ?? '']
-  )
-  return result.rows
-}
+export type EndedSession = { id: number; license_id: number; end_reason: EndReason }
 
 function whereFor(selector: SessionSelector): [string, StrictValues[]] {
   const clauses: string[] = []
@@ -73,26 +40,85 @@ function whereFor(selector: SessionSelector): [string, StrictValues[]] {
   if (selector.licenseId !== undefined) add('license_id = ?', selector.licenseId)
   if (selector.deviceId !== undefined) add('device_id = ?', selector.deviceId)
   if (selector.tokenHash !== undefined) add('token_hash = ?', selector.tokenHash)
-  if (selector.expiredBy) add('expires_at <= ?', selector.expiredBy)
-  if (selector.liveAt) add('expires_at > ?', selector.liveAt)
+  if (selector.expiredBy) add(sessionExpiredSql(null), selector.expiredBy)
+  if (selector.liveAt) add(sessionLiveSql(null), selector.liveAt)
   if (clauses.length === 0) throw new Error('endSessions needs at least one filter')
   return [clauses.join(' AND '), bindings]
 }
 
 /**
- * The sweeper's work: every session that is no longer live goes to the
- * history as `timeout`. Guarded by a transaction-scoped advisory lock, so
- * with several workers one sweeps and the others skip that round.
- *
- * @returns how many sessions were moved, or null when another sweep ran.
+ * The record of how sessions end: it moves their rows from
+ * `license_sessions` to `session_history` in one statement, so a session
+ * is always in exactly one of the two tables.
  */
-export async function sweepExpiredSessions(now: Date): Promise<number | null> {
-  return db.transaction(async (trx) => {
-    const lock = await trx.rawQuery(
-      `SELECT pg_try_advisory_xact_lock(hashtext('keyward:sessions:sweep')) AS acquired`
+export class SessionLedger {
+  /**
+   * Ends the selected sessions inside the caller's transaction (or on the
+   * client given). A session that timed out ends when it expired, not when
+   * someone noticed.
+   */
+  async end(
+    client: QueryClientContract,
+    selector: SessionSelector,
+    reason: EndReason,
+    endedAt: Date,
+    endedBy: string | null = null
+  ): Promise<EndedSession[]> {
+    const [where, bindings] = whereFor(selector)
+    const endedAtSql = reason === 'timeout' ? 'LEAST(expires_at, ?::timestamptz)' : '?::timestamptz'
+    const result = await client.rawQuery(
+      `WITH ended AS (
+         DELETE FROM license_sessions WHERE ${where}
+         RETURNING *
+       )
+       INSERT INTO session_history (
+         id, license_id, device_id, fingerprint, token_hash, policy, client_version, ip,
+         heartbeat_count, started_at, last_heartbeat_at, ended_at, end_reason, ended_by
+       )
+       SELECT id, license_id, device_id, fingerprint, token_hash, policy, client_version, ip,
+         heartbeat_count, started_at, last_heartbeat_at,
+         GREATEST(started_at, ${endedAtSql}), ?, NULLIF(?, '')
+       FROM ended
+       RETURNING id, license_id, end_reason`,
+      [...bindings, endedAt, reason, endedBy ?? '']
     )
-    if (!lock.rows[0].acquired) return null
-    const ended = await endSessions(trx, { expiredBy: now }, 'timeout', now)
-    return ended.length
-  })
+    return result.rows
+  }
+
+  /**
+   * The sweeper's work: every session that is no longer live goes to the
+   * history as `timeout`. Guarded by a transaction-scoped advisory lock, so
+   * with several workers one sweeps and the others skip that round.
+   *
+   * @returns how many sessions were moved, or null when another sweep ran.
+   */
+  async sweepExpired(now: Date): Promise<number | null> {
+    return db.transaction(async (trx) => {
+      const lock = await trx.rawQuery(
+        `SELECT pg_try_advisory_xact_lock(hashtext('keyward:sessions:sweep')) AS acquired`
+      )
+      if (!lock.rows[0].acquired) return null
+      const ended = await this.end(trx, { expiredBy: now }, 'timeout', now)
+      return ended.length
+    })
+  }
+}
+
+/**
+ * @deprecated Inject `SessionLedger` and call `end` (kept while the panel's
+ * callers move; removed at the end of issue 16).
+ */
+export async function endSessions(
+  client: QueryClientContract,
+  selector: SessionSelector,
+  reason: EndReason,
+  endedAt: Date,
+  endedBy: string | null = null
+): Promise<EndedSession[]> {
+  return new SessionLedger().end(client, selector, reason, endedAt, endedBy)
+}
+
+/** @deprecated Inject `SessionLedger` and call `sweepExpired`. */
+export async function sweepExpiredSessions(now: Date): Promise<number | null> {
+  return new SessionLedger().sweepExpired(now)
 }

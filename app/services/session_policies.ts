@@ -9,22 +9,56 @@ export interface LiveSessionSummary {
   id: number
   fingerprint: string
   startedAt: Date
+  /** Its last heartbeat: the start itself until the first beat (a resume counts as one). */
+  lastHeartbeatAt: Date
+}
+
+/**
+ * The license asking, as a policy sees it: a plain read-only copy, never
+ * the model (a policy decides; the engine writes).
+ */
+export interface PolicyLicense {
+  readonly id: number
+  readonly key: string
+  readonly maxDevices: number
+  readonly maxSessions: number
+  readonly features: Readonly<Record<string, unknown>>
+  /** The policy the license names; null when it uses the default one. */
+  readonly sessionPolicy: string | null
+  /** Null for a license that does not expire (or whose clock has not started). */
+  readonly expiresAt: Date | null
+}
+
+/** The license's product, as a policy sees it. */
+export interface PolicyProduct {
+  readonly id: number
+  readonly slug: string
+  readonly name: string
 }
 
 export interface SessionDecisionContext {
-  /** The license's `max_sessions`. */
+  /** The license's `max_sessions` (also `license.maxSessions`). */
   maxSessions: number
   /** The fingerprint asking to start. */
   fingerprint: string
   /** Sessions live right now, oldest first (stale ones are already closed). */
   live: LiveSessionSummary[]
+  license: PolicyLicense
+  product: PolicyProduct
 }
 
+/**
+ * What the start does. `refuse` answers `409 SESSION_LIMIT_REACHED`; a
+ * `reason` (a short snake_case code of the policy's, e.g.
+ * `another_device_active`) is added to the error as `error.reason`, for
+ * clients that tell the cases apart. Without one the answer is the plain
+ * limit refusal.
+ */
 export type SessionDecision =
   | { action: 'create' }
   | { action: 'resume'; sessionId: number }
   | { action: 'replace'; sessionIds: number[] }
-  | { action: 'refuse' }
+  | { action: 'refuse'; reason?: string }
 
 /**
  * A policy holds no state: the same context always gets the same decision,

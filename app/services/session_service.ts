@@ -9,8 +9,14 @@ import type License from '#models/license'
 import LicenseService from '#services/license_service'
 import { LeaseService } from '#services/lease_service'
 import AuditTrail from '#services/audit_trail'
-import { endSessions, type EndReason } from '#services/session_ledger'
-import { SessionPolicyRegistry, type LiveSessionSummary } from '#services/session_policies'
+import { SessionLedger, type EndReason } from '#services/session_ledger'
+import {
+  SessionPolicyRegistry,
+  type LiveSessionSummary,
+  type PolicyLicense,
+  type PolicyProduct,
+} from '#services/session_policies'
+import { ClientResponseExtensions, type JsonValue } from '#services/client_response_extensions'
 import {
   ClientConfigRegistry,
   type SessionTiming,
@@ -22,6 +28,8 @@ import type { Actor } from '#support/actor'
 import { generateSessionToken, hashSessionToken, normalizeLicenseKey } from '#support/license_keys'
 import { preparedQuery } from '#support/prepared_query'
 import { HEARTBEAT_AND_LOG, HEARTBEAT_ONLY } from '#services/heartbeat_statements'
+import { isLicenseUsable } from '#rules/license_usable'
+import { whereSessionLive } from '#rules/session_live'
 
 const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
 /** SQLSTATE of "no partition of relation found for row". */
@@ -37,6 +45,8 @@ export interface StartedSession {
   update?: UpdateNotice
   /** The signed lease for offline use, unless the product grants none. */
   lease?: string
+  /** Fields plugins add to the answer (ClientResponseExtensions), in order. */
+  extensions: Record<string, JsonValue>
 }
 
 export interface Heartbeat {
@@ -46,6 +56,24 @@ export interface Heartbeat {
 
 function plusSeconds(moment: Date, seconds: number) {
   return new Date(moment.getTime() + seconds * 1000)
+}
+
+/** The license as a policy sees it: a frozen copy, not the model. */
+function policyLicense(license: License): PolicyLicense {
+  return Object.freeze({
+    id: license.id,
+    key: license.key,
+    maxDevices: license.maxDevices,
+    maxSessions: license.maxSessions,
+    features: Object.freeze(structuredClone(license.features ?? {})),
+    sessionPolicy: license.sessionPolicy,
+    expiresAt: license.expiresAt?.toJSDate() ?? null,
+  })
+}
+
+function policyProduct(license: License): PolicyProduct {
+  const { id, slug, name } = license.product
+  return Object.freeze({ id, slug, name })
 }
 
 /**
@@ -63,10 +91,21 @@ export default class SessionService {
     protected licenses: LicenseService,
     protected policies: SessionPolicyRegistry,
     protected clientConfig: ClientConfigRegistry,
-    protected leases: LeaseService
+    protected leases: LeaseService,
+    protected ledger: SessionLedger,
+    protected audit: AuditTrail,
+    protected extensions: ClientResponseExtensions
   ) {}
 
   /** Heartbeat settings of products without a client configuration of their own. */
+  globalTiming(): SessionTiming {
+    return SessionService.globalTiming()
+  }
+
+  /**
+   * @deprecated Use the instance's `globalTiming()` (kept for version-gate
+   * while it moves; removed at the end of issue 16).
+   */
   static globalTiming(): SessionTiming {
     return {
       heartbeatInterval: app.config.get<number>('sessions.heartbeatInterval'),
@@ -87,49 +126,67 @@ export default class SessionService {
         { productId: license.productId, version: input.version ?? null },
         trx
       )
-      await endSessions(trx, { licenseId: license.id, expiredBy: moment }, 'timeout', moment)
+      await this.ledger.end(trx, { licenseId: license.id, expiredBy: moment }, 'timeout', moment)
 
-      const live = await this.liveSessions(trx, license.id)
+      const live = await this.liveSessions(trx, license.id, moment)
       const { policy } = this.policies.resolve(license.sessionPolicy)
       const decision = policy.decide({
         maxSessions: license.maxSessions,
         fingerprint: input.fingerprint,
         live,
+        license: policyLicense(license),
+        product: policyProduct(license),
       })
 
-      const limitReached = () =>
-        new ApiError('SESSION_LIMIT_REACHED', {}, terms.sessionLimitMessage)
-      if (decision.action === 'refuse') throw limitReached()
-      let session: StartedSession
+      const limitReached = (reason?: string) =>
+        new ApiError(
+          'SESSION_LIMIT_REACHED',
+          reason === undefined ? {} : { reason },
+          terms.sessionLimitMessage
+        )
+      if (decision.action === 'refuse') throw limitReached(decision.reason)
+      let session: Omit<StartedSession, 'extensions'>
       if (decision.action === 'resume') {
         session = await this.resume(trx, decision.sessionId, license, input, moment)
       } else {
         if (decision.action === 'replace') {
-          await endSessions(trx, { sessionIds: decision.sessionIds }, 'replaced', moment)
+          await this.ledger.end(trx, { sessionIds: decision.sessionIds }, 'replaced', moment)
         }
-        const timing = terms.timing ?? SessionService.globalTiming()
+        const timing = terms.timing ?? this.globalTiming()
         const created = { license, policyName: policy.name, timing, now, actor }
-        session = await this.create(trx, created, input, limitReached)
+        session = await this.create(trx, created, input, () => limitReached())
       }
-      return terms.update ? { ...session, update: terms.update } : session
+      const extensions = await this.extensions.collect('session_start', {
+        license,
+        product: license.product,
+        fingerprint: input.fingerprint,
+        now,
+        client: trx,
+      })
+      return terms.update
+        ? { ...session, update: terms.update, extensions }
+        : { ...session, extensions }
     })
     const lease = await this.leases.issue(started.license, input.fingerprint, now)
     return lease ? { ...started, lease } : started
   }
 
-  protected async liveSessions(trx: TransactionClientContract, licenseId: number) {
-    const rows = await trx
+  /** What the policy is shown of the license's live sessions, oldest first. */
+  protected async liveSessions(trx: TransactionClientContract, licenseId: number, moment: Date) {
+    const query = trx
       .from('license_sessions')
       .where('license_id', licenseId)
-      .select('id', 'fingerprint', 'started_at')
+      .select('id', 'fingerprint', 'started_at', 'last_heartbeat_at')
       .orderBy([
         { column: 'started_at', order: 'asc' },
         { column: 'id', order: 'asc' },
       ])
+    const rows = await whereSessionLive(query, 'license_sessions', moment)
     return rows.map((row): LiveSessionSummary => ({
       id: row.id,
       fingerprint: row.fingerprint,
       startedAt: row.started_at,
+      lastHeartbeatAt: row.last_heartbeat_at,
     }))
   }
 
@@ -143,7 +200,7 @@ export default class SessionService {
     license: License,
     input: { version?: string | null; ip?: string | null },
     moment: Date
-  ): Promise<StartedSession> {
+  ): Promise<Omit<StartedSession, 'extensions'>> {
     const [row] = await trx
       .from('license_sessions')
       .where('id', sessionId)
@@ -174,7 +231,7 @@ export default class SessionService {
     },
     input: { fingerprint: string; version?: string | null; ip?: string | null },
     limitReached: () => ApiError
-  ): Promise<StartedSession> {
+  ): Promise<Omit<StartedSession, 'extensions'>> {
     const { license, policyName, timing, now, actor } = session
     const { device } = await this.licenses.ensureDevice(trx, license, input, now, actor)
     const token = generateSessionToken()
@@ -249,11 +306,12 @@ export default class SessionService {
         .forUpdate('s')
         .first()
       if (session) {
-        const licenseUsable =
-          session.status === 'active' &&
-          (!session.license_expires_at || session.license_expires_at > moment)
+        const licenseUsable = isLicenseUsable(
+          { status: session.status, expiresAt: session.license_expires_at },
+          moment
+        )
         const ending: EndReason = licenseUsable ? 'timeout' : 'license'
-        await endSessions(trx, { sessionIds: [session.id] }, ending, moment)
+        await this.ledger.end(trx, { sessionIds: [session.id] }, ending, moment)
         return ending
       }
       const ended = await trx
@@ -276,9 +334,9 @@ export default class SessionService {
     const moment = this.clock.now().toJSDate()
     const tokenHash = hashSessionToken(input.token)
     return db.transaction(async (trx) => {
-      const [ended] = await endSessions(trx, { tokenHash, liveAt: moment }, 'normal', moment)
+      const [ended] = await this.ledger.end(trx, { tokenHash, liveAt: moment }, 'normal', moment)
       if (ended) return { endReason: ended.end_reason }
-      const [timedOut] = await endSessions(trx, { tokenHash }, 'timeout', moment)
+      const [timedOut] = await this.ledger.end(trx, { tokenHash }, 'timeout', moment)
       if (timedOut) return { endReason: timedOut.end_reason }
       const previous = await trx
         .from('session_history')
@@ -299,7 +357,7 @@ export default class SessionService {
   async forceEnd(sessionId: number, actor: Actor) {
     const moment = this.clock.now().toJSDate()
     return db.transaction(async (trx) => {
-      const [ended] = await endSessions(
+      const [ended] = await this.ledger.end(
         trx,
         // Only a live session can be forced: one already past its expiry
         // is left for the sweeper to record as `timeout`.
@@ -309,7 +367,7 @@ export default class SessionService {
         actor.label ?? null
       )
       if (!ended) return false
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'session.forced_end',
         subjectType: 'license',
         subjectId: ended.license_id,
@@ -325,7 +383,6 @@ export default class SessionService {
     const query = db
       .from('license_sessions as s')
       .join('licenses as l', 'l.id', 's.license_id')
-      .where('s.expires_at', '>', moment)
       .select(
         's.id',
         'l.key as license_key',
@@ -338,6 +395,7 @@ export default class SessionService {
         's.expires_at'
       )
       .orderBy('s.started_at', 'desc')
+    whereSessionLive(query, 's', moment)
     if (filter.licenseKey) query.where('l.key', normalizeLicenseKey(filter.licenseKey))
     return query
   }

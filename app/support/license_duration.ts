@@ -1,4 +1,5 @@
 import type { DateTime, DurationLikeObject } from 'luxon'
+import { DomainError } from '#exceptions/domain_error'
 
 /**
  * A license's type is its duration label: `perpetual`, or a count and a unit
@@ -16,17 +17,25 @@ const UNITS: Record<string, keyof DurationLikeObject> = {
   y: 'years',
 }
 
-export class InvalidLicenseTypeError extends Error {
-  constructor(label: string) {
-    super(`"${label}" is not a license type: use perpetual or a count with h, d, w, m or y`)
-  }
+/** The code of the DomainError a label that is not a license type gets. */
+export const INVALID_LICENSE_TYPE = 'invalid_type'
+
+function invalidLicenseType(label: string) {
+  return new DomainError(INVALID_LICENSE_TYPE, {
+    field: 'type',
+    messageKey: 'licenses.errors.invalid_type',
+    data: { label },
+    message: `"${label}" is not a license type: use perpetual or a count with h, d, w, m or y`,
+  })
 }
 
 /**
  * The duration a label stands for, or null for `perpetual`.
+ *
+ * @throws DomainError `invalid_type` (field `type`) for anything else.
  */
 export function parseLicenseType(label: string): DurationLikeObject | null {
-  if (!LICENSE_TYPE_PATTERN.test(label)) throw new InvalidLicenseTypeError(label)
+  if (!LICENSE_TYPE_PATTERN.test(label)) throw invalidLicenseType(label)
   if (label === 'perpetual') return null
   const unit = UNITS[label.slice(-1)]
   return { [unit]: Number(label.slice(0, -1)) }

@@ -13,6 +13,7 @@ import ApiKey from '#models/api_key'
 import Customer from '#models/customer'
 import Product from '#models/product'
 import ApiKeyService from '#services/api_key_service'
+import AuditTrail from '#services/audit_trail'
 import LicenseGenerator from '#services/license_generator'
 import { cliActor } from '#support/actor'
 import { Clock, FixedClock } from '#support/clock'
@@ -255,7 +256,7 @@ test.group('license:generate', () => {
         return super.generate(...request)
       }
     }
-    app.container.swap(LicenseGenerator, () => new FailingGenerator(new Clock()))
+    app.container.swap(LicenseGenerator, () => new FailingGenerator(new Clock(), new AuditTrail()))
     cleanup(() => app.container.restore(LicenseGenerator))
     const product = await createProduct()
     const path = join(tmpdir(), `${uniqueName('keys')}.txt`)
@@ -339,6 +340,58 @@ test.group('license:generate', () => {
     command.assertFailed()
     command.assertLogMatches(/choose one with --product/, 'stderr')
     assert.equal(await countRows('licenses'), licenses)
+  })
+
+  test('--policy gives the licenses a session policy of an enabled plugin', async ({ assert }) => {
+    const product = await createProduct()
+    const command = await run(
+      LicenseGenerate,
+      `--type 1m --count 3 --product ${product.slug} --policy concurrent`.split(' ')
+    )
+    command.assertSucceeded()
+    const rows = await db.from('licenses').where('product_id', product.id).select('session_policy')
+    assert.deepEqual(
+      rows.map((row) => row.session_policy),
+      ['concurrent', 'concurrent', 'concurrent']
+    )
+
+    const without = await createProduct()
+    await run(LicenseGenerate, `--type 1m --product ${without.slug}`.split(' '))
+    const [row] = await db.from('licenses').where('product_id', without.id).select('session_policy')
+    assert.isNull(row.session_policy, 'without --policy: the default policy')
+  })
+
+  test('an unknown --policy is refused, naming the available ones, and writes nothing', async ({
+    assert,
+    cleanup,
+  }) => {
+    const product = await createProduct()
+    const audits = await countRows('audit_logs')
+    const path = join(tmpdir(), `${uniqueName('keys')}.txt`)
+    cleanup(() => rm(path, { force: true }))
+
+    const command = await run(
+      LicenseGenerate,
+      `--type 1m --product ${product.slug} --policy one-device --out ${path}`.split(' ')
+    )
+
+    command.assertFailed()
+    assert.equal(command.exitCode, 1)
+    assert.isUndefined(command.error)
+    command.assertLogMatches(
+      /No enabled plugin provides the session policy "one-device": choose one of concurrent, resumable, single$/,
+      'stderr'
+    )
+    assert.equal(await countRows('licenses', { product_id: product.id }), 0)
+    assert.equal(await countRows('audit_logs'), audits)
+    await assert.rejects(() => stat(path))
+
+    const malformed = await run(
+      LicenseGenerate,
+      `--type 1m --product ${product.slug} --policy One_Device`.split(' ')
+    )
+    malformed.assertFailed()
+    malformed.assertLogMatches(/--policy must be a session policy name/, 'stderr')
   })
 })
 

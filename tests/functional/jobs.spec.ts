@@ -20,7 +20,7 @@ import JobScheduler, {
   UnknownJobError,
   type JobRunReport,
 } from '#services/job_scheduler'
-import { sweepExpiredSessions } from '#services/session_ledger'
+import { SessionLedger } from '#services/session_ledger'
 import { Clock, FixedClock } from '#support/clock'
 import { coreJobs } from '#start/jobs'
 import { spawnTracked } from '#tests/support/child_processes'
@@ -191,7 +191,8 @@ test.group('Jobs: sessions:sweep', (group) => {
      */
     const holder = await db.transaction()
     await holder.rawQuery('SELECT id FROM license_sessions WHERE id = ? FOR UPDATE', [expired])
-    const sweeps = [sweepExpiredSessions(now.toJSDate()), sweepExpiredSessions(now.toJSDate())]
+    const ledger = await app.container.make(SessionLedger)
+    const sweeps = [ledger.sweepExpired(now.toJSDate()), ledger.sweepExpired(now.toJSDate())]
     let first: number | null
     try {
       first = await Promise.race(sweeps)

@@ -1,10 +1,11 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import License from '#models/license'
+import { DomainError } from '#exceptions/domain_error'
 import {
   CLASSIC_BATCH_TYPES,
   expiryFor,
-  InvalidLicenseTypeError,
+  INVALID_LICENSE_TYPE,
   LICENSE_TYPE_PATTERN,
   parseLicenseType,
 } from '#support/license_duration'
@@ -38,8 +39,17 @@ test.group('License types', () => {
   test('"{$self}" is not a license type')
     .with(['0d', '1x', '', 'forever', '10000d', '01d', '1D', ' 1d', '1d ', '-1d', '1.5m'])
     .run(({ assert }, label) => {
-      assert.throws(() => parseLicenseType(label), InvalidLicenseTypeError)
-      assert.throws(() => expiryFor(label, utc('2026-01-01T00:00:00Z')), InvalidLicenseTypeError)
+      for (const attempt of [
+        () => parseLicenseType(label),
+        () => expiryFor(label, utc('2026-01-01T00:00:00Z')),
+      ]) {
+        assert.throws(attempt, DomainError)
+        try {
+          attempt()
+        } catch (error) {
+          assert.isTrue(DomainError.is(error, INVALID_LICENSE_TYPE))
+        }
+      }
     })
 
   test('the error names the label', ({ assert }) => {
