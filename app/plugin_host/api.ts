@@ -35,6 +35,8 @@ export {
   type SessionDecision,
   type SessionDecisionContext,
   type LiveSessionSummary,
+  type PolicyLicense,
+  type PolicyProduct,
 } from '#services/session_policies'
 
 /* What clients are told: the product's client configuration. */
@@ -46,6 +48,13 @@ export {
   type SessionTiming,
   type UpdateNotice,
 } from '#services/client_config'
+export {
+  ClientResponseExtensions,
+  type ClientResponsePoint,
+  type ClientResponseContext,
+  type ClientResponseSource,
+  type JsonValue,
+} from '#services/client_response_extensions'
 
 /* Panel extensions: links on core pages, cards on the dashboard. */
 export {
