@@ -201,13 +201,14 @@ async function measurePgbench(run: Run) {
 |--------------------------------------------------------------------------
 */
 
-/** The JSON body of a request, ready to send again and again. */
-function jsonBodies<T>(items: T[], body: (item: T, index: number) => object) {
-  return items.map((item, index) => Buffer.from(JSON.stringify(body(item, index))))
-}
-
-/** One POST whose body is the next of `bodies`, round and round. */
-function cycling(path: string, apiKey: string, bodies: Buffer[]): AutocannonRequest[] {
+/** One POST whose JSON body is made from the next of `items`, round and round. */
+function cycling<T>(
+  path: string,
+  apiKey: string,
+  items: T[],
+  body: (item: T, index: number) => object
+): AutocannonRequest[] {
+  const bodies = items.map((item, index) => Buffer.from(JSON.stringify(body(item, index))))
   let next = 0
   return [
     {
@@ -316,32 +317,20 @@ export async function runScenarios(
 
   const [pgbench, pgbenchUnprepared] = await measurePgbench(run)
 
-  const heartbeats = cycling(
-    HEARTBEAT_PATH,
-    apiKey,
-    jsonBodies(sessions, (session) => ({
-      session_token: session.token,
-      license_key: session.licenseKey,
-    }))
-  )
-  const resumes = cycling(
-    START_PATH,
-    apiKey,
-    jsonBodies(sessions, (session) => ({
-      license_key: session.licenseKey,
-      hardware_fingerprint: session.fingerprint,
-      version: '1.0.0',
-    }))
-  )
-  const freshStarts = cycling(
-    START_PATH,
-    apiKey,
-    jsonBodies(freshKeys, (licenseKey, index) => ({
-      license_key: licenseKey,
-      hardware_fingerprint: `bench-fresh-${index}`,
-      version: '1.0.0',
-    }))
-  )
+  const heartbeats = cycling(HEARTBEAT_PATH, apiKey, sessions, (session) => ({
+    session_token: session.token,
+    license_key: session.licenseKey,
+  }))
+  const resumes = cycling(START_PATH, apiKey, sessions, (session) => ({
+    license_key: session.licenseKey,
+    hardware_fingerprint: session.fingerprint,
+    version: '1.0.0',
+  }))
+  const freshStarts = cycling(START_PATH, apiKey, freshKeys, (licenseKey, index) => ({
+    license_key: licenseKey,
+    hardware_fingerprint: `bench-fresh-${index}`,
+    version: '1.0.0',
+  }))
   const urls = [server.url]
   const results: Measured[] = []
 
