@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { ADMIN_ROLES, type AdminRole } from '#models/admin_user'
-import AdminUserService, { AdminRuleError } from '#services/admin_user_service'
+import { DomainError } from '#exceptions/domain_error'
+import AdminUserService from '#services/admin_user_service'
 import { adminCreateValidator } from '#validators/panel_auth'
 import { cliActor } from '#support/actor'
 import { errors as vineErrors } from '@vinejs/vine'
@@ -75,8 +76,9 @@ export default class AdminCreate extends BaseCommand {
       this.exitCode = 1
       return
     }
+    const admins = await this.app.container.make(AdminUserService)
     try {
-      const admin = await AdminUserService.create(
+      const admin = await admins.create(
         {
           email: input.email,
           password: input.password,
@@ -88,7 +90,7 @@ export default class AdminCreate extends BaseCommand {
       this.logger.success(`Created ${admin.role} ${admin.email} (#${admin.id})`)
       if (generated) this.logger.log(`Password (shown once): ${password}`)
     } catch (failure) {
-      if (!(failure instanceof AdminRuleError)) throw failure
+      if (!DomainError.is(failure, 'email_taken')) throw failure
       this.logger.error(`An admin with the email ${input.email} exists already`)
       this.exitCode = 1
     }

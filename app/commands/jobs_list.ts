@@ -1,7 +1,6 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import PluginHost from '#plugin_host/plugin_host'
-import { allJobs, describeSchedule } from '#services/job_scheduler'
+import { describeSchedule, JobCatalog } from '#services/job_scheduler'
 
 export default class JobsList extends BaseCommand {
   static commandName = 'jobs:list'
@@ -12,7 +11,8 @@ export default class JobsList extends BaseCommand {
   declare json?: boolean
 
   async run() {
-    const jobs = allJobs(await this.app.container.make(PluginHost))
+    const catalog = await this.app.container.make(JobCatalog)
+    const jobs = catalog.all()
     const rows = jobs.map((job) => ({
       name: job.name,
       plugin: job.plugin ?? 'core',

@@ -1,7 +1,6 @@
 import { args, BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import PluginHost from '#plugin_host/plugin_host'
-import { allJobs, runJob } from '#services/job_scheduler'
+import { JobCatalog, runJob } from '#services/job_scheduler'
 import { Clock } from '#support/clock'
 
 export default class JobsRun extends BaseCommand {
@@ -14,7 +13,8 @@ export default class JobsRun extends BaseCommand {
   declare name: string
 
   async run() {
-    const jobs = allJobs(await this.app.container.make(PluginHost))
+    const catalog = await this.app.container.make(JobCatalog)
+    const jobs = catalog.all()
     const job = jobs.find((candidate) => candidate.name === this.name)
     if (!job) {
       this.logger.error(

@@ -2,8 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import type { Logger } from '@adonisjs/core/logger'
-import PluginHost, { type ScheduledJob } from '#plugin_host/plugin_host'
-import JobScheduler, { allJobs, describeSchedule, type JobRunReport } from '#services/job_scheduler'
+import type { ScheduledJob } from '#plugin_host/plugin_host'
+import JobScheduler, {
+  describeSchedule,
+  JobCatalog,
+  type JobRunReport,
+} from '#services/job_scheduler'
 
 /** Connection errors repeat on every reconnect attempt; say each one this often at most. */
 const REPEAT_ERROR_AFTER_MS = 60_000
@@ -25,7 +29,8 @@ export default class JobsWork extends BaseCommand {
   async run() {
     const appLogger = await this.app.container.make('logger')
     const logger = appLogger.child({ component: 'jobs' })
-    const jobs = allJobs(await this.app.container.make(PluginHost))
+    const catalog = await this.app.container.make(JobCatalog)
+    const jobs = catalog.all()
 
     const scheduler = JobScheduler.fromConfig(this.app, {
       onError: (error) => this.reportConnectionError(logger, error),

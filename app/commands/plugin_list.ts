@@ -1,8 +1,7 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import type { PluginsConfig } from '#plugin_host/define_plugin'
-import PluginHost from '#plugin_host/plugin_host'
-import { describeMigrations, pluginOverview } from '#services/plugin_overview'
+import PluginOverviewService, { describeMigrations } from '#services/plugin_overview'
 
 /** The listing's logic lives in the service, shared with the panel's plugins page. */
 export {
@@ -31,12 +30,9 @@ export default class PluginList extends BaseCommand {
      * the listing follows `app.config` (what tests change).
      */
     const config = this.app.config.get<PluginsConfig>('plugins')
-    const { installed } = await this.app.container.make(PluginHost)
-    const { plugins, fallbacks, defaultPlugin, defaultPolicyAvailable } = await pluginOverview(
-      this.app.appRoot,
-      installed,
-      config
-    )
+    const overview = await this.app.container.make(PluginOverviewService)
+    const { plugins, fallbacks, defaultPlugin, defaultPolicyAvailable } =
+      await overview.overview(config)
 
     if (this.json) {
       this.logger.log(

@@ -5,7 +5,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import panelConfig from '#config/panel'
 import PluginHost from '#plugin_host/plugin_host'
-import { CORE_NAVIGATION, activeEntry } from '#support/panel_navigation'
+import { activeEntry, coreNavigation } from '#support/panel_navigation'
 
 /**
  * Every panel page: an admin must be logged in (others go to the login
@@ -34,7 +34,7 @@ export default class PanelMiddleware {
       return ctx.response.redirect('/admin/account/two-factor')
     }
 
-    const navigation = [...CORE_NAVIGATION, ...this.host.navigation()].filter(
+    const navigation = [...coreNavigation(), ...this.host.navigation()].filter(
       (item) => !item.ownerOnly || admin.isOwner
     )
     ctx.view.share({

@@ -1,13 +1,27 @@
+import { inject } from '@adonisjs/core'
+import hash from '@adonisjs/core/services/hash'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { DomainError } from '#exceptions/domain_error'
 import AdminUser, { type AdminRole, type PanelLocale } from '#models/admin_user'
 import AuditTrail from '#services/audit_trail'
 import type { Actor } from '#support/actor'
 
-export class AdminRuleError extends Error {
-  constructor(readonly reason: 'email_taken' | 'last_owner' | 'self') {
-    super(reason)
-  }
+/**
+ * The refusals of the admin rules, as `DomainError`s: `email_taken` (beside
+ * the email field), `last_owner` and `self` (for the whole action).
+ */
+export const adminRefusals = {
+  emailTaken: () =>
+    new DomainError('email_taken', { field: 'email', messageKey: 'panel.admins.email_taken' }),
+  lastOwner: () => new DomainError('last_owner', { messageKey: 'panel.admins.refused_last_owner' }),
+  self: () => new DomainError('self', { messageKey: 'panel.admins.refused_self' }),
+  /** Beside the current password only: a password is never flashed back into the form. */
+  wrongPassword: () =>
+    new DomainError('wrong_password', {
+      field: 'current_password',
+      messageKey: 'panel.account.wrong_password',
+    }),
 }
 
 const view = (admin: AdminUser) => ({
@@ -23,8 +37,16 @@ const view = (admin: AdminUser) => ({
  * is always at least one owner (the last owner cannot be demoted or
  * deleted); nobody deletes or demotes themselves by accident.
  */
+@inject()
 export default class AdminUserService {
-  static async create(
+  constructor(protected audit: AuditTrail) {}
+
+  /** The admin with this id (404 when there is none). */
+  async find(id: number | string) {
+    return AdminUser.findOrFail(id)
+  }
+
+  async create(
     input: {
       email: string
       password: string
@@ -37,7 +59,7 @@ export default class AdminUserService {
     const email = input.email.trim().toLowerCase()
     return db.transaction(async (trx) => {
       const taken = await AdminUser.query({ client: trx }).where('email', email).first()
-      if (taken) throw new AdminRuleError('email_taken')
+      if (taken) throw adminRefusals.emailTaken()
       const admin = await AdminUser.create(
         {
           email,
@@ -48,7 +70,7 @@ export default class AdminUserService {
         },
         { client: trx }
       )
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'admin.created',
         subjectType: 'admin_user',
         subjectId: admin.id,
@@ -59,7 +81,7 @@ export default class AdminUserService {
   }
 
   /** Locks the owners so two demotions racing cannot remove the last. */
-  protected static async ownersBesides(trx: TransactionClientContract, id: number) {
+  protected async ownersBesides(trx: TransactionClientContract, id: number) {
     const owners = await trx
       .from('admin_users')
       .where('role', 'owner')
@@ -69,7 +91,7 @@ export default class AdminUserService {
     return owners.length
   }
 
-  static async update(
+  async update(
     admin: AdminUser,
     changes: { fullName?: string | null; role?: AdminRole },
     actor: Actor
@@ -77,16 +99,14 @@ export default class AdminUserService {
     return db.transaction(async (trx) => {
       const before = view(admin)
       if (changes.role && changes.role !== 'owner' && admin.role === 'owner') {
-        if (actor.id === admin.id) throw new AdminRuleError('self')
-        if ((await this.ownersBesides(trx, admin.id)) === 0) {
-          throw new AdminRuleError('last_owner')
-        }
+        if (actor.id === admin.id) throw adminRefusals.self()
+        if ((await this.ownersBesides(trx, admin.id)) === 0) throw adminRefusals.lastOwner()
       }
       admin.useTransaction(trx)
       if (changes.fullName !== undefined) admin.fullName = changes.fullName
       if (changes.role) admin.role = changes.role
       await admin.save()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'admin.updated',
         subjectType: 'admin_user',
         subjectId: admin.id,
@@ -97,14 +117,14 @@ export default class AdminUserService {
     })
   }
 
-  static async delete(admin: AdminUser, actor: Actor) {
-    if (actor.id === admin.id) throw new AdminRuleError('self')
+  async delete(admin: AdminUser, actor: Actor) {
+    if (actor.id === admin.id) throw adminRefusals.self()
     await db.transaction(async (trx) => {
       if (admin.role === 'owner' && (await this.ownersBesides(trx, admin.id)) === 0) {
-        throw new AdminRuleError('last_owner')
+        throw adminRefusals.lastOwner()
       }
       await trx.from('admin_users').where('id', admin.id).delete()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'admin.deleted',
         subjectType: 'admin_user',
         subjectId: admin.id,
@@ -113,12 +133,20 @@ export default class AdminUserService {
     })
   }
 
-  static async changePassword(admin: AdminUser, password: string, actor: Actor) {
+  /** Changes the password once the current one is confirmed (`wrong_password` otherwise). */
+  async changePassword(
+    admin: AdminUser,
+    input: { currentPassword: string; password: string },
+    actor: Actor
+  ) {
+    if (!(await hash.verify(admin.password, input.currentPassword))) {
+      throw adminRefusals.wrongPassword()
+    }
     await db.transaction(async (trx) => {
       admin.useTransaction(trx)
-      admin.password = password
+      admin.password = input.password
       await admin.save()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'admin.password_changed',
         subjectType: 'admin_user',
         subjectId: admin.id,
@@ -126,7 +154,7 @@ export default class AdminUserService {
     })
   }
 
-  static async updateProfile(
+  async updateProfile(
     admin: AdminUser,
     changes: { fullName?: string | null; locale?: PanelLocale },
     actor: Actor
@@ -137,7 +165,7 @@ export default class AdminUserService {
       if (changes.fullName !== undefined) admin.fullName = changes.fullName
       if (changes.locale) admin.locale = changes.locale
       await admin.save()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'admin.profile_updated',
         subjectType: 'admin_user',
         subjectId: admin.id,

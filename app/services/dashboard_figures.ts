@@ -3,6 +3,8 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import type dashboardConfig from '#config/dashboard'
+import { licenseExpiredSql, licenseUsableSql } from '#rules/license_usable'
+import { sessionLiveSql, whereSessionLive } from '#rules/session_live'
 import { Clock } from '#support/clock'
 
 export interface DashboardFigures {
@@ -25,7 +27,9 @@ export interface OnlinePoint {
 }
 
 /**
- * Every moment a session came online (+1) or went away (-1) in the window,
+ * Every moment a session came online (+1) or went away (-1) in the window
+ * (ended sessions from the history; rows of the live table that were still
+ * live once the window opened, #rules/session_live at its first moment),
  * folded into the number online after each moment, then into each bucket's
  * first moment, peak and closing value. Sessions online when the window
  * opens count from its start. At one instant, ends come before starts: a
@@ -42,7 +46,7 @@ const ONLINE_PER_BUCKET = `
      WHERE h.ended_at > p.first_bucket AND h.started_at < p.now
     UNION ALL
     SELECT s.started_at, s.expires_at FROM license_sessions s, params p
-     WHERE s.expires_at > p.first_bucket AND s.started_at < p.now
+     WHERE ${sessionLiveSql('s', 'p.first_bucket')} AND s.started_at < p.now
   ),
   events AS (
     SELECT GREATEST(spans.started_at, p.first_bucket) AS at, 1 AS delta FROM spans, params p
@@ -79,8 +83,8 @@ export default class DashboardFigureService {
     const [statuses, devices, sessions, beats] = await Promise.all([
       db.rawQuery(
         `SELECT
-           count(*) FILTER (WHERE status = 'active' AND (expires_at IS NULL OR expires_at > ?)) AS active,
-           count(*) FILTER (WHERE status = 'active' AND expires_at <= ?) AS expired,
+           count(*) FILTER (WHERE ${licenseUsableSql(null)}) AS active,
+           count(*) FILTER (WHERE ${licenseExpiredSql(null)}) AS expired,
            count(*) FILTER (WHERE status = 'suspended') AS suspended,
            count(*) FILTER (WHERE status = 'revoked') AS revoked,
            count(*) AS total
@@ -88,7 +92,7 @@ export default class DashboardFigureService {
         [now, now]
       ),
       db.from('devices').where('active', true).count('* as total').first(),
-      db.from('license_sessions').where('expires_at', '>', now).count('* as total').first(),
+      whereSessionLive(db.from('license_sessions'), null, now).count('* as total').first(),
       db
         .from('session_heartbeats')
         .where('at', '>', minuteAgo)

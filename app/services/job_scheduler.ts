@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { Queue, Worker, type Job, type RedisOptions, type RepeatOptions } from 'bullmq'
+import { inject } from '@adonisjs/core'
 import type { ApplicationService } from '@adonisjs/core/types'
 import {
   loadDefault,
@@ -7,8 +8,7 @@ import {
   type JobDefinition,
   type JobHandler,
 } from '#plugin_host/define_plugin'
-import type PluginHost from '#plugin_host/plugin_host'
-import type { ScheduledJob } from '#plugin_host/plugin_host'
+import PluginHost, { type ScheduledJob } from '#plugin_host/plugin_host'
 import type redisConfig from '#config/redis'
 import { coreJobs } from '#start/jobs'
 
@@ -48,21 +48,27 @@ export function describeSchedule(job: JobDefinition) {
  * Every job this process knows: the core's, then the enabled plugins'.
  * Names are the schedulers' ids in Redis, so two jobs may not share one.
  */
-export function allJobs(host: PluginHost): ScheduledJob[] {
-  const jobs: ScheduledJob[] = [
-    ...coreJobs.map((job) => ({ ...job, plugin: null })),
-    ...host.jobs(),
-  ]
-  const seen = new Map<string, string>()
-  for (const job of jobs) {
-    const owner = job.plugin ?? 'core'
-    const previous = seen.get(job.name)
-    if (previous !== undefined) {
-      throw new Error(`Job name "${job.name}" is used by both ${previous} and ${owner}`)
+@inject()
+export class JobCatalog {
+  constructor(protected host: PluginHost) {}
+
+  /** The jobs; throws when two share a name. */
+  all(): ScheduledJob[] {
+    const jobs: ScheduledJob[] = [
+      ...coreJobs.map((job) => ({ ...job, plugin: null })),
+      ...this.host.jobs(),
+    ]
+    const seen = new Map<string, string>()
+    for (const job of jobs) {
+      const owner = job.plugin ?? 'core'
+      const previous = seen.get(job.name)
+      if (previous !== undefined) {
+        throw new Error(`Job name "${job.name}" is used by both ${previous} and ${owner}`)
+      }
+      seen.set(job.name, owner)
     }
-    seen.set(job.name, owner)
+    return jobs
   }
-  return jobs
 }
 
 const handlers = new WeakMap<JobDefinition, Promise<JobHandler>>()

@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import limiter from '@adonisjs/limiter/services/main'
 import { errors as authErrors } from '@adonisjs/auth'
 import panelConfig from '#config/panel'
+import { DomainError } from '#exceptions/domain_error'
 import AdminUser from '#models/admin_user'
 import AuditTrail from '#services/audit_trail'
 import TwoFactorService from '#services/two_factor_service'
@@ -11,10 +12,15 @@ import type { Actor } from '#support/actor'
 
 export type SecondFactor = 'none' | 'totp' | 'recovery_code'
 
-export class LoginLockedError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super('Too many failed login attempts')
-  }
+/**
+ * Too many failed attempts: `login_locked`, with the seconds to wait
+ * (`retryAfterSeconds`) and the minutes the message shows.
+ */
+export function loginLocked(retryAfterSeconds: number) {
+  return new DomainError('login_locked', {
+    messageKey: 'panel.auth.locked_out',
+    data: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)), retryAfterSeconds },
+  })
 }
 
 /**
@@ -31,7 +37,8 @@ export class LoginLockedError extends Error {
 export default class PanelLoginService {
   constructor(
     protected clock: Clock,
-    protected twoFactor: TwoFactorService
+    protected twoFactor: TwoFactorService,
+    protected audit: AuditTrail
   ) {}
 
   protected limiters() {
@@ -49,7 +56,7 @@ export default class PanelLoginService {
     }
   }
 
-  /** Refuses with LoginLockedError while either key is locked. */
+  /** Refuses with `login_locked` while either key is locked. */
   async assertNotLocked(email: string, ip: string) {
     const { account, address } = this.limiters()
     const keys = this.keys(email, ip)
@@ -58,7 +65,7 @@ export default class PanelLoginService {
       [address, keys.address],
     ] as const) {
       if (await store.isBlocked(key)) {
-        throw new LoginLockedError(await store.availableIn(key))
+        throw loginLocked(await store.availableIn(key))
       }
     }
   }
@@ -78,7 +85,7 @@ export default class PanelLoginService {
       }
     }
     await db.transaction(async (trx) => {
-      await AuditTrail.record(trx, this.actor(ip, admin, email), {
+      await this.audit.record(trx, this.actor(ip, admin, email), {
         action: lockedOut ? 'admin.login_locked_out' : 'admin.login_failed',
         subjectType: admin ? 'admin_user' : null,
         subjectId: admin?.id ?? null,
@@ -86,7 +93,7 @@ export default class PanelLoginService {
       })
     })
     if (lockedOut) {
-      throw new LoginLockedError(await this.limiters().account.availableIn(keys.account))
+      throw loginLocked(await this.limiters().account.availableIn(keys.account))
     }
   }
 
@@ -122,7 +129,7 @@ export default class PanelLoginService {
       const remaining = await this.twoFactor.useRecoveryCode(admin, trimmed)
       if (remaining !== null) {
         await db.transaction(async (trx) => {
-          await AuditTrail.record(trx, this.actor(ip, admin), {
+          await this.audit.record(trx, this.actor(ip, admin), {
             action: 'admin.recovery_code_used',
             subjectType: 'admin_user',
             subjectId: admin.id,
@@ -145,12 +152,27 @@ export default class PanelLoginService {
       admin.lastLoginAt = this.clock.now()
       admin.lastLoginIp = ip
       await admin.save()
-      await AuditTrail.record(trx, this.actor(ip, admin), {
+      await this.audit.record(trx, this.actor(ip, admin), {
         action: 'admin.login',
         subjectType: 'admin_user',
         subjectId: admin.id,
         after: { second_factor: secondFactor },
       })
     })
+  }
+
+  /** The admin who passed the password step and still owes a second factor. */
+  async pendingAdmin(id: number) {
+    return AdminUser.find(id)
+  }
+
+  async loggedOut(admin: AdminUser, actor: Actor) {
+    await db.transaction((trx) =>
+      this.audit.record(trx, actor, {
+        action: 'admin.logout',
+        subjectType: 'admin_user',
+        subjectId: admin.id,
+      })
+    )
   }
 }

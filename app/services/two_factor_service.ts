@@ -48,7 +48,10 @@ const hashRecoveryCode = (code: string) => sha256Hex(normalizeRecoveryCode(code)
  */
 @inject()
 export default class TwoFactorService {
-  constructor(protected clock: Clock) {}
+  constructor(
+    protected clock: Clock,
+    protected audit: AuditTrail
+  ) {}
 
   protected totpFor(admin: AdminUser, secret: string) {
     return new TOTP({
@@ -121,7 +124,7 @@ export default class TwoFactorService {
       admin.totpEnabledAt = this.clock.now()
       await admin.save()
       const codes = await this.replaceRecoveryCodes(trx, admin)
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'admin.two_factor_enabled',
         subjectType: 'admin_user',
         subjectId: admin.id,
@@ -134,7 +137,7 @@ export default class TwoFactorService {
   async regenerateRecoveryCodes(admin: AdminUser, actor: Actor) {
     return db.transaction(async (trx) => {
       const codes = await this.replaceRecoveryCodes(trx, admin)
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'admin.recovery_codes_regenerated',
         subjectType: 'admin_user',
         subjectId: admin.id,
@@ -196,7 +199,7 @@ export default class TwoFactorService {
       admin.totpLastStep = null
       await admin.save()
       await trx.from('admin_recovery_codes').where('admin_user_id', admin.id).delete()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'admin.two_factor_disabled',
         subjectType: 'admin_user',
         subjectId: admin.id,

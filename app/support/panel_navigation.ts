@@ -1,30 +1,35 @@
+import { urlFor } from '@adonisjs/core/services/url_builder'
 import type { NavItem } from '#plugin_host/define_plugin'
 
 /**
- * The core's panel menu. Plugins add their entries through the plugin host
- * (`nav` in `definePlugin`); labels are translation keys.
+ * The core's panel menu, built from the named routes. Plugins add their
+ * entries through the plugin host (`nav` in `definePlugin`); labels are
+ * translation keys.
  */
-export const CORE_NAVIGATION: NavItem[] = [
-  { label: 'panel.nav.dashboard', href: '/admin' },
-  { label: 'panel.nav.customers', href: '/admin/customers' },
-  { label: 'panel.nav.products', href: '/admin/products' },
-  { label: 'panel.nav.licenses', href: '/admin/licenses' },
-  { label: 'panel.nav.sessions', href: '/admin/sessions' },
-  { label: 'panel.nav.api_keys', href: '/admin/api-keys' },
-  { label: 'panel.nav.audit', href: '/admin/audit' },
-  { label: 'panel.nav.plugins', href: '/admin/plugins' },
-  { label: 'panel.nav.admins', href: '/admin/admins', ownerOnly: true },
-  { label: 'panel.nav.blocked_ips', href: '/admin/blocked-ips' },
-]
+export function coreNavigation(): NavItem[] {
+  return [
+    { label: 'panel.nav.dashboard', href: urlFor('admin.dashboard.show') },
+    { label: 'panel.nav.customers', href: urlFor('admin.customers.index') },
+    { label: 'panel.nav.products', href: urlFor('admin.products.index') },
+    { label: 'panel.nav.licenses', href: urlFor('admin.licenses.index') },
+    { label: 'panel.nav.sessions', href: urlFor('admin.sessions.index') },
+    { label: 'panel.nav.api_keys', href: urlFor('admin.api_keys.index') },
+    { label: 'panel.nav.audit', href: urlFor('admin.audit.index') },
+    { label: 'panel.nav.plugins', href: urlFor('admin.plugins.index') },
+    { label: 'panel.nav.admins', href: urlFor('admin.admins.index'), ownerOnly: true },
+    { label: 'panel.nav.blocked_ips', href: urlFor('admin.blocked_ips.index') },
+  ]
+}
 
 /**
  * The entry a path belongs to: the longest `href` that prefixes it, so
- * `/admin/licenses/12` lights up "Licenses" and `/admin` only itself.
+ * `/admin/licenses/12` lights up "Licenses" and the dashboard only itself.
  */
 export function activeEntry(items: NavItem[], path: string) {
+  const dashboard = urlFor('admin.dashboard.show')
   let best: NavItem | undefined
   for (const item of items) {
-    const matches = item.href === '/admin' ? path === '/admin' : path.startsWith(item.href)
+    const matches = item.href === dashboard ? path === dashboard : path.startsWith(item.href)
     if (matches && (!best || item.href.length > best.href.length)) best = item
   }
   return best?.href

@@ -1,5 +1,7 @@
 import vine from '@vinejs/vine'
+import type { HttpRequest } from '@adonisjs/core/http'
 import { ADMIN_ROLES, PANEL_LOCALES } from '#models/admin_user'
+import { readListState } from '#support/panel_list'
 
 export const loginValidator = vine.create({
   email: vine.string().trim().maxLength(254),
@@ -48,3 +50,21 @@ export const blockedIpValidator = vine.create({
     .regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/),
   reason: vine.string().trim().maxLength(200).optional(),
 })
+
+/** The admins list's query string (see #support/panel_list). */
+export async function readAdminList(request: HttpRequest) {
+  return readListState(request, {
+    sortable: ['email', 'role', 'last_login_at', 'created_at'] as const,
+    defaultSort: 'email',
+    defaultDir: 'asc',
+    filters: { role: ['admin', 'owner'] },
+  })
+}
+
+/** The blocked addresses list's query string. */
+export async function readBlockedIpList(request: HttpRequest) {
+  return readListState(request, {
+    sortable: ['network', 'created_at'] as const,
+    defaultSort: 'created_at',
+  })
+}

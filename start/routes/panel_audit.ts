@@ -3,14 +3,14 @@
 | the list's query string.
 */
 import router from '@adonisjs/core/services/router'
+import { controllers } from '#generated/controllers'
 import { middleware } from '#start/kernel'
-
-const AuditController = () => import('#controllers/panel/audit_controller')
 
 router
   .group(() => {
-    router.get('audit', [AuditController, 'index'])
-    router.get('audit/export.csv', [AuditController, 'export'])
+    router.get('audit', [controllers.panel.Audit, 'index'])
+    router.get('audit/export.csv', [controllers.panel.Audit, 'export'])
   })
   .prefix('/admin')
+  .as('admin')
   .use([middleware.blockedIp(), middleware.panel()])

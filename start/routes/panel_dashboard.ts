@@ -3,17 +3,19 @@
 | served from the installed package (no CDN).
 */
 import router from '@adonisjs/core/services/router'
+import { controllers } from '#generated/controllers'
 import { middleware } from '#start/kernel'
 
-const DashboardController = () => import('#controllers/panel/dashboard_controller')
+const { Dashboard } = controllers.panel
 
 router
   .group(() => {
-    router.get('/admin', [DashboardController, 'show'])
-    router.get('/admin/dashboard/stream', [DashboardController, 'stream'])
+    router.get('/admin', [Dashboard, 'show'])
+    router.get('/admin/dashboard/stream', [Dashboard, 'stream'])
   })
+  .as('admin')
   .use([middleware.blockedIp(), middleware.panel()])
 
 // A public library, like the files in public/assets (which the static
 // middleware tries first and does not have).
-router.get('/assets/vendor/chart.umd.min.js', [DashboardController, 'chartJs'])
+router.get('/assets/vendor/chart.umd.min.js', [Dashboard, 'chartJs'])

@@ -3,10 +3,10 @@
 | `node ace.ts plugin:enable NAME` / `plugin:disable NAME` and a restart.
 */
 import router from '@adonisjs/core/services/router'
+import { controllers } from '#generated/controllers'
 import { middleware } from '#start/kernel'
 
-const PluginsController = () => import('#controllers/panel/plugins_controller')
-
 router
-  .get('/admin/plugins', [PluginsController, 'index'])
+  .get('/admin/plugins', [controllers.panel.Plugins, 'index'])
+  .as('admin.plugins.index')
   .use([middleware.blockedIp(), middleware.panel()])

@@ -2,19 +2,21 @@
 | The panel's sessions: who is online, who was; owners force-end a session.
 */
 import router from '@adonisjs/core/services/router'
+import { controllers } from '#generated/controllers'
 import { middleware } from '#start/kernel'
 
-const SessionsController = () => import('#controllers/panel/sessions_controller')
+const { Sessions } = controllers.panel
 
 router
   .group(() => {
-    router.get('sessions', [SessionsController, 'index'])
-    router.get('sessions/history', [SessionsController, 'history'])
-    router.get('sessions/history/export.csv', [SessionsController, 'exportHistory'])
+    router.get('sessions', [Sessions, 'index'])
+    router.get('sessions/history', [Sessions, 'history'])
+    router.get('sessions/history/export.csv', [Sessions, 'exportHistory'])
     router
-      .post('sessions/:id/end', [SessionsController, 'forceEnd'])
+      .post('sessions/:id/end', [Sessions, 'forceEnd'])
       .where('id', router.matchers.number())
       .use(middleware.owner())
   })
   .prefix('/admin')
+  .as('admin')
   .use([middleware.blockedIp(), middleware.panel()])

@@ -15,8 +15,8 @@ import {
 } from '#plugin_host/define_plugin'
 import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
 import JobScheduler, {
-  allJobs,
   bullmqOptionsFrom,
+  JobCatalog,
   UnknownJobError,
   type JobRunReport,
 } from '#services/job_scheduler'
@@ -425,7 +425,7 @@ test.group('Jobs: scheduler', () => {
 
   test('schedules every job and removes those no longer listed', async ({ assert, cleanup }) => {
     const { scheduler, inspector } = testScheduler(cleanup)
-    const withPlugin = allJobs(await hostWith(['fixture-pages']))
+    const withPlugin = new JobCatalog(await hostWith(['fixture-pages'])).all()
     assert.deepEqual(
       withPlugin.map((job) => [job.name, job.plugin]),
       [
@@ -455,9 +455,9 @@ test.group('Jobs: scheduler', () => {
     })
 
     // The plugin is disabled and the sweep is made faster.
-    const withoutPlugin = allJobs(await hostWith([])).map((job) =>
-      job.name === 'sessions:sweep' ? { ...job, every: '2s' } : job
-    )
+    const withoutPlugin = new JobCatalog(await hostWith([]))
+      .all()
+      .map((job) => (job.name === 'sessions:sweep' ? { ...job, every: '2s' } : job))
     const second = await scheduler.schedule(withoutPlugin)
     assert.deepEqual(second.removed, ['fixture-pages:tick'])
     const schedulers = await byKey()
@@ -481,7 +481,7 @@ test.group('Jobs: scheduler', () => {
         }) satisfies JobHandler,
       }),
     }
-    const jobs = [...allJobs(await hostWith(['fixture-pages'])), failing]
+    const jobs = [...new JobCatalog(await hostWith(['fixture-pages'])).all(), failing]
 
     const reports: JobRunReport[] = []
     const waiting = new Map<string, (report: JobRunReport) => void>()

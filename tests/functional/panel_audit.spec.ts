@@ -1,15 +1,17 @@
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
-import AuditTrail from '#services/audit_trail'
+import AuditTrail, { type AuditEntry } from '#services/audit_trail'
 import type { Actor } from '#support/actor'
 import { createApiKey, unique } from '#tests/support/fixtures'
 import { PanelClient, auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
 
 /** Audit rows written the way the app writes them: in a transaction. */
-async function record(actor: Actor, entries: Parameters<typeof AuditTrail.record>[2][]) {
+async function record(actor: Actor, entries: AuditEntry[]) {
+  const audit = await app.container.make(AuditTrail)
   await db.transaction(async (trx) => {
-    for (const entry of entries) await AuditTrail.record(trx, actor, entry)
+    for (const entry of entries) await audit.record(trx, actor, entry)
   })
 }
 

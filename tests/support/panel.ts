@@ -1,4 +1,5 @@
 import { TOTP, Secret } from 'otpauth'
+import app from '@adonisjs/core/services/app'
 import AdminUser, { type AdminRole } from '#models/admin_user'
 import AdminUserService from '#services/admin_user_service'
 import { cliActor } from '#support/actor'
@@ -7,7 +8,8 @@ import { baseUrl, unique } from '#tests/support/fixtures'
 export const TEST_PASSWORD = 'correct horse battery staple'
 
 export async function createAdmin(options: { role?: AdminRole; locale?: 'en' | 'de' } = {}) {
-  return AdminUserService.create(
+  const admins = await app.container.make(AdminUserService)
+  return admins.create(
     {
       email: `${unique(options.role ?? 'admin')}@example.com`,
       password: TEST_PASSWORD,

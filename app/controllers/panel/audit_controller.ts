@@ -1,167 +1,48 @@
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import db from '@adonisjs/lucid/services/db'
-import type { ChainableContract } from '@adonisjs/lucid/types/querybuilder'
+import { urlFor } from '@adonisjs/core/services/url_builder'
 import { DateTime } from 'luxon'
-import AuditLog from '#models/audit_log'
-import { inChunks, sendCsv, type CsvColumn } from '#support/csv_export'
-import { likePattern, paginate } from '#support/panel_list'
-import { AUDIT_ACTOR_TYPES, readAuditFilters, type AuditFilters } from '#validators/panel_audit'
+import AuditList, { AUDIT_CSV_COLUMNS } from '#services/audit_list'
+import { sendCsv, type CsvColumn } from '#support/csv_export'
+import { AUDIT_ACTOR_TYPES, readAuditFilters } from '#validators/panel_audit'
 
-/** The columns of the CSV export, in order. */
-const CSV_COLUMNS = [
-  'id',
-  'created_at',
-  'actor_type',
-  'actor_id',
-  'actor_label',
-  'action',
-  'subject_type',
-  'subject_id',
-  'ip',
-  'before',
-  'after',
-] as const
+type Row = Record<string, unknown>
 
-/** Subjects that have a page of their own in the panel. */
-const SUBJECT_PAGES: Record<string, (id: string) => string> = {
-  license: (id) => `/admin/licenses/${id}`,
-  customer: (id) => `/admin/customers/${id}`,
-}
-
-/** How many distinct actions or subject types the filter suggests at most. */
-const DISTINCT_LIMIT = 500
-
-/** Matches `prefix` literally at the start of a LIKE. */
-const prefixPattern = (prefix: string) => `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
-
-function applyFilters<Query extends ChainableContract>(query: Query, filters: AuditFilters) {
-  if (filters.actorType) query.where('actor_type', filters.actorType)
-  if (filters.actor) {
-    const text = filters.actor
-    query.where((where) =>
-      where.whereILike('actor_label', likePattern(text)).orWhere('actor_id', text)
-    )
-  }
-  if (filters.action && 'exact' in filters.action) query.where('action', filters.action.exact)
-  if (filters.action && 'prefix' in filters.action) {
-    query.whereLike('action', prefixPattern(filters.action.prefix))
-  }
-  if (filters.subjectType) query.where('subject_type', filters.subjectType)
-  if (filters.subjectId) query.where('subject_id', filters.subjectId)
-  if (filters.from) query.where('created_at', '>=', filters.from.toISO()!)
-  if (filters.before) query.where('created_at', '<', filters.before.toISO()!)
-  return query
-}
-
-function applySort<Query extends ChainableContract>(
-  query: Query,
-  sort: 'created_at' | 'action',
-  dir: 'asc' | 'desc'
-) {
-  if (sort === 'action') query.orderBy('action', dir).orderBy('created_at', 'desc')
-  else query.orderBy('created_at', dir)
-  return query.orderBy('id', sort === 'action' ? 'desc' : dir)
-}
-
-/**
- * The distinct values of an indexed column, found by walking the index (one
- * short lookup per value) rather than by scanning the whole log.
- */
-async function distinctValues(column: 'action' | 'subject_type') {
-  const result = await db.rawQuery<{ rows: Array<{ value: string }> }>(
-    `WITH RECURSIVE walk AS (
-       (SELECT ${column} AS value FROM audit_logs WHERE ${column} IS NOT NULL
-         ORDER BY ${column} LIMIT 1)
-       UNION ALL
-       SELECT (SELECT ${column} FROM audit_logs WHERE ${column} > walk.value
-                ORDER BY ${column} LIMIT 1)
-         FROM walk WHERE walk.value IS NOT NULL
-     )
-     SELECT value FROM walk WHERE value IS NOT NULL LIMIT ${DISTINCT_LIMIT}`
-  )
-  return result.rows.map((row) => row.value)
-}
-
-/** `license.created` and `license.revoked` also suggest `license.*`. */
-function actionSuggestions(actions: string[]) {
-  const prefixes = new Set<string>()
-  for (const action of actions) {
-    const dot = action.indexOf('.')
-    if (dot > 0) prefixes.add(`${action.slice(0, dot)}.*`)
-  }
-  return [...prefixes, ...actions].sort()
-}
-
-function pretty(value: Record<string, unknown> | null) {
-  return value === null || value === undefined ? null : JSON.stringify(value, null, 2)
-}
-
-/** The keys whose values differ between before and after, for the summary line. */
-function changedKeys(
-  before: Record<string, unknown> | null,
-  after: Record<string, unknown> | null
-) {
-  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])
-  return [...keys].filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]))
-}
+const CSV_COLUMNS: CsvColumn<Row>[] = AUDIT_CSV_COLUMNS.map((name) => ({
+  header: name,
+  value: (row: Row) => row[name],
+}))
 
 /**
  * The audit log, read-only, for every admin: filter, page through and
  * export. Writing happens only through AuditTrail, beside each change.
  */
+@inject()
 export default class AuditController {
+  constructor(protected auditList: AuditList) {}
+
   async index({ view, request }: HttpContext) {
     const { list, filters, ignored } = await readAuditFilters(request)
-    const query = applySort(applyFilters(AuditLog.query(), filters), list.sort, list.dir)
-    const page = await paginate<AuditLog>(query, list)
-    const rows = page.rows.map((row) => ({
-      row,
-      subjectUrl:
-        row.subjectType && row.subjectId && /^\d+$/.test(row.subjectId)
-          ? (SUBJECT_PAGES[row.subjectType]?.(row.subjectId) ?? null)
-          : null,
-      before: pretty(row.before),
-      after: pretty(row.after),
-      changed: changedKeys(row.before, row.after),
-    }))
-
-    const [actions, subjectTypes] = await Promise.all([
-      distinctValues('action'),
-      distinctValues('subject_type'),
-    ])
+    const page = await this.auditList.page(list, filters)
+    const { actions, subjectTypes } = await this.auditList.suggestions()
+    const exportPath = urlFor('admin.audit.export')
     return view.render('pages/audit/index', {
       list,
-      page: { ...page, rows },
+      page,
       ignored,
       actorTypes: AUDIT_ACTOR_TYPES,
-      actions: actionSuggestions(actions),
+      actions,
       subjectTypes,
-      exportUrl: list
-        .urlWith({ page: null, per_page: null })
-        .replace(/^[^?]*/, '/admin/audit/export.csv'),
+      exportUrl: list.urlWith({ page: null, per_page: null }).replace(/^[^?]*/, () => exportPath),
       zone: DateTime.local().toFormat('ZZZZ'),
     })
   }
 
-  /**
-   * The filtered log as CSV, in the list's order. Rows appended while the
-   * export runs are left out (the log only grows, so capping the id keeps
-   * the chunks from shifting).
-   */
+  /** The filtered log as CSV, in the list's order. */
   async export({ request, response }: HttpContext) {
     const { list, filters } = await readAuditFilters(request)
-    const newest = await db.from('audit_logs').max('id as id').first()
-    const query = applySort(
-      applyFilters(db.from('audit_logs'), filters).where('id', '<=', newest?.id ?? 0),
-      list.sort,
-      list.dir
-    ).select(...CSV_COLUMNS.map((name) => (name === 'ip' ? db.raw('host(ip) AS ip') : name)))
-    type Row = Record<string, unknown>
-    const columns: CsvColumn<Row>[] = CSV_COLUMNS.map((name) => ({
-      header: name,
-      value: (row: Row) => row[name],
-    }))
+    const rows = await this.auditList.exportChunks(list, filters)
     const stamp = DateTime.utc().toFormat("yyyyLLdd'-'HHmm")
-    sendCsv(response, `audit-log-${stamp}.csv`, columns, inChunks<Row>(query))
+    sendCsv(response, `audit-log-${stamp}.csv`, CSV_COLUMNS, rows)
   }
 }

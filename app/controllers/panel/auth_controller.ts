@@ -1,12 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import panelConfig from '#config/panel'
-import AdminUser from '#models/admin_user'
-import PanelLoginService, { LoginLockedError } from '#services/panel_login_service'
+import { DomainError } from '#exceptions/domain_error'
+import PanelLoginService from '#services/panel_login_service'
 import { Clock } from '#support/clock'
 import { adminActor } from '#support/actor'
-import AuditTrail from '#services/audit_trail'
-import db from '@adonisjs/lucid/services/db'
 import { loginValidator, secondFactorValidator } from '#validators/panel_auth'
 
 const PENDING = 'login.pending'
@@ -36,16 +34,16 @@ export default class AuthController {
       if (!admin) {
         session.flashExcept(['password'])
         session.flash('error', i18n.t('panel.auth.invalid_credentials'))
-        return response.redirect('/admin/login')
+        return response.redirect().toRoute('admin.auth.show_login')
       }
       if (admin.twoFactorEnabled) {
         await session.regenerate()
         session.put(PENDING, { adminId: admin.id, since: this.clock.now().toMillis() })
-        return response.redirect('/admin/login/two-factor')
+        return response.redirect().toRoute('admin.auth.show_second_factor')
       }
       await this.logins.succeeded(admin, request.ip(), 'none')
       await auth.use('web').login(admin)
-      return response.redirect().toIntended('/admin')
+      return response.redirect().toIntendedRoute('admin.dashboard.show')
     } catch (error) {
       return this.lockedOut(ctx, error)
     }
@@ -55,11 +53,12 @@ export default class AuthController {
     const pending = session.get(PENDING) as Pending | undefined
     const window = panelConfig.login.secondFactorWindowSeconds * 1000
     if (!pending || this.clock.now().toMillis() - pending.since > window) return null
-    return AdminUser.find(pending.adminId)
+    return this.logins.pendingAdmin(pending.adminId)
   }
 
   async showSecondFactor(ctx: HttpContext) {
-    if (!(await this.pendingAdmin(ctx))) return ctx.response.redirect('/admin/login')
+    if (!(await this.pendingAdmin(ctx)))
+      return ctx.response.redirect().toRoute('admin.auth.show_login')
     return ctx.view.render('pages/auth/two_factor')
   }
 
@@ -69,14 +68,14 @@ export default class AuthController {
     if (!admin) {
       session.forget(PENDING)
       session.flash('error', i18n.t('panel.auth.second_factor_expired'))
-      return response.redirect('/admin/login')
+      return response.redirect().toRoute('admin.auth.show_login')
     }
     const { code } = await request.validateUsing(secondFactorValidator)
     try {
       const used = await this.logins.checkSecondFactor(admin, code, request.ip())
       if (!used) {
         session.flash('error', i18n.t('panel.auth.invalid_code'))
-        return response.redirect('/admin/login/two-factor')
+        return response.redirect().toRoute('admin.auth.show_second_factor')
       }
       session.forget(PENDING)
       await this.logins.succeeded(admin, request.ip(), used)
@@ -84,7 +83,7 @@ export default class AuthController {
       if (used === 'recovery_code') {
         session.flash('success', i18n.t('panel.auth.recovery_code_used'))
       }
-      return response.redirect().toIntended('/admin')
+      return response.redirect().toIntendedRoute('admin.dashboard.show')
     } catch (error) {
       session.forget(PENDING)
       return this.lockedOut(ctx, error)
@@ -93,28 +92,17 @@ export default class AuthController {
 
   /** A lockout answers 429 with the login form and how long to wait. */
   protected lockedOut({ view, response, i18n }: HttpContext, error: unknown) {
-    if (!(error instanceof LoginLockedError)) throw error
-    const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60))
-    response.status(429).header('Retry-After', String(error.retryAfterSeconds))
-    return view.render('pages/auth/login', {
-      notice: i18n.t('panel.auth.locked_out', { minutes }),
-    })
+    if (!DomainError.is(error, 'login_locked')) throw error
+    response.status(429).header('Retry-After', String(error.data.retryAfterSeconds))
+    return view.render('pages/auth/login', { notice: i18n.t(error.messageKey, error.data) })
   }
 
   async logout(ctx: HttpContext) {
     await ctx.auth.check()
     const admin = ctx.auth.user
-    if (admin) {
-      await db.transaction((trx) =>
-        AuditTrail.record(trx, adminActor(ctx), {
-          action: 'admin.logout',
-          subjectType: 'admin_user',
-          subjectId: admin.id,
-        })
-      )
-    }
+    if (admin) await this.logins.loggedOut(admin, adminActor(ctx))
     await ctx.auth.use('web').logout()
     ctx.session.forget(PENDING)
-    return ctx.response.redirect('/admin/login')
+    return ctx.response.redirect().toRoute('admin.auth.show_login')
   }
 }

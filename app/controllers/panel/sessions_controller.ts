@@ -1,27 +1,17 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import db from '@adonisjs/lucid/services/db'
-import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
+import { urlFor } from '@adonisjs/core/services/url_builder'
+import SessionList, { type SessionRow } from '#services/session_list'
 import SessionService from '#services/session_service'
 import { END_REASONS } from '#services/session_ledger'
-import { SessionPolicyRegistry } from '#services/session_policies'
 import { Clock } from '#support/clock'
 import { adminActor } from '#support/actor'
-import { inChunks, sendCsv, type CsvColumn } from '#support/csv_export'
+import { sendCsv, type CsvColumn } from '#support/csv_export'
 import { formatMoment } from '#support/formatting'
-import { likePattern, paginate, type ListState } from '#support/panel_list'
-import {
-  HISTORY_SORTS,
-  LIVE_SORTS,
-  readHistoryList,
-  readLiveList,
-} from '#validators/panel_sessions'
-
-type Query = DatabaseQueryBuilderContract<any>
-type Row = Record<string, any>
+import { readHistoryList, readLiveList } from '#validators/panel_sessions'
 
 /** The history's CSV export, in order. */
-const HISTORY_CSV: CsvColumn<Row>[] = [
+const HISTORY_CSV: CsvColumn<SessionRow>[] = [
   { header: 'session_id', value: (row) => row.id },
   { header: 'license_key', value: (row) => row.license_key },
   { header: 'product', value: (row) => row.product_name },
@@ -46,67 +36,16 @@ const HISTORY_CSV: CsvColumn<Row>[] = [
 export default class SessionsController {
   constructor(
     protected sessions: SessionService,
-    protected policies: SessionPolicyRegistry,
+    protected sessionList: SessionList,
     protected clock: Clock
   ) {}
 
-  /** Search and the filters both pages share, on `table` (`s` or `h`). */
-  protected narrow(query: Query, list: ListState, table: 's' | 'h') {
-    if (list.q) {
-      const pattern = likePattern(list.q)
-      query.where((where) => {
-        where
-          .whereILike('l.key', pattern)
-          .orWhereILike(`${table}.fingerprint`, pattern)
-          .orWhereILike(`${table}.ip`, pattern)
-          .orWhereILike('c.name', pattern)
-          .orWhereILike(`${table}.client_version`, pattern)
-        if (table === 'h') where.orWhereILike('h.ended_by', pattern)
-      })
-    }
-    if (list.filters.policy) query.where(`${table}.policy`, list.filters.policy)
-    if (list.filters.product_id) query.where('l.product_id', Number(list.filters.product_id))
-    return query
-  }
-
-  /** What the filter selects offer. */
-  protected async choices(list: ListState) {
-    const products = await db.from('products').select('id', 'name').orderBy('name')
-    const policies = new Set(this.policies.names())
-    if (list.filters.policy) policies.add(list.filters.policy)
-    return { products, policies: [...policies].sort() }
-  }
-
   async index({ view, request }: HttpContext) {
     const list = await readLiveList(request)
-    const query = db
-      .from('license_sessions as s')
-      .join('licenses as l', 'l.id', 's.license_id')
-      .join('products as p', 'p.id', 'l.product_id')
-      .leftJoin('customers as c', 'c.id', 'l.customer_id')
-      .where('s.expires_at', '>', this.clock.now().toJSDate())
-      .select(
-        's.id',
-        's.license_id',
-        'l.key as license_key',
-        'p.name as product_name',
-        'c.id as customer_id',
-        'c.name as customer_name',
-        's.fingerprint',
-        's.ip',
-        's.client_version',
-        's.policy',
-        's.started_at',
-        's.last_heartbeat_at',
-        's.expires_at'
-      )
-      .orderByRaw(`${LIVE_SORTS[list.sort]} ${list.dir} NULLS LAST`)
-      .orderBy('s.id', list.dir)
-    this.narrow(query, list, 's')
     return view.render('pages/sessions/index', {
       list,
-      page: await paginate(query, list),
-      ...(await this.choices(list)),
+      page: await this.sessionList.live(list),
+      ...(await this.sessionList.choices(list)),
     })
   }
 
@@ -120,62 +59,32 @@ export default class SessionsController {
     return ctx.response.redirect().back()
   }
 
-  protected async historyQuery(request: HttpContext['request']) {
-    const { list, range } = await readHistoryList(request, this.clock.now())
-    const query = db
-      .from('session_history as h')
-      .join('licenses as l', 'l.id', 'h.license_id')
-      .join('products as p', 'p.id', 'l.product_id')
-      .leftJoin('customers as c', 'c.id', 'l.customer_id')
-      .where('h.ended_at', '>=', range.from.toJSDate())
-      .where('h.ended_at', '<', range.before.toJSDate())
-      .select(
-        'h.id',
-        'h.license_id',
-        'l.key as license_key',
-        'p.name as product_name',
-        'c.id as customer_id',
-        'c.name as customer_name',
-        'h.fingerprint',
-        'h.ip',
-        'h.client_version',
-        'h.policy',
-        'h.started_at',
-        'h.last_heartbeat_at',
-        'h.ended_at',
-        'h.end_reason',
-        'h.ended_by',
-        'h.heartbeat_count'
-      )
-      .orderByRaw(`${HISTORY_SORTS[list.sort]} ${list.dir} NULLS LAST`)
-      .orderBy('h.id', list.dir)
-    if (list.filters.end_reason) query.where('h.end_reason', list.filters.end_reason)
-    this.narrow(query, list, 'h')
-    return { list, range, query }
-  }
-
   async history({ view, request }: HttpContext) {
-    const { list, range, query } = await this.historyQuery(request)
+    const { list, range } = await readHistoryList(request, this.clock.now())
     const dateInput = "yyyy-LL-dd'T'HH:mm"
+    const exportPath = urlFor('admin.sessions.export_history')
     return view.render('pages/sessions/history', {
       list,
-      page: await paginate(query, list),
+      page: await this.sessionList.history(list, range),
       reasons: END_REASONS,
       // The range as the form shows it (the end as the last minute included).
       from: list.filters.from ?? range.from.toFormat(dateInput),
       to: list.filters.to ?? '',
       rangeText: `${formatMoment(range.from)} – ${formatMoment(range.before)}`,
-      exportUrl: list
-        .urlWith({ page: null, per_page: null })
-        .replace(/^[^?]*/, '/admin/sessions/history/export.csv'),
-      ...(await this.choices(list)),
+      exportUrl: list.urlWith({ page: null, per_page: null }).replace(/^[^?]*/, () => exportPath),
+      ...(await this.sessionList.choices(list)),
     })
   }
 
   /** The filtered history as CSV, in the page's order. */
   async exportHistory({ request, response }: HttpContext) {
-    const { query } = await this.historyQuery(request)
+    const { list, range } = await readHistoryList(request, this.clock.now())
     const stamp = this.clock.now().toFormat("yyyyLLdd'-'HHmm")
-    sendCsv(response, `session-history-${stamp}.csv`, HISTORY_CSV, inChunks<Row>(query))
+    sendCsv(
+      response,
+      `session-history-${stamp}.csv`,
+      HISTORY_CSV,
+      this.sessionList.historyChunks(list, range)
+    )
   }
 }
