@@ -1,7 +1,8 @@
 import type { ApplicationService } from '@adonisjs/core/types'
-import db from '@adonisjs/lucid/services/db'
-import { PanelExtensions } from '#services/panel_extensions'
-import { leadStats } from './services/lead_stats.js'
+import { urlFor } from '@adonisjs/core/services/url_builder'
+import { PanelExtensions } from '#plugin_host/api'
+import LeadQueries from './services/lead_queries.js'
+import LeadStats from './services/lead_stats.js'
 
 export default class LeadCrmProvider {
   constructor(protected app: ApplicationService) {}
@@ -10,25 +11,24 @@ export default class LeadCrmProvider {
    * A converted customer's page links back to the institution it came
    * from; the dashboard gets a card with the pipeline's figures.
    */
-  async register() {
+  async boot() {
     const extensions = await this.app.container.make(PanelExtensions)
     extensions.addCustomerLinks(async (customerId, t) => {
-      const rows = await db
-        .from('lead_crm_institutions')
-        .where('customer_id', customerId)
-        .select('id', 'name')
+      const queries = await this.app.container.make(LeadQueries)
+      const rows = await queries.convertedInto(customerId)
       return rows.map((row) => ({
         label: t('lead_crm.converted_from', { name: row.name }),
-        href: `/leads/${row.id}`,
+        href: urlFor('admin.leads.show', { id: row.id }),
       }))
     })
     extensions.addDashboardCard(async (t) => {
-      const stats = await leadStats()
+      const leadStats = await this.app.container.make(LeadStats)
+      const stats = await leadStats.figures()
       const open = stats.by_status.new + stats.by_status.contacted + stats.by_status.qualified
       return {
         id: 'lead-crm',
         title: t('lead_crm.nav'),
-        href: '/leads/stats',
+        href: urlFor('admin.leads.stats'),
         figures: [
           { label: t('lead_crm.open_leads'), value: open },
           { label: t('lead_crm.statuses.won'), value: stats.by_status.won },

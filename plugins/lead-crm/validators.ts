@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { ACTIVITY_KINDS, STATUSES } from './services/institution_service.js'
+import { ACTIVITY_KINDS, STATUSES } from './services/constants.js'
 
 export const optionalText = (max: number) => vine.string().trim().maxLength(max).optional()
 

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { chartJsUrl } from '#support/chart_js'
-import { leadStats } from '../services/lead_stats.js'
-import TagService from '../services/tag_service.js'
+import { chartJsUrl } from '#plugin_host/api'
+import LeadQueries from '../services/lead_queries.js'
+import LeadStats from '../services/lead_stats.js'
 
 /** Dark or light text, whichever reads better on a tag's colour. */
 function textOn(color: string) {
@@ -13,17 +14,23 @@ function textOn(color: string) {
 const STATS_SCRIPT = new URL('../assets/stats.js', import.meta.url)
 
 /** The statistics page, its JSON, and the script that draws its chart. */
+@inject()
 export default class StatsController {
+  constructor(
+    protected stats: LeadStats,
+    protected queries: LeadQueries
+  ) {}
+
   async show({ view }: HttpContext) {
     return view.render('lead-crm::stats', {
-      stats: await leadStats(),
+      stats: await this.stats.figures(),
       chartJsUrl: await chartJsUrl(),
     })
   }
 
-  /** `GET /leads/api/stats`: the same figures as JSON (behind the panel login). */
+  /** `GET /admin/leads/api/stats`: the same figures as JSON (behind the panel login). */
   async json() {
-    return leadStats()
+    return this.stats.figures()
   }
 
   /**
@@ -31,7 +38,7 @@ export default class StatsController {
    * inline style. Colours are `#rrggbb` by a database constraint.
    */
   async tagStyles({ response }: HttpContext) {
-    const tags = await TagService.all()
+    const tags = await this.queries.tags()
     const colors = new Set(tags.map((tag) => tag.color as string))
     response.header('Content-Type', 'text/css; charset=utf-8')
     response.header('Cache-Control', 'no-cache')

@@ -1,57 +1,51 @@
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import db from '@adonisjs/lucid/services/db'
+import { urlFor } from '@adonisjs/core/services/url_builder'
 import { errors as lucidErrors } from '@adonisjs/lucid'
-import { adminActor } from '#support/actor'
-import TagService, { TagNameTakenError } from '../services/tag_service.js'
+import { adminActor, redirectWithRefusal } from '#plugin_host/api'
+import LeadQueries from '../services/lead_queries.js'
+import TagService from '../services/tag_service.js'
 import { tagValidator } from '../validators.js'
 
 /** Tags and their colours. */
+@inject()
 export default class TagsController {
+  constructor(
+    protected tags: TagService,
+    protected queries: LeadQueries
+  ) {}
+
   async index({ view }: HttpContext) {
-    const tags = await db
-      .from('lead_crm_tags as t')
-      .leftJoin('lead_crm_institution_tags as it', 'it.tag_id', 't.id')
-      .groupBy('t.id')
-      .select('t.id', 't.name', 't.color')
-      .count('it.institution_id as institutions')
-      .orderByRaw('lower(t.name)')
-    return view.render('lead-crm::tags', { tags })
+    return view.render('lead-crm::tags', { tags: await this.queries.tagsWithUsage() })
   }
 
   async store(ctx: HttpContext) {
     const form = await ctx.request.validateUsing(tagValidator)
     try {
-      await TagService.create(form, adminActor(ctx))
+      await this.tags.create(form, adminActor(ctx))
       ctx.session.flash('success', ctx.i18n.t('lead_crm.tag_saved'))
     } catch (error) {
-      return this.nameTaken(ctx, error)
+      return redirectWithRefusal(ctx, error, urlFor('admin.leads.tags'))
     }
-    return ctx.response.redirect('/leads/tags')
+    return ctx.response.redirect().toRoute('admin.leads.tags')
   }
 
   async update(ctx: HttpContext) {
     const form = await ctx.request.validateUsing(tagValidator)
     try {
-      const found = await TagService.update(Number(ctx.params.tag), form, adminActor(ctx))
+      const found = await this.tags.update(Number(ctx.params.tag), form, adminActor(ctx))
       if (!found) throw new lucidErrors.E_ROW_NOT_FOUND()
       ctx.session.flash('success', ctx.i18n.t('lead_crm.tag_saved'))
     } catch (error) {
-      return this.nameTaken(ctx, error)
+      return redirectWithRefusal(ctx, error, urlFor('admin.leads.tags'))
     }
-    return ctx.response.redirect('/leads/tags')
+    return ctx.response.redirect().toRoute('admin.leads.tags')
   }
 
   async destroy(ctx: HttpContext) {
-    const found = await TagService.destroy(Number(ctx.params.tag), adminActor(ctx))
+    const found = await this.tags.destroy(Number(ctx.params.tag), adminActor(ctx))
     if (!found) throw new lucidErrors.E_ROW_NOT_FOUND()
     ctx.session.flash('success', ctx.i18n.t('lead_crm.tag_deleted'))
-    return ctx.response.redirect('/leads/tags')
-  }
-
-  protected nameTaken({ session, response, i18n }: HttpContext, error: unknown) {
-    if (!(error instanceof TagNameTakenError)) throw error
-    session.flashAll()
-    session.flashErrors({ name: i18n.t('lead_crm.errors.tag_name_taken') })
-    return response.redirect('/leads/tags')
+    return ctx.response.redirect().toRoute('admin.leads.tags')
   }
 }

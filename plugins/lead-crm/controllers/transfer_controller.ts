@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises'
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { adminActor } from '#support/actor'
-import { inChunks, sendCsv } from '#support/csv_export'
-import { readListState } from '#support/panel_list'
-import { CSV_COLUMNS, exportQuery, importCsv } from '../services/csv_transfer.js'
+import { adminActor, inChunks, readListState, sendCsv } from '#plugin_host/api'
+import LeadTransfer, { CSV_COLUMNS } from '../services/csv_transfer.js'
 import { LEAD_FILTERS } from '../services/lead_queries.js'
 
 /** Institutions with their contacts as CSV, out and in. */
+@inject()
 export default class TransferController {
+  constructor(protected transfer: LeadTransfer) {}
+
   /** The overview's filtered list, one row per contact. */
   async export({ request, response }: HttpContext) {
     const list = await readListState(request, {
@@ -15,7 +17,7 @@ export default class TransferController {
       defaultSort: 'name',
       filters: LEAD_FILTERS,
     })
-    const query = exportQuery({ q: list.q, ...list.filters })
+    const query = this.transfer.exportQuery({ q: list.q, ...list.filters })
     sendCsv(
       response,
       'leads.csv',
@@ -46,7 +48,7 @@ export default class TransferController {
       }
       text = await readFile(file.tmpPath, 'utf8')
     }
-    const { problems, outcome } = await importCsv(
+    const { problems, outcome } = await this.transfer.importCsv(
       text,
       adminActor(ctx),
       i18n.createMessagesProvider()

@@ -1,8 +1,7 @@
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import AuditTrail from '#services/audit_trail'
-import type { Actor } from '#support/actor'
-import { inTransaction } from '#support/transaction'
+import { AuditTrail, inTransaction, type Actor } from '#plugin_host/api'
 
 export interface ContactFields {
   name: string
@@ -14,8 +13,11 @@ export interface ContactFields {
 export const CONTACT_COLUMNS = ['name', 'role', 'email', 'phone'] as const
 
 /** An institution's contact persons, each change audited. */
+@inject()
 export default class ContactService {
-  static async create(
+  constructor(protected audit: AuditTrail) {}
+
+  async create(
     institutionId: number,
     fields: ContactFields,
     actor: Actor,
@@ -26,7 +28,7 @@ export default class ContactService {
         .table('lead_crm_contacts')
         .insert({ institution_id: institutionId, ...fields })
         .returning(['id'])
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.contact_created',
         subjectType: 'lead_institution',
         subjectId: institutionId,
@@ -38,7 +40,7 @@ export default class ContactService {
   }
 
   /** @returns the changed fields, or null when the contact is not the institution's. */
-  static async update(
+  async update(
     institutionId: number,
     contactId: number,
     fields: ContactFields,
@@ -58,7 +60,7 @@ export default class ContactService {
         .from('lead_crm_contacts')
         .where('id', contactId)
         .update({ ...fields, updated_at: new Date() })
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.contact_updated',
         subjectType: 'lead_institution',
         subjectId: institutionId,
@@ -73,7 +75,7 @@ export default class ContactService {
     return inTransaction(client, run)
   }
 
-  static async destroy(institutionId: number, contactId: number, actor: Actor) {
+  async destroy(institutionId: number, contactId: number, actor: Actor) {
     return db.transaction(async (trx) => {
       const current = await trx
         .from('lead_crm_contacts')
@@ -82,7 +84,7 @@ export default class ContactService {
         .first()
       if (!current) return false
       await trx.from('lead_crm_contacts').where('id', contactId).delete()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.contact_deleted',
         subjectType: 'lead_institution',
         subjectId: institutionId,

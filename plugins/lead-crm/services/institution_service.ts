@@ -1,13 +1,18 @@
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
-import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
-import AuditTrail from '#services/audit_trail'
-import CustomerService, { CustomerEmailTakenError } from '#services/customer_service'
-import { adminIdOf, type Actor } from '#support/actor'
-import { inTransaction } from '#support/transaction'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import {
+  AuditTrail,
+  CustomerService,
+  DomainError,
+  adminIdOf,
+  inTransaction,
+  type Actor,
+} from '#plugin_host/api'
+import { ACTIVITY_KINDS, STATUSES, type LeadStatus } from './constants.js'
+import LeadQueries from './lead_queries.js'
 
-export const STATUSES = ['new', 'contacted', 'qualified', 'won', 'lost'] as const
-export type LeadStatus = (typeof STATUSES)[number]
-export const ACTIVITY_KINDS = ['call', 'mail', 'meeting'] as const
+export { ACTIVITY_KINDS, STATUSES, type LeadStatus }
 
 /** An institution as forms and imports give it (column names). */
 export interface InstitutionFields {
@@ -30,50 +35,15 @@ export const INSTITUTION_COLUMNS = [
   'owner_id',
 ] as const
 
-export class LeadRuleError extends Error {
-  constructor(
-    readonly field: string,
-    readonly reason:
-      'not_won' | 'already_converted' | 'unknown_owner' | 'unknown_tag' | 'customer_email_taken'
-  ) {
-    super(`${field}: ${reason}`)
-  }
-}
+/**
+ * The lead CRM's refusals, each a `DomainError` whose code is the reason
+ * and whose message is `lead_crm.errors.<code>`: beside the form's field,
+ * or (conversions) as the page's error.
+ */
+const refusal = (code: string, field?: string) =>
+  new DomainError(code, { field, messageKey: `lead_crm.errors.${code}` })
 
 const FOREIGN_KEY_VIOLATION = '23503'
-
-/** Writes an activity on an institution's timeline. */
-export async function recordActivity(
-  trx: TransactionClientContract,
-  institutionId: number,
-  actor: Actor,
-  activity: {
-    kind: string
-    summary?: string | null
-    details?: Record<string, unknown>
-    occurredAt?: Date
-  }
-) {
-  await trx.table('lead_crm_activities').insert({
-    institution_id: institutionId,
-    kind: activity.kind,
-    summary: activity.summary ?? null,
-    details: JSON.stringify(activity.details ?? {}),
-    occurred_at: activity.occurredAt ?? new Date(),
-    actor_id: adminIdOf(actor),
-    actor_label: actor.label ?? null,
-  })
-}
-
-/** The tag ids an institution has, sorted. */
-export async function tagsOf(client: QueryClientContract, institutionId: number) {
-  const rows = await client
-    .from('lead_crm_institution_tags')
-    .where('institution_id', institutionId)
-    .select('tag_id')
-    .orderBy('tag_id')
-  return rows.map((row) => Number(row.tag_id))
-}
 
 function snapshot(row: Record<string, any>, tags: number[]) {
   const fields: Record<string, unknown> = {}
@@ -89,14 +59,21 @@ const sameTags = (a: number[], b: number[]) =>
  * timeline by itself), deleting and converting into a customer. Every
  * change writes its audit row in the same transaction.
  */
+@inject()
 export default class InstitutionService {
-  static async create(fields: InstitutionFields, actor: Actor, client?: TransactionClientContract) {
+  constructor(
+    protected audit: AuditTrail,
+    protected customers: CustomerService,
+    protected queries: LeadQueries
+  ) {}
+
+  async create(fields: InstitutionFields, actor: Actor, client?: TransactionClientContract) {
     const run = async (trx: TransactionClientContract) => {
       const [row] = await this.guard(() =>
         trx.table('lead_crm_institutions').insert(this.columns(fields)).returning(['id'])
       )
       await this.setTags(trx, row.id, fields.tags)
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.institution_created',
         subjectType: 'lead_institution',
         subjectId: row.id,
@@ -111,7 +88,7 @@ export default class InstitutionService {
    * Saves an institution. Returns the fields that changed (none: nothing
    * written), or null when there is no such institution.
    */
-  static async update(
+  async update(
     id: number,
     fields: InstitutionFields,
     actor: Actor,
@@ -120,7 +97,7 @@ export default class InstitutionService {
     const run = async (trx: TransactionClientContract) => {
       const current = await trx.from('lead_crm_institutions').where('id', id).forUpdate().first()
       if (!current) return null
-      const before = snapshot(current, await tagsOf(trx, id))
+      const before = snapshot(current, await this.queries.tagIds(id, trx))
       const changed = (Object.keys(fields) as (keyof InstitutionFields)[]).filter((key) =>
         key === 'tags'
           ? !sameTags(before.tags, fields.tags)
@@ -135,12 +112,12 @@ export default class InstitutionService {
       )
       if (changed.includes('tags')) await this.setTags(trx, id, fields.tags)
       if (changed.includes('status')) {
-        await recordActivity(trx, id, actor, {
+        await this.recordActivity(trx, id, actor, {
           kind: 'status_change',
           details: { from: before.status, to: fields.status },
         })
       }
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.institution_updated',
         subjectType: 'lead_institution',
         subjectId: id,
@@ -153,7 +130,7 @@ export default class InstitutionService {
   }
 
   /** Deletes an institution with its contacts, notes and timeline. */
-  static async destroy(id: number, actor: Actor) {
+  async destroy(id: number, actor: Actor) {
     return db.transaction(async (trx) => {
       const current = await trx.from('lead_crm_institutions').where('id', id).forUpdate().first()
       if (!current) return false
@@ -162,7 +139,7 @@ export default class InstitutionService {
         .where('institution_id', id)
         .count('* as count')
       await trx.from('lead_crm_institutions').where('id', id).delete()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.institution_deleted',
         subjectType: 'lead_institution',
         subjectId: id,
@@ -178,7 +155,7 @@ export default class InstitutionService {
    * The customer gets the institution's name and its first contact's email
    * (unless another customer has it).
    */
-  static async convert(id: number, actor: Actor) {
+  async convert(id: number, actor: Actor) {
     return db.transaction(async (trx) => {
       const institution = await trx
         .from('lead_crm_institutions')
@@ -186,8 +163,8 @@ export default class InstitutionService {
         .forUpdate()
         .first()
       if (!institution) return null
-      if (institution.customer_id) throw new LeadRuleError('status', 'already_converted')
-      if (institution.status !== 'won') throw new LeadRuleError('status', 'not_won')
+      if (institution.customer_id) throw refusal('already_converted')
+      if (institution.status !== 'won') throw refusal('not_won')
       const contact = await trx
         .from('lead_crm_contacts')
         .where('institution_id', id)
@@ -199,7 +176,7 @@ export default class InstitutionService {
         : null
       let customer
       try {
-        customer = await CustomerService.create(
+        customer = await this.customers.create(
           {
             name: institution.name,
             company: institution.name,
@@ -210,20 +187,18 @@ export default class InstitutionService {
           trx
         )
       } catch (error) {
-        if (error instanceof CustomerEmailTakenError) {
-          throw new LeadRuleError('customer', 'customer_email_taken')
-        }
+        if (DomainError.is(error, 'email_taken')) throw refusal('customer_email_taken')
         throw error
       }
       await trx
         .from('lead_crm_institutions')
         .where('id', id)
         .update({ customer_id: customer.id, updated_at: new Date() })
-      await recordActivity(trx, id, actor, {
+      await this.recordActivity(trx, id, actor, {
         kind: 'converted',
         details: { customer_id: customer.id },
       })
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.institution_converted',
         subjectType: 'lead_institution',
         subjectId: id,
@@ -235,7 +210,7 @@ export default class InstitutionService {
   }
 
   /** Logs a call, mail or meeting on the timeline. */
-  static async logActivity(
+  async logActivity(
     id: number,
     activity: { kind: string; summary: string | null; occurredAt: Date },
     actor: Actor
@@ -243,8 +218,8 @@ export default class InstitutionService {
     return db.transaction(async (trx) => {
       const institution = await trx.from('lead_crm_institutions').where('id', id).first()
       if (!institution) return false
-      await recordActivity(trx, id, actor, activity)
-      await AuditTrail.record(trx, actor, {
+      await this.recordActivity(trx, id, actor, activity)
+      await this.audit.record(trx, actor, {
         action: 'lead.activity_logged',
         subjectType: 'lead_institution',
         subjectId: id,
@@ -254,7 +229,30 @@ export default class InstitutionService {
     })
   }
 
-  protected static columns(fields: InstitutionFields) {
+  /** Writes an activity on an institution's timeline. */
+  protected async recordActivity(
+    trx: TransactionClientContract,
+    institutionId: number,
+    actor: Actor,
+    activity: {
+      kind: string
+      summary?: string | null
+      details?: Record<string, unknown>
+      occurredAt?: Date
+    }
+  ) {
+    await trx.table('lead_crm_activities').insert({
+      institution_id: institutionId,
+      kind: activity.kind,
+      summary: activity.summary ?? null,
+      details: JSON.stringify(activity.details ?? {}),
+      occurred_at: activity.occurredAt ?? new Date(),
+      actor_id: adminIdOf(actor),
+      actor_label: actor.label ?? null,
+    })
+  }
+
+  protected columns(fields: InstitutionFields) {
     return {
       name: fields.name,
       type: fields.type,
@@ -265,7 +263,7 @@ export default class InstitutionService {
     }
   }
 
-  protected static async setTags(trx: TransactionClientContract, id: number, tags: number[]) {
+  protected async setTags(trx: TransactionClientContract, id: number, tags: number[]) {
     await trx.from('lead_crm_institution_tags').where('institution_id', id).delete()
     if (tags.length === 0) return
     await this.guard(() =>
@@ -276,16 +274,16 @@ export default class InstitutionService {
   }
 
   /** An owner or tag that does not exist (any more) is the form's error, not a 500. */
-  protected static async guard<T>(write: () => Promise<T>): Promise<T> {
+  protected async guard<T>(write: () => Promise<T>): Promise<T> {
     try {
       return await write()
     } catch (error) {
       const { code, constraint } = error as { code?: string; constraint?: string }
       if (code === FOREIGN_KEY_VIOLATION && constraint?.includes('owner')) {
-        throw new LeadRuleError('owner_id', 'unknown_owner')
+        throw refusal('unknown_owner', 'owner_id')
       }
       if (code === FOREIGN_KEY_VIOLATION && constraint?.includes('tag')) {
-        throw new LeadRuleError('tags', 'unknown_tag')
+        throw refusal('unknown_tag', 'tags')
       }
       throw error
     }

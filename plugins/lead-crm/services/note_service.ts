@@ -1,21 +1,24 @@
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import AuditTrail from '#services/audit_trail'
-import { adminIdOf, type Actor } from '#support/actor'
+import { AuditTrail, adminIdOf, type Actor } from '#plugin_host/api'
 
 /**
  * Notes keep every text they ever had: a change, or bringing back an
  * earlier text, adds a version; nothing is overwritten.
  */
+@inject()
 export default class NoteService {
-  static async create(institutionId: number, body: string, actor: Actor) {
+  constructor(protected audit: AuditTrail) {}
+
+  async create(institutionId: number, body: string, actor: Actor) {
     return db.transaction(async (trx) => {
       const [note] = await trx
         .table('lead_crm_notes')
         .insert({ institution_id: institutionId, body, version: 1 })
         .returning(['id'])
       await this.addVersion(trx, note.id, 1, body, actor, null)
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.note_created',
         subjectType: 'lead_institution',
         subjectId: institutionId,
@@ -32,7 +35,7 @@ export default class NoteService {
    * @returns the note's version after the change, or null when the note
    * does not belong to the institution.
    */
-  static async update(institutionId: number, noteId: number, body: string, actor: Actor) {
+  async update(institutionId: number, noteId: number, body: string, actor: Actor) {
     return db.transaction(async (trx) => {
       const note = await this.lock(trx, institutionId, noteId)
       if (!note) return null
@@ -42,7 +45,7 @@ export default class NoteService {
   }
 
   /** Brings back an earlier version's text as the note's newest version. */
-  static async restore(institutionId: number, noteId: number, version: number, actor: Actor) {
+  async restore(institutionId: number, noteId: number, version: number, actor: Actor) {
     return db.transaction(async (trx) => {
       const note = await this.lock(trx, institutionId, noteId)
       if (!note) return null
@@ -56,12 +59,12 @@ export default class NoteService {
     })
   }
 
-  static async destroy(institutionId: number, noteId: number, actor: Actor) {
+  async destroy(institutionId: number, noteId: number, actor: Actor) {
     return db.transaction(async (trx) => {
       const note = await this.lock(trx, institutionId, noteId)
       if (!note) return false
       await trx.from('lead_crm_notes').where('id', noteId).delete()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.note_deleted',
         subjectType: 'lead_institution',
         subjectId: institutionId,
@@ -71,7 +74,7 @@ export default class NoteService {
     })
   }
 
-  protected static lock(trx: TransactionClientContract, institutionId: number, noteId: number) {
+  protected lock(trx: TransactionClientContract, institutionId: number, noteId: number) {
     return trx
       .from('lead_crm_notes')
       .where({ id: noteId, institution_id: institutionId })
@@ -79,7 +82,7 @@ export default class NoteService {
       .first()
   }
 
-  protected static async write(
+  protected async write(
     trx: TransactionClientContract,
     note: { id: number; institution_id: number; version: number; body: string },
     body: string,
@@ -93,7 +96,7 @@ export default class NoteService {
       .where('id', note.id)
       .update({ body, version, updated_at: new Date() })
     await this.addVersion(trx, note.id, version, body, actor, restoredFrom)
-    await AuditTrail.record(trx, actor, {
+    await this.audit.record(trx, actor, {
       action,
       subjectType: 'lead_institution',
       subjectId: note.institution_id,
@@ -108,7 +111,7 @@ export default class NoteService {
     return version
   }
 
-  protected static async addVersion(
+  protected async addVersion(
     trx: TransactionClientContract,
     noteId: number,
     version: number,

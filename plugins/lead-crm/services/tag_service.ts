@@ -1,23 +1,27 @@
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
-import AuditTrail from '#services/audit_trail'
-import type { Actor } from '#support/actor'
+import { AuditTrail, DomainError, type Actor } from '#plugin_host/api'
 
-export class TagNameTakenError extends Error {
-  constructor() {
-    super('A tag with this name exists')
-  }
-}
+/** Another tag has this name (whatever the case): shown beside the name field. */
+const nameTaken = () =>
+  new DomainError('tag_name_taken', { field: 'name', messageKey: 'lead_crm.errors.tag_name_taken' })
 
 const isNameTaken = (error: unknown) =>
   (error as { constraint?: string })?.constraint === 'lead_crm_tags_name_unique'
 
-/** Tags (names unique whatever the case) with a colour, each change audited. */
+/**
+ * Tags (names unique whatever the case) with a colour, each change audited.
+ * Reading them is LeadQueries' (`tags`, `tagsWithUsage`).
+ */
+@inject()
 export default class TagService {
-  static async create(fields: { name: string; color: string }, actor: Actor) {
+  constructor(protected audit: AuditTrail) {}
+
+  async create(fields: { name: string; color: string }, actor: Actor) {
     try {
       return await db.transaction(async (trx) => {
         const [row] = await trx.table('lead_crm_tags').insert(fields).returning(['id'])
-        await AuditTrail.record(trx, actor, {
+        await this.audit.record(trx, actor, {
           action: 'lead.tag_created',
           subjectType: 'lead_tag',
           subjectId: row.id,
@@ -26,12 +30,12 @@ export default class TagService {
         return row.id as number
       })
     } catch (error) {
-      if (isNameTaken(error)) throw new TagNameTakenError()
+      if (isNameTaken(error)) throw nameTaken()
       throw error
     }
   }
 
-  static async update(id: number, fields: { name: string; color: string }, actor: Actor) {
+  async update(id: number, fields: { name: string; color: string }, actor: Actor) {
     try {
       return await db.transaction(async (trx) => {
         const current = await trx.from('lead_crm_tags').where('id', id).forUpdate().first()
@@ -41,7 +45,7 @@ export default class TagService {
           .from('lead_crm_tags')
           .where('id', id)
           .update({ ...fields, updated_at: new Date() })
-        await AuditTrail.record(trx, actor, {
+        await this.audit.record(trx, actor, {
           action: 'lead.tag_updated',
           subjectType: 'lead_tag',
           subjectId: id,
@@ -51,17 +55,17 @@ export default class TagService {
         return true
       })
     } catch (error) {
-      if (isNameTaken(error)) throw new TagNameTakenError()
+      if (isNameTaken(error)) throw nameTaken()
       throw error
     }
   }
 
-  static async destroy(id: number, actor: Actor) {
+  async destroy(id: number, actor: Actor) {
     return db.transaction(async (trx) => {
       const current = await trx.from('lead_crm_tags').where('id', id).forUpdate().first()
       if (!current) return false
       await trx.from('lead_crm_tags').where('id', id).delete()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'lead.tag_deleted',
         subjectType: 'lead_tag',
         subjectId: id,
@@ -69,9 +73,5 @@ export default class TagService {
       })
       return true
     })
-  }
-
-  static all() {
-    return db.from('lead_crm_tags').select('id', 'name', 'color').orderByRaw('lower(name)')
   }
 }

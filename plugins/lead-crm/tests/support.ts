@@ -1,4 +1,5 @@
-import { cliActor } from '#support/actor'
+import app from '@adonisjs/core/services/app'
+import { cliActor } from '#plugin_host/api'
 import { unique } from '#tests/support/fixtures'
 import InstitutionService, { type InstitutionFields } from '../services/institution_service.js'
 import ContactService, { type ContactFields } from '../services/contact_service.js'
@@ -9,7 +10,11 @@ export async function createInstitution(
   contacts: Partial<ContactFields>[] = []
 ) {
   const actor = cliActor('tests')
-  const id = await InstitutionService.create(
+  const [institutions, contactService] = await Promise.all([
+    app.container.make(InstitutionService),
+    app.container.make(ContactService),
+  ])
+  const id = await institutions.create(
     {
       name: unique('Institution'),
       type: null,
@@ -23,7 +28,7 @@ export async function createInstitution(
     actor
   )
   for (const contact of contacts) {
-    await ContactService.create(
+    await contactService.create(
       id,
       { name: unique('Contact'), role: null, email: null, phone: null, ...contact },
       actor

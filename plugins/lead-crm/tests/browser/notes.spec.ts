@@ -45,7 +45,7 @@ test.group('lead-crm in a browser', () => {
     const institution = await db.from('lead_crm_institutions').where('name', name).first()
     const note = await db.from('lead_crm_notes').where('institution_id', institution.id).first()
     assert.include(note, { body: 'Version one', version: 4 })
-    await page.goto(`/leads/${institution.id}`)
+    await page.goto(`/admin/leads/${institution.id}`)
     await page.assertTextContains('[data-testid=notes]', 'Version one')
   })
 })

@@ -1,19 +1,20 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
+import app from '@adonisjs/core/services/app'
 import { DateTime } from 'luxon'
 import { hostWith, serveHost } from '#tests/support/plugin_server'
-import { cliActor } from '#support/actor'
+import { cliActor } from '#plugin_host/api'
 import { unique } from '#tests/support/fixtures'
 import { loggedInPanel } from '#tests/support/panel'
 import InstitutionService from '../../services/institution_service.js'
 import { createInstitution } from '../support.js'
 
 test.group('lead-crm: statistics', () => {
-  test('GET /leads/api/stats counts by status and tag, and conversions per month', async ({
+  test('GET /admin/leads/api/stats counts by status and tag, and conversions per month', async ({
     assert,
   }) => {
     const { client } = await loggedInPanel('admin')
-    const stats = async () => JSON.parse((await client.get('/leads/api/stats')).body)
+    const stats = async () => JSON.parse((await client.get('/admin/leads/api/stats')).body)
     const before = await stats()
     assert.lengthOf(before.conversions, 12)
     const thisMonth = DateTime.utc().toFormat('yyyy-LL')
@@ -26,11 +27,8 @@ test.group('lead-crm: statistics', () => {
     await createInstitution({ status: 'lost', tags: [tag.id] })
     const id = await createInstitution({ status: 'qualified', tags: [tag.id] })
     const row = await db.from('lead_crm_institutions').where('id', id).first()
-    await InstitutionService.update(
-      id,
-      { ...row, tags: [tag.id], status: 'won' },
-      cliActor('tests')
-    )
+    const institutions = await app.container.make(InstitutionService)
+    await institutions.update(id, { ...row, tags: [tag.id], status: 'won' }, cliActor('tests'))
 
     const after = await stats()
     assert.equal(after.total, before.total + 2)
@@ -47,23 +45,27 @@ test.group('lead-crm: statistics', () => {
     // The dashboard's card, from the same figures.
     const dashboard = await client.get('/admin')
     const card = dashboard.body.slice(dashboard.body.indexOf('data-card="lead-crm"'))
-    assert.include(card, 'href="/leads/stats"')
+    assert.include(card, 'href="/admin/leads/stats"')
     assert.match(card, new RegExp(`Won</td><td class="numeric">${after.by_status.won}<`))
 
-    const page = await client.get('/leads/stats')
+    const page = await client.get('/admin/leads/stats')
     assert.equal(page.status, 200)
     assert.include(page.body, 'id="conversions-chart"')
+    assert.include(page.body, 'src="/admin/leads/assets/stats.js"')
+    assert.include(page.body, 'href="/admin/leads/assets/tags.css"')
+    assert.include(page.body, 'href="/admin/leads?status=won"')
+    assert.include(page.body, `href="/admin/leads?tag=${tag.id}"`)
     assert.include(page.body, '/assets/vendor/chart.umd.min.js?v=')
-    assert.equal((await client.get('/leads/assets/stats.js')).status, 200)
+    assert.equal((await client.get('/admin/leads/assets/stats.js')).status, 200)
   })
 })
 
 const PLUGIN_ROUTES = [
-  ['GET', '/leads'],
-  ['GET', '/leads/1'],
-  ['POST', '/leads/import'],
-  ['GET', '/leads/api/stats'],
-  ['GET', '/leads/export.csv'],
+  ['GET', '/admin/leads'],
+  ['GET', '/admin/leads/1'],
+  ['POST', '/admin/leads/import'],
+  ['GET', '/admin/leads/api/stats'],
+  ['GET', '/admin/leads/export.csv'],
 ] as const
 
 test.group('lead-crm: enabling and disabling', () => {
@@ -76,7 +78,7 @@ test.group('lead-crm: enabling and disabling', () => {
     await server.close()
     assert.includeMembers(
       host.navigation().map((item) => item.href),
-      ['/leads', '/leads/stats']
+      ['/admin/leads', '/admin/leads/stats']
     )
   })
 
@@ -91,7 +93,7 @@ test.group('lead-crm: enabling and disabling', () => {
     }
     assert.notInclude(
       host.navigation().map((item) => item.href),
-      '/leads'
+      '/admin/leads'
     )
     assert.isNotNull(await db.from('lead_crm_institutions').where('id', id).first())
   })

@@ -8,8 +8,8 @@ const HEADER =
   'institution_id,name,type,status,address,website,owner_email,tags,contact_id,contact_name,contact_role,contact_email,contact_phone'
 
 async function importText(client: PanelClient, csv: string) {
-  await client.get('/leads/import')
-  return client.post('/leads/import', { csv })
+  await client.get('/admin/leads/import')
+  return client.post('/admin/leads/import', { csv })
 }
 
 async function counts() {
@@ -112,7 +112,7 @@ test.group('lead-crm: CSV import and export', () => {
     )
     await createInstitution({ name: `${marker} two, "quoted"` })
 
-    const exported = await fetch(`${baseUrl()}/leads/export.csv?q=${marker}`, {
+    const exported = await fetch(`${baseUrl()}/admin/leads/export.csv?q=${marker}`, {
       headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
     })
     assert.equal(exported.status, 200)
@@ -135,17 +135,17 @@ test.group('lead-crm: CSV import and export', () => {
 
   test('an uploaded file imports like pasted text', async ({ assert }) => {
     const { client } = await loggedInPanel('admin')
-    await client.get('/leads/import')
+    await client.get('/admin/leads/import')
     const name = unique('Uploaded')
     const form = new FormData()
     form.set('_csrf', client.csrfToken!)
     form.set('file', new Blob([`name,status\n${name},new\n`], { type: 'text/csv' }), 'leads.csv')
-    const response = await fetch(`${baseUrl()}/leads/import`, {
+    const response = await fetch(`${baseUrl()}/admin/leads/import`, {
       method: 'POST',
       body: form,
       headers: {
         cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        referer: `${baseUrl()}/leads/import`,
+        referer: `${baseUrl()}/admin/leads/import`,
       },
     })
     assert.equal(response.status, 200)
