@@ -9,10 +9,8 @@ import {
   inTransaction,
   type Actor,
 } from '#plugin_host/api'
-import { ACTIVITY_KINDS, STATUSES, type LeadStatus } from './constants.js'
+import type { LeadStatus } from './constants.js'
 import LeadQueries from './lead_queries.js'
-
-export { ACTIVITY_KINDS, STATUSES, type LeadStatus }
 
 /** An institution as forms and imports give it (column names). */
 export interface InstitutionFields {
