@@ -15,222 +15,216 @@ export type ScannedRoutes = {
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.activate': { paramsTuple?: []; params?: {} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
-    'auth.show_login': { paramsTuple?: []; params?: {} }
-    'auth.login': { paramsTuple?: []; params?: {} }
-    'auth.show_second_factor': { paramsTuple?: []; params?: {} }
-    'auth.second_factor': { paramsTuple?: []; params?: {} }
-    'auth.logout': { paramsTuple?: []; params?: {} }
-    'account.show': { paramsTuple?: []; params?: {} }
-    'account.update': { paramsTuple?: []; params?: {} }
-    'account.switch_locale': { paramsTuple?: []; params?: {} }
-    'account.change_password': { paramsTuple?: []; params?: {} }
-    'account.show_two_factor': { paramsTuple?: []; params?: {} }
-    'account.enable_two_factor': { paramsTuple?: []; params?: {} }
-    'account.regenerate_recovery_codes': { paramsTuple?: []; params?: {} }
-    'account.disable_two_factor': { paramsTuple?: []; params?: {} }
-    'blocked_ips.index': { paramsTuple?: []; params?: {} }
-    'blocked_ips.store': { paramsTuple?: []; params?: {} }
-    'blocked_ips.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admins.index': { paramsTuple?: []; params?: {} }
-    'admins.create': { paramsTuple?: []; params?: {} }
-    'admins.store': { paramsTuple?: []; params?: {} }
-    'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admins.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admins.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'dashboard.show': { paramsTuple?: []; params?: {} }
-    'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'admin.auth.show_login': { paramsTuple?: []; params?: {} }
+    'admin.auth.login': { paramsTuple?: []; params?: {} }
+    'admin.auth.show_second_factor': { paramsTuple?: []; params?: {} }
+    'admin.auth.second_factor': { paramsTuple?: []; params?: {} }
+    'admin.auth.logout': { paramsTuple?: []; params?: {} }
+    'admin.account.show': { paramsTuple?: []; params?: {} }
+    'admin.account.update': { paramsTuple?: []; params?: {} }
+    'admin.account.switch_locale': { paramsTuple?: []; params?: {} }
+    'admin.account.change_password': { paramsTuple?: []; params?: {} }
+    'admin.account.show_two_factor': { paramsTuple?: []; params?: {} }
+    'admin.account.enable_two_factor': { paramsTuple?: []; params?: {} }
+    'admin.account.regenerate_recovery_codes': { paramsTuple?: []; params?: {} }
+    'admin.account.disable_two_factor': { paramsTuple?: []; params?: {} }
+    'admin.blocked_ips.index': { paramsTuple?: []; params?: {} }
+    'admin.blocked_ips.store': { paramsTuple?: []; params?: {} }
+    'admin.blocked_ips.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.admins.index': { paramsTuple?: []; params?: {} }
+    'admin.admins.create': { paramsTuple?: []; params?: {} }
+    'admin.admins.store': { paramsTuple?: []; params?: {} }
+    'admin.admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.admins.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.admins.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.dashboard.show': { paramsTuple?: []; params?: {} }
+    'admin.dashboard.stream': { paramsTuple?: []; params?: {} }
     'dashboard.chart_js': { paramsTuple?: []; params?: {} }
-    'customers.index': { paramsTuple?: []; params?: {} }
-    'customers.suggest': { paramsTuple?: []; params?: {} }
-    'customers.create': { paramsTuple?: []; params?: {} }
-    'customers.store': { paramsTuple?: []; params?: {} }
-    'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'products.index': { paramsTuple?: []; params?: {} }
-    'products.create': { paramsTuple?: []; params?: {} }
-    'products.store': { paramsTuple?: []; params?: {} }
-    'products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.index': { paramsTuple?: []; params?: {} }
-    'licenses.export': { paramsTuple?: []; params?: {} }
-    'licenses.create': { paramsTuple?: []; params?: {} }
-    'licenses.store': { paramsTuple?: []; params?: {} }
-    'licenses.bulk': { paramsTuple?: []; params?: {} }
-    'licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.quick': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
-    'licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
-    'sessions.index': { paramsTuple?: []; params?: {} }
-    'sessions.history': { paramsTuple?: []; params?: {} }
-    'sessions.export_history': { paramsTuple?: []; params?: {} }
-    'sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'api_keys.index': { paramsTuple?: []; params?: {} }
-    'api_keys.store': { paramsTuple?: []; params?: {} }
-    'api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'audit.index': { paramsTuple?: []; params?: {} }
-    'audit.export': { paramsTuple?: []; params?: {} }
-    'plugins.index': { paramsTuple?: []; params?: {} }
-    'version.check': { paramsTuple?: []; params?: {} }
-    'version.latest': { paramsTuple?: []; params?: {} }
-    'client_configs.index': { paramsTuple?: []; params?: {} }
-    'client_configs.create': { paramsTuple?: []; params?: {} }
-    'client_configs.store': { paramsTuple?: []; params?: {} }
-    'client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
-    'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
-    'leads.index': { paramsTuple?: []; params?: {} }
-    'leads.create': { paramsTuple?: []; params?: {} }
-    'leads.store': { paramsTuple?: []; params?: {} }
-    'leads.stats': { paramsTuple?: []; params?: {} }
-    'leads.stats_json': { paramsTuple?: []; params?: {} }
-    'leads.stats_script': { paramsTuple?: []; params?: {} }
-    'leads.tag_styles': { paramsTuple?: []; params?: {} }
-    'leads.export': { paramsTuple?: []; params?: {} }
-    'leads.import_form': { paramsTuple?: []; params?: {} }
-    'leads.import': { paramsTuple?: []; params?: {} }
-    'leads.tags': { paramsTuple?: []; params?: {} }
-    'leads.tags_store': { paramsTuple?: []; params?: {} }
-    'leads.tags_update': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
-    'leads.tags_destroy': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
-    'leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.convert': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.log_activity': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.contacts_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.contacts_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
-    'leads.contacts_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
-    'leads.notes_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
-    'leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
-    'leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
-    'leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.customers.index': { paramsTuple?: []; params?: {} }
+    'admin.customers.suggest': { paramsTuple?: []; params?: {} }
+    'admin.customers.create': { paramsTuple?: []; params?: {} }
+    'admin.customers.store': { paramsTuple?: []; params?: {} }
+    'admin.customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.products.index': { paramsTuple?: []; params?: {} }
+    'admin.products.create': { paramsTuple?: []; params?: {} }
+    'admin.products.store': { paramsTuple?: []; params?: {} }
+    'admin.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.index': { paramsTuple?: []; params?: {} }
+    'admin.licenses.export': { paramsTuple?: []; params?: {} }
+    'admin.licenses.create': { paramsTuple?: []; params?: {} }
+    'admin.licenses.store': { paramsTuple?: []; params?: {} }
+    'admin.licenses.bulk': { paramsTuple?: []; params?: {} }
+    'admin.licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.quick': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'admin.licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'admin.sessions.index': { paramsTuple?: []; params?: {} }
+    'admin.sessions.history': { paramsTuple?: []; params?: {} }
+    'admin.sessions.export_history': { paramsTuple?: []; params?: {} }
+    'admin.sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.api_keys.index': { paramsTuple?: []; params?: {} }
+    'admin.api_keys.store': { paramsTuple?: []; params?: {} }
+    'admin.api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.audit.index': { paramsTuple?: []; params?: {} }
+    'admin.audit.export': { paramsTuple?: []; params?: {} }
+    'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'api.version.check': { paramsTuple?: []; params?: {} }
+    'api.version.latest': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.index': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.create': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.store': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.index': { paramsTuple?: []; params?: {} }
+    'admin.leads.create': { paramsTuple?: []; params?: {} }
+    'admin.leads.store': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats_json': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats_script': { paramsTuple?: []; params?: {} }
+    'admin.leads.tag_styles': { paramsTuple?: []; params?: {} }
+    'admin.leads.export': { paramsTuple?: []; params?: {} }
+    'admin.leads.import_form': { paramsTuple?: []; params?: {} }
+    'admin.leads.import': { paramsTuple?: []; params?: {} }
+    'admin.leads.tags': { paramsTuple?: []; params?: {} }
+    'admin.leads.tags_store': { paramsTuple?: []; params?: {} }
+    'admin.leads.tags_update': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
+    'admin.leads.tags_destroy': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
+    'admin.leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.convert': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.log_activity': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.contacts_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.contacts_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
+    'admin.leads.contacts_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
+    'admin.leads.notes_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
   GET: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
-    'auth.show_login': { paramsTuple?: []; params?: {} }
-    'auth.show_second_factor': { paramsTuple?: []; params?: {} }
-    'account.show': { paramsTuple?: []; params?: {} }
-    'account.show_two_factor': { paramsTuple?: []; params?: {} }
-    'blocked_ips.index': { paramsTuple?: []; params?: {} }
-    'admins.index': { paramsTuple?: []; params?: {} }
-    'admins.create': { paramsTuple?: []; params?: {} }
-    'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'dashboard.show': { paramsTuple?: []; params?: {} }
-    'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'admin.auth.show_login': { paramsTuple?: []; params?: {} }
+    'admin.auth.show_second_factor': { paramsTuple?: []; params?: {} }
+    'admin.account.show': { paramsTuple?: []; params?: {} }
+    'admin.account.show_two_factor': { paramsTuple?: []; params?: {} }
+    'admin.blocked_ips.index': { paramsTuple?: []; params?: {} }
+    'admin.admins.index': { paramsTuple?: []; params?: {} }
+    'admin.admins.create': { paramsTuple?: []; params?: {} }
+    'admin.admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.dashboard.show': { paramsTuple?: []; params?: {} }
+    'admin.dashboard.stream': { paramsTuple?: []; params?: {} }
     'dashboard.chart_js': { paramsTuple?: []; params?: {} }
-    'customers.index': { paramsTuple?: []; params?: {} }
-    'customers.suggest': { paramsTuple?: []; params?: {} }
-    'customers.create': { paramsTuple?: []; params?: {} }
-    'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'products.index': { paramsTuple?: []; params?: {} }
-    'products.create': { paramsTuple?: []; params?: {} }
-    'products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.index': { paramsTuple?: []; params?: {} }
-    'licenses.export': { paramsTuple?: []; params?: {} }
-    'licenses.create': { paramsTuple?: []; params?: {} }
-    'licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'sessions.index': { paramsTuple?: []; params?: {} }
-    'sessions.history': { paramsTuple?: []; params?: {} }
-    'sessions.export_history': { paramsTuple?: []; params?: {} }
-    'api_keys.index': { paramsTuple?: []; params?: {} }
-    'audit.index': { paramsTuple?: []; params?: {} }
-    'audit.export': { paramsTuple?: []; params?: {} }
-    'plugins.index': { paramsTuple?: []; params?: {} }
-    'version.latest': { paramsTuple?: []; params?: {} }
-    'client_configs.index': { paramsTuple?: []; params?: {} }
-    'client_configs.create': { paramsTuple?: []; params?: {} }
-    'client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
-    'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
-    'leads.index': { paramsTuple?: []; params?: {} }
-    'leads.create': { paramsTuple?: []; params?: {} }
-    'leads.stats': { paramsTuple?: []; params?: {} }
-    'leads.stats_json': { paramsTuple?: []; params?: {} }
-    'leads.stats_script': { paramsTuple?: []; params?: {} }
-    'leads.tag_styles': { paramsTuple?: []; params?: {} }
-    'leads.export': { paramsTuple?: []; params?: {} }
-    'leads.import_form': { paramsTuple?: []; params?: {} }
-    'leads.tags': { paramsTuple?: []; params?: {} }
-    'leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.customers.index': { paramsTuple?: []; params?: {} }
+    'admin.customers.suggest': { paramsTuple?: []; params?: {} }
+    'admin.customers.create': { paramsTuple?: []; params?: {} }
+    'admin.customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.products.index': { paramsTuple?: []; params?: {} }
+    'admin.products.create': { paramsTuple?: []; params?: {} }
+    'admin.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.index': { paramsTuple?: []; params?: {} }
+    'admin.licenses.export': { paramsTuple?: []; params?: {} }
+    'admin.licenses.create': { paramsTuple?: []; params?: {} }
+    'admin.licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.sessions.index': { paramsTuple?: []; params?: {} }
+    'admin.sessions.history': { paramsTuple?: []; params?: {} }
+    'admin.sessions.export_history': { paramsTuple?: []; params?: {} }
+    'admin.api_keys.index': { paramsTuple?: []; params?: {} }
+    'admin.audit.index': { paramsTuple?: []; params?: {} }
+    'admin.audit.export': { paramsTuple?: []; params?: {} }
+    'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'api.version.latest': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.index': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.create': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.index': { paramsTuple?: []; params?: {} }
+    'admin.leads.create': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats_json': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats_script': { paramsTuple?: []; params?: {} }
+    'admin.leads.tag_styles': { paramsTuple?: []; params?: {} }
+    'admin.leads.export': { paramsTuple?: []; params?: {} }
+    'admin.leads.import_form': { paramsTuple?: []; params?: {} }
+    'admin.leads.tags': { paramsTuple?: []; params?: {} }
+    'admin.leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
   HEAD: {
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
-    'auth.show_login': { paramsTuple?: []; params?: {} }
-    'auth.show_second_factor': { paramsTuple?: []; params?: {} }
-    'account.show': { paramsTuple?: []; params?: {} }
-    'account.show_two_factor': { paramsTuple?: []; params?: {} }
-    'blocked_ips.index': { paramsTuple?: []; params?: {} }
-    'admins.index': { paramsTuple?: []; params?: {} }
-    'admins.create': { paramsTuple?: []; params?: {} }
-    'admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'dashboard.show': { paramsTuple?: []; params?: {} }
-    'dashboard.stream': { paramsTuple?: []; params?: {} }
+    'admin.auth.show_login': { paramsTuple?: []; params?: {} }
+    'admin.auth.show_second_factor': { paramsTuple?: []; params?: {} }
+    'admin.account.show': { paramsTuple?: []; params?: {} }
+    'admin.account.show_two_factor': { paramsTuple?: []; params?: {} }
+    'admin.blocked_ips.index': { paramsTuple?: []; params?: {} }
+    'admin.admins.index': { paramsTuple?: []; params?: {} }
+    'admin.admins.create': { paramsTuple?: []; params?: {} }
+    'admin.admins.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.dashboard.show': { paramsTuple?: []; params?: {} }
+    'admin.dashboard.stream': { paramsTuple?: []; params?: {} }
     'dashboard.chart_js': { paramsTuple?: []; params?: {} }
-    'customers.index': { paramsTuple?: []; params?: {} }
-    'customers.suggest': { paramsTuple?: []; params?: {} }
-    'customers.create': { paramsTuple?: []; params?: {} }
-    'customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'products.index': { paramsTuple?: []; params?: {} }
-    'products.create': { paramsTuple?: []; params?: {} }
-    'products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.index': { paramsTuple?: []; params?: {} }
-    'licenses.export': { paramsTuple?: []; params?: {} }
-    'licenses.create': { paramsTuple?: []; params?: {} }
-    'licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'sessions.index': { paramsTuple?: []; params?: {} }
-    'sessions.history': { paramsTuple?: []; params?: {} }
-    'sessions.export_history': { paramsTuple?: []; params?: {} }
-    'api_keys.index': { paramsTuple?: []; params?: {} }
-    'audit.index': { paramsTuple?: []; params?: {} }
-    'audit.export': { paramsTuple?: []; params?: {} }
-    'plugins.index': { paramsTuple?: []; params?: {} }
-    'version.latest': { paramsTuple?: []; params?: {} }
-    'client_configs.index': { paramsTuple?: []; params?: {} }
-    'client_configs.create': { paramsTuple?: []; params?: {} }
-    'client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'client_configs.legacy_index': { paramsTuple?: []; params?: {} }
-    'client_configs.legacy_create': { paramsTuple?: []; params?: {} }
-    'leads.index': { paramsTuple?: []; params?: {} }
-    'leads.create': { paramsTuple?: []; params?: {} }
-    'leads.stats': { paramsTuple?: []; params?: {} }
-    'leads.stats_json': { paramsTuple?: []; params?: {} }
-    'leads.stats_script': { paramsTuple?: []; params?: {} }
-    'leads.tag_styles': { paramsTuple?: []; params?: {} }
-    'leads.export': { paramsTuple?: []; params?: {} }
-    'leads.import_form': { paramsTuple?: []; params?: {} }
-    'leads.tags': { paramsTuple?: []; params?: {} }
-    'leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.customers.index': { paramsTuple?: []; params?: {} }
+    'admin.customers.suggest': { paramsTuple?: []; params?: {} }
+    'admin.customers.create': { paramsTuple?: []; params?: {} }
+    'admin.customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.products.index': { paramsTuple?: []; params?: {} }
+    'admin.products.create': { paramsTuple?: []; params?: {} }
+    'admin.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.index': { paramsTuple?: []; params?: {} }
+    'admin.licenses.export': { paramsTuple?: []; params?: {} }
+    'admin.licenses.create': { paramsTuple?: []; params?: {} }
+    'admin.licenses.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.sessions.index': { paramsTuple?: []; params?: {} }
+    'admin.sessions.history': { paramsTuple?: []; params?: {} }
+    'admin.sessions.export_history': { paramsTuple?: []; params?: {} }
+    'admin.api_keys.index': { paramsTuple?: []; params?: {} }
+    'admin.audit.index': { paramsTuple?: []; params?: {} }
+    'admin.audit.export': { paramsTuple?: []; params?: {} }
+    'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'api.version.latest': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.index': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.create': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.client_configs.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.index': { paramsTuple?: []; params?: {} }
+    'admin.leads.create': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats_json': { paramsTuple?: []; params?: {} }
+    'admin.leads.stats_script': { paramsTuple?: []; params?: {} }
+    'admin.leads.tag_styles': { paramsTuple?: []; params?: {} }
+    'admin.leads.export': { paramsTuple?: []; params?: {} }
+    'admin.leads.import_form': { paramsTuple?: []; params?: {} }
+    'admin.leads.tags': { paramsTuple?: []; params?: {} }
+    'admin.leads.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
   POST: {
     'licenses.activate': { paramsTuple?: []; params?: {} }
@@ -240,54 +234,62 @@ export type ScannedRoutes = {
     'sessions.heartbeat': { paramsTuple?: []; params?: {} }
     'sessions.end': { paramsTuple?: []; params?: {} }
     'single_use.activate': { paramsTuple?: []; params?: {} }
-    'auth.login': { paramsTuple?: []; params?: {} }
-    'auth.second_factor': { paramsTuple?: []; params?: {} }
-    'auth.logout': { paramsTuple?: []; params?: {} }
-    'account.update': { paramsTuple?: []; params?: {} }
-    'account.switch_locale': { paramsTuple?: []; params?: {} }
-    'account.change_password': { paramsTuple?: []; params?: {} }
-    'account.enable_two_factor': { paramsTuple?: []; params?: {} }
-    'account.regenerate_recovery_codes': { paramsTuple?: []; params?: {} }
-    'account.disable_two_factor': { paramsTuple?: []; params?: {} }
-    'blocked_ips.store': { paramsTuple?: []; params?: {} }
-    'blocked_ips.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admins.store': { paramsTuple?: []; params?: {} }
-    'admins.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admins.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.store': { paramsTuple?: []; params?: {} }
-    'customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'products.store': { paramsTuple?: []; params?: {} }
-    'products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.store': { paramsTuple?: []; params?: {} }
-    'licenses.bulk': { paramsTuple?: []; params?: {} }
-    'licenses.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.quick': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
-    'licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
-    'sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'api_keys.store': { paramsTuple?: []; params?: {} }
-    'api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'version.check': { paramsTuple?: []; params?: {} }
-    'client_configs.store': { paramsTuple?: []; params?: {} }
-    'client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.store': { paramsTuple?: []; params?: {} }
-    'leads.import': { paramsTuple?: []; params?: {} }
-    'leads.tags_store': { paramsTuple?: []; params?: {} }
-    'leads.tags_update': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
-    'leads.tags_destroy': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
-    'leads.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.convert': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.log_activity': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.contacts_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.contacts_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
-    'leads.contacts_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
-    'leads.notes_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
-    'leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
-    'leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
-    'leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.auth.login': { paramsTuple?: []; params?: {} }
+    'admin.auth.second_factor': { paramsTuple?: []; params?: {} }
+    'admin.auth.logout': { paramsTuple?: []; params?: {} }
+    'admin.account.update': { paramsTuple?: []; params?: {} }
+    'admin.account.switch_locale': { paramsTuple?: []; params?: {} }
+    'admin.account.change_password': { paramsTuple?: []; params?: {} }
+    'admin.account.enable_two_factor': { paramsTuple?: []; params?: {} }
+    'admin.account.regenerate_recovery_codes': { paramsTuple?: []; params?: {} }
+    'admin.account.disable_two_factor': { paramsTuple?: []; params?: {} }
+    'admin.blocked_ips.store': { paramsTuple?: []; params?: {} }
+    'admin.blocked_ips.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.admins.store': { paramsTuple?: []; params?: {} }
+    'admin.admins.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.admins.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.admins.reset_two_factor': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.store': { paramsTuple?: []; params?: {} }
+    'admin.customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.products.store': { paramsTuple?: []; params?: {} }
+    'admin.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.store': { paramsTuple?: []; params?: {} }
+    'admin.licenses.bulk': { paramsTuple?: []; params?: {} }
+    'admin.licenses.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.quick': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'admin.licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'admin.sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.api_keys.store': { paramsTuple?: []; params?: {} }
+    'admin.api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'api.version.check': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.store': { paramsTuple?: []; params?: {} }
+    'admin.client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.store': { paramsTuple?: []; params?: {} }
+    'admin.leads.import': { paramsTuple?: []; params?: {} }
+    'admin.leads.tags_store': { paramsTuple?: []; params?: {} }
+    'admin.leads.tags_update': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
+    'admin.leads.tags_destroy': { paramsTuple: [ParamValue]; params: {'tag': ParamValue} }
+    'admin.leads.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.convert': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.log_activity': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.contacts_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.contacts_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
+    'admin.leads.contacts_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'contact': ParamValue} }
+    'admin.leads.notes_store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+  }
+  OPTIONS: {
+  }
+  PUT: {
+  }
+  PATCH: {
+  }
+  DELETE: {
   }
 }
 declare module '@adonisjs/core/types/http' {
