@@ -11,6 +11,9 @@
  * plugin can do.
  */
 
+import SessionService from '#services/session_service'
+import type { SessionTiming } from '#services/client_config'
+
 /* Declaring a plugin: its manifest, provider, routes, jobs and menu. */
 export {
   definePlugin,
@@ -48,6 +51,10 @@ export {
   type SessionTiming,
   type UpdateNotice,
 } from '#services/client_config'
+/** The heartbeat settings of products whose client configuration sets none (config/sessions.ts). */
+export function globalSessionTiming(): SessionTiming {
+  return SessionService.globalTiming()
+}
 export {
   ClientResponseExtensions,
   type ClientResponsePoint,
@@ -69,6 +76,8 @@ export {
   readListState,
   paginate,
   likePattern,
+  /** A free-text search over several columns (ILIKE, any of them). */
+  whereMatches,
   PER_PAGE_CHOICES,
   type ListState,
   type ListOptions,

@@ -1,8 +1,8 @@
-import SessionService from '#services/session_service'
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import AuditTrail from '#services/audit_trail'
-import type { Actor } from '#support/actor'
+import { AuditTrail, DomainError, globalSessionTiming, type Actor } from '#plugin_host/api'
+import ClientConfig from './models/client_config.js'
 import { compareVersions, normalizeVersion } from './versions.js'
 
 /**
@@ -33,15 +33,16 @@ export const CONFIG_FIELDS = [
   'require_version',
 ] as const satisfies readonly (keyof ClientConfigFields)[]
 
-/** A save the rules refuse, named by the field to mark in the form. */
-export class ClientConfigRuleError extends Error {
-  constructor(
-    readonly field: keyof ClientConfigFields | 'product_id',
-    readonly reason:
-      'invalid_version' | 'minimum_above_current' | 'already_configured' | 'unknown_product'
-  ) {
-    super(`${field}: ${reason}`)
-  }
+/** Why the rules refuse a save (a DomainError's `code`). */
+export type ClientConfigRefusal =
+  'invalid_version' | 'minimum_above_current' | 'already_configured' | 'unknown_product'
+
+/**
+ * A save the rules refuse, named by the field to mark in the form; the
+ * message is `version_gate.errors.<reason>`.
+ */
+function refusal(field: keyof ClientConfigFields | 'product_id', reason: ClientConfigRefusal) {
+  return new DomainError(reason, { field, messageKey: `version_gate.errors.${reason}` })
 }
 
 const UNIQUE_VIOLATION = '23505'
@@ -61,15 +62,30 @@ export function fieldsOf(row: Record<string, any>): ClientConfigFields {
   return Object.fromEntries(CONFIG_FIELDS.map((field) => [field, row[field]])) as any
 }
 
+/** A release as `version:publish` announces it; absent parts stay as they are. */
+export interface Release {
+  version: string
+  minimum?: string
+  downloadUrl?: string
+  whatsNew?: string
+}
+
+/** What publishing a release did. */
+export type PublishOutcome =
+  { status: 'unknown_product' } | { status: 'unchanged' | 'published'; fields: ClientConfigFields }
+
 /**
  * Creates and changes client configurations. Every save writes a revision
  * (the whole configuration, the fields it changed, who saved it) and an
  * audit row in the same transaction.
  */
+@inject()
 export default class ClientConfigService {
+  constructor(protected audit: AuditTrail) {}
+
   /** A new product's configuration before anyone edited it. */
-  static defaultsFor(product: { name: string }): ClientConfigFields {
-    const { heartbeatInterval, timeout } = SessionService.globalTiming()
+  defaultsFor(product: { name: string }): ClientConfigFields {
+    const { heartbeatInterval, timeout } = globalSessionTiming()
     return {
       client_name: product.name.slice(0, 120),
       current_version: '1.0.0',
@@ -86,19 +102,25 @@ export default class ClientConfigService {
   /**
    * The fields with canonical versions, checked against the rules the
    * database cannot state (semantic versions, minimum ≤ current).
+   *
+   * @throws DomainError `invalid_version`, `minimum_above_current`
    */
-  static checked(fields: ClientConfigFields): ClientConfigFields {
+  checked(fields: ClientConfigFields): ClientConfigFields {
     const current = normalizeVersion(fields.current_version)
-    if (!current) throw new ClientConfigRuleError('current_version', 'invalid_version')
+    if (!current) throw refusal('current_version', 'invalid_version')
     const minimum = normalizeVersion(fields.minimum_version)
-    if (!minimum) throw new ClientConfigRuleError('minimum_version', 'invalid_version')
+    if (!minimum) throw refusal('minimum_version', 'invalid_version')
     if (compareVersions(minimum, current) > 0) {
-      throw new ClientConfigRuleError('minimum_version', 'minimum_above_current')
+      throw refusal('minimum_version', 'minimum_above_current')
     }
     return { ...fields, current_version: current, minimum_version: minimum }
   }
 
-  static async create(productId: number, input: ClientConfigFields, actor: Actor) {
+  /**
+   * @throws DomainError `invalid_version`, `minimum_above_current`,
+   * `already_configured`, `unknown_product`
+   */
+  async create(productId: number, input: ClientConfigFields, actor: Actor) {
     const fields = this.checked(input)
     return db.transaction(async (trx) => {
       let row: { id: number }
@@ -109,16 +131,12 @@ export default class ClientConfigService {
           .returning(['id'])
       } catch (error) {
         const code = (error as { code?: string }).code
-        if (code === UNIQUE_VIOLATION) {
-          throw new ClientConfigRuleError('product_id', 'already_configured')
-        }
-        if (code === FOREIGN_KEY_VIOLATION) {
-          throw new ClientConfigRuleError('product_id', 'unknown_product')
-        }
+        if (code === UNIQUE_VIOLATION) throw refusal('product_id', 'already_configured')
+        if (code === FOREIGN_KEY_VIOLATION) throw refusal('product_id', 'unknown_product')
         throw error
       }
       await this.recordRevision(trx, row.id, 1, fields, [...CONFIG_FIELDS], actor)
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'client_config.created',
         subjectType: 'client_config',
         subjectId: row.id,
@@ -133,8 +151,9 @@ export default class ClientConfigService {
    *
    * @returns the fields that changed (none: nothing written), or null when
    * there is no such configuration.
+   * @throws DomainError `invalid_version`, `minimum_above_current`
    */
-  static async update(id: number, input: ClientConfigFields, actor: Actor) {
+  async update(id: number, input: ClientConfigFields, actor: Actor) {
     const fields = this.checked(input)
     return db.transaction(async (trx) => {
       const current = await trx.from('version_gate_configs').where('id', id).forUpdate().first()
@@ -149,7 +168,7 @@ export default class ClientConfigService {
         .where('id', id)
         .update({ ...this.columns(fields), revision, updated_at: new Date() })
       await this.recordRevision(trx, id, revision, fields, changed, actor)
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'client_config.updated',
         subjectType: 'client_config',
         subjectId: id,
@@ -161,10 +180,38 @@ export default class ClientConfigService {
   }
 
   /**
+   * Publishes a release of the product with that slug (`version:publish`):
+   * its configuration with the release's parts changed, or, for a product
+   * without one, the defaults with them.
+   *
+   * @throws DomainError as `create` and `update`
+   */
+  async publish(productSlug: string, release: Release, actor: Actor): Promise<PublishOutcome> {
+    const product = await db.from('products').where('slug', productSlug).first()
+    if (!product) return { status: 'unknown_product' }
+    const existing = await db.from('version_gate_configs').where('product_id', product.id).first()
+    const before = existing ? fieldsOf(existing) : this.defaultsFor(product)
+    const fields: ClientConfigFields = {
+      ...before,
+      current_version: release.version,
+      ...(release.minimum ? { minimum_version: release.minimum } : {}),
+      ...(release.downloadUrl ? { download_url: release.downloadUrl } : {}),
+      ...(release.whatsNew !== undefined ? { whats_new: release.whatsNew.trim() || null } : {}),
+    }
+    if (existing) {
+      const changed = await this.update(existing.id, fields, actor)
+      if (!changed?.length) return { status: 'unchanged', fields }
+    } else {
+      await this.create(product.id, fields, actor)
+    }
+    return { status: 'published', fields }
+  }
+
+  /**
    * Gives every product without a configuration the default one (the
    * seeder, so the Quick start's product is gated from the first run).
    */
-  static async ensureForAllProducts(actor: Actor) {
+  async ensureForAllProducts(actor: Actor) {
     const created: number[] = []
     for (const product of await this.unconfiguredProducts()) {
       try {
@@ -172,14 +219,14 @@ export default class ClientConfigService {
         created.push(product.id)
       } catch (error) {
         // Another process configured it meanwhile: that is what we wanted.
-        if (!(error instanceof ClientConfigRuleError)) throw error
+        if (!DomainError.is(error)) throw error
       }
     }
     return created
   }
 
   /** Products that have no client configuration yet, by name. */
-  static async unconfiguredProducts(): Promise<{ id: number; name: string; slug: string }[]> {
+  async unconfiguredProducts(): Promise<{ id: number; name: string; slug: string }[]> {
     return db
       .from('products as p')
       .whereNotExists((query) =>
@@ -189,14 +236,23 @@ export default class ClientConfigService {
       .orderByRaw('lower(p.name), p.id')
   }
 
-  protected static columns(fields: ClientConfigFields) {
+  /** A configuration with its product, for its page and its form. */
+  async findWithProduct(id: number) {
+    return ClientConfig.query().where('id', id).preload('product').firstOrFail()
+  }
+
+  async findOrFail(id: number) {
+    return ClientConfig.findOrFail(id)
+  }
+
+  protected columns(fields: ClientConfigFields) {
     return {
       ...fields,
       session_limit_message: JSON.stringify(fields.session_limit_message),
     }
   }
 
-  protected static async recordRevision(
+  protected async recordRevision(
     trx: TransactionClientContract,
     configId: number,
     revision: number,

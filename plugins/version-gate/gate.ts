@@ -1,12 +1,12 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import { ApiError } from '#exceptions/api_error'
-import type {
-  ClientConfigProvider,
-  ClientQuery,
-  ClientTerms,
-  UpdateNotice,
-} from '#services/client_config'
+import {
+  ApiError,
+  type ClientConfigProvider,
+  type ClientQuery,
+  type ClientTerms,
+  type UpdateNotice,
+} from '#plugin_host/api'
 import { compareVersions, normalizeVersion } from './versions.js'
 import { CONFIG_FIELDS } from './client_config_service.js'
 
@@ -127,6 +127,29 @@ export default class VersionGate implements ClientConfigProvider {
     if (version === null) return null
     const config = await this.cached(query.productId)
     return config ? updateFor(config, version) : null
+  }
+
+  /**
+   * The configuration a client of the version API asks about: by product
+   * slug, or, when it names none, the only product with a configuration (a
+   * server with several needs `product`). Read fresh.
+   *
+   * @throws ApiError `PRODUCT_NOT_FOUND`, or `VALIDATION_ERROR` on `product`
+   */
+  async configFor(productSlug: string | undefined): Promise<GateConfig> {
+    const query = db
+      .from('version_gate_configs as c')
+      .join('products as p', 'p.id', 'c.product_id')
+      .select(CONFIG_FIELDS.map((field) => `c.${field}`))
+    if (productSlug) {
+      const row = await query.where('p.slug', productSlug).first()
+      if (!row) throw new ApiError('PRODUCT_NOT_FOUND')
+      return gateConfigOf(row)
+    }
+    const rows = await query.orderBy('c.product_id').limit(2)
+    if (rows.length === 0) throw new ApiError('PRODUCT_NOT_FOUND')
+    if (rows.length > 1) throw ApiError.invalidField('product', 'required')
+    return gateConfigOf(rows[0])
   }
 
   /** Drops a product's cached configuration after this process changed it. */

@@ -1,6 +1,5 @@
 import type { ApplicationService } from '@adonisjs/core/types'
-import PluginHost from '#plugin_host/plugin_host'
-import { ClientConfigRegistry } from '#services/client_config'
+import { ClientConfigRegistry, PluginHost } from '#plugin_host/api'
 import type { defineConfig } from './define_config.js'
 import VersionGate from './gate.js'
 

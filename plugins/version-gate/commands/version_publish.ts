@@ -2,12 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { args, BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import vine, { errors, SimpleMessagesProvider } from '@vinejs/vine'
-import { cliActor } from '#support/actor'
-import ClientConfigService, {
-  ClientConfigRuleError,
-  fieldsOf,
-  type ClientConfigFields,
-} from '../client_config_service.js'
+import { cliActor, DomainError } from '#plugin_host/api'
+import ClientConfigService from '../client_config_service.js'
 import { versionRule } from '../validators.js'
 
 const validator = vine.create({
@@ -77,11 +73,11 @@ export default class VersionPublish extends BaseCommand {
         for (const { message } of error.messages as { message: string }[]) {
           this.logger.error(message)
         }
-      } else if (error instanceof ClientConfigRuleError) {
+      } else if (DomainError.is(error)) {
         this.logger.error(
-          error.reason === 'minimum_above_current'
+          error.code === 'minimum_above_current'
             ? 'The minimum version cannot be newer than the current version'
-            : `${error.field}: ${error.reason}`
+            : `${error.field}: ${error.code}`
         )
       } else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         this.logger.error(`--whats-new-file: no such file "${this.whatsNewFile}"`)
@@ -104,31 +100,17 @@ export default class VersionPublish extends BaseCommand {
       },
       { messagesProvider: messages }
     )
-    const { default: db } = await import('@adonisjs/lucid/services/db')
-    const product = await db.from('products').where('slug', input.product).first()
-    if (!product) {
+    const configs = await this.app.container.make(ClientConfigService)
+    const outcome = await configs.publish(input.product, input, cliActor('version:publish'))
+    if (outcome.status === 'unknown_product') {
       this.logger.error(`No product has the slug "${input.product}"`)
       this.exitCode = 1
       return
     }
-    const existing = await db.from('version_gate_configs').where('product_id', product.id).first()
-    const before = existing ? fieldsOf(existing) : ClientConfigService.defaultsFor(product)
-    const fields: ClientConfigFields = {
-      ...before,
-      current_version: input.version,
-      ...(input.minimum ? { minimum_version: input.minimum } : {}),
-      ...(input.downloadUrl ? { download_url: input.downloadUrl } : {}),
-      ...(input.whatsNew !== undefined ? { whats_new: input.whatsNew.trim() || null } : {}),
-    }
-    const actor = cliActor('version:publish')
-    if (existing) {
-      const changed = await ClientConfigService.update(existing.id, fields, actor)
-      if (!changed?.length) {
-        this.logger.info(`${input.product} already publishes ${fields.current_version}`)
-        return
-      }
-    } else {
-      await ClientConfigService.create(product.id, fields, actor)
+    const { fields } = outcome
+    if (outcome.status === 'unchanged') {
+      this.logger.info(`${input.product} already publishes ${fields.current_version}`)
+      return
     }
     this.logger.success(
       `${input.product}: current version ${fields.current_version}, minimum ${fields.minimum_version}`

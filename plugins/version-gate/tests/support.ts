@@ -1,4 +1,5 @@
-import { cliActor } from '#support/actor'
+import app from '@adonisjs/core/services/app'
+import { cliActor } from '#plugin_host/api'
 import { createProduct } from '#tests/support/fixtures'
 import ClientConfigService, { type ClientConfigFields } from '../client_config_service.js'
 import gate from '../services/main.js'
@@ -9,8 +10,9 @@ import gate from '../services/main.js'
  */
 export async function configuredProduct(overrides: Partial<ClientConfigFields> = {}) {
   const product = await createProduct()
-  const fields = { ...ClientConfigService.defaultsFor(product), ...overrides }
-  const { id } = await ClientConfigService.create(product.id, fields, cliActor('tests'))
+  const configs = await app.container.make(ClientConfigService)
+  const fields = { ...configs.defaultsFor(product), ...overrides }
+  const { id } = await configs.create(product.id, fields, cliActor('tests'))
   return { product, configId: id, fields }
 }
 
@@ -20,7 +22,8 @@ export async function reconfigure(
   changes: Partial<ClientConfigFields>
 ) {
   configured.fields = { ...configured.fields, ...changes }
-  await ClientConfigService.update(configured.configId, configured.fields, cliActor('tests'))
+  const configs = await app.container.make(ClientConfigService)
+  await configs.update(configured.configId, configured.fields, cliActor('tests'))
   gate.forget(configured.product.id)
   return configured
 }

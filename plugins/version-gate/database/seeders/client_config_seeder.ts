@@ -1,5 +1,6 @@
+import app from '@adonisjs/core/services/app'
 import { BaseSeeder } from '@adonisjs/lucid/seeders'
-import { cliActor } from '#support/actor'
+import { cliActor } from '#plugin_host/api'
 import ClientConfigService from '../../client_config_service.js'
 
 /**
@@ -9,7 +10,8 @@ import ClientConfigService from '../../client_config_service.js'
  */
 export default class ClientConfigSeeder extends BaseSeeder {
   async run() {
-    const created = await ClientConfigService.ensureForAllProducts(cliActor('version-gate seeder'))
+    const configs = await app.container.make(ClientConfigService)
+    const created = await configs.ensureForAllProducts(cliActor('version-gate seeder'))
     if (created.length > 0) {
       console.log(
         `  Client configuration created for ${created.length} product(s): ` +

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
-import { cliActor } from '#support/actor'
+import { cliActor } from '#plugin_host/api'
 import { createLicense, createProduct, fingerprint, newApiKey } from '#tests/support/fixtures'
 import { PanelClient, auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
 import ClientConfigService from '../../client_config_service.js'
@@ -33,17 +34,23 @@ async function configOf(productId: number) {
 }
 
 test.group('version-gate panel: creating a configuration', () => {
-  test('the old address /lizenzserver/config/client/new shows the form', async ({ assert }) => {
+  test('the old address /lizenzserver/config/client/new leads to the form', async ({ assert }) => {
     const product = await createProduct()
     const { client } = await loggedInPanel('admin')
-    const page = await client.get('/lizenzserver/config/client/new')
+    const moved = await client.get('/lizenzserver/config/client/new')
+    assert.equal(moved.status, 301)
+    assert.equal(moved.location, '/admin/client-config/new')
+    const page = await client.get(moved.location!)
     assert.equal(page.status, 200)
     assert.include(page.body, 'name="current_version"')
     assert.include(page.body, `value="${product.id}"`)
 
-    const anonymous = await new PanelClient().get('/lizenzserver/config/client/new')
-    assert.equal(anonymous.status, 302)
-    assert.equal(anonymous.location, '/admin/login')
+    const anonymous = new PanelClient()
+    const movedAnonymous = await anonymous.get('/lizenzserver/config/client/new')
+    assert.equal(movedAnonymous.location, '/admin/client-config/new')
+    const refused = await anonymous.get(movedAnonymous.location!)
+    assert.equal(refused.status, 302)
+    assert.equal(refused.location, '/admin/login')
   })
 
   test('offers only products without one, and creates it with revision and audit', async ({
@@ -102,7 +109,7 @@ test.group('version-gate panel: creating a configuration', () => {
   test('when every product has one, the form says so', async ({ assert }) => {
     const { client } = await loggedInPanel('admin')
     // The seeder's rule: give every product its configuration.
-    await ClientConfigService.ensureForAllProducts(cliActor('tests'))
+    await (await app.container.make(ClientConfigService)).ensureForAllProducts(cliActor('tests'))
     const page = await client.get('/admin/client-config/new')
     assert.equal(page.status, 200)
     assert.include(page.body, 'Every product has a client configuration.')
@@ -221,7 +228,8 @@ test.group('version-gate panel: the list and the menu', () => {
     const unconfigured = await client.get(`/admin/client-config?q=${bare.slug}&configured=no`)
     assert.include(unconfigured.body, `/admin/client-config/new?product=${bare.id}`)
     const legacy = await client.get('/lizenzserver/config/client')
-    assert.equal(legacy.status, 200)
+    assert.equal(legacy.status, 301)
+    assert.equal(legacy.location, '/admin/client-config')
 
     const dashboard = await client.get('/admin')
     assert.include(dashboard.body, 'href="/admin/client-config"')
@@ -232,11 +240,12 @@ test.group('version-gate panel: the list and the menu', () => {
 test.group('version-gate: defaults and database rules', () => {
   test('the seeder gives every product a configuration once', async ({ assert }) => {
     const product = await createProduct()
-    const created = await ClientConfigService.ensureForAllProducts(cliActor('tests'))
+    const configs = await app.container.make(ClientConfigService)
+    const created = await configs.ensureForAllProducts(cliActor('tests'))
     assert.include(created, product.id)
     const config = await configOf(product.id)
     assert.include(config, { current_version: '1.0.0', minimum_version: '1.0.0', revision: 1 })
-    assert.notInclude(await ClientConfigService.ensureForAllProducts(cliActor('tests')), product.id)
+    assert.notInclude(await configs.ensureForAllProducts(cliActor('tests')), product.id)
   })
 
   test('the database refuses a timeout under twice the interval', async ({ assert }) => {
