@@ -1,5 +1,5 @@
 import AdminUser from '#models/admin_user'
-import { likePattern, paginate, type ListState } from '#support/panel_list'
+import { paginate, whereMatches, type ListState } from '#support/panel_list'
 
 /**
  * The panel's list of admins: search over email and name, a role filter,
@@ -8,13 +8,7 @@ import { likePattern, paginate, type ListState } from '#support/panel_list'
 export default class AdminList {
   async page(list: ListState) {
     const query = AdminUser.query().orderBy(list.sort, list.dir).orderBy('id')
-    if (list.q) {
-      query.where((where) =>
-        where
-          .whereILike('email', likePattern(list.q))
-          .orWhereILike('full_name', likePattern(list.q))
-      )
-    }
+    if (list.q) whereMatches(query, ['email', 'full_name'], list.q)
     if (list.filters.role) query.where('role', list.filters.role)
     return paginate<AdminUser>(query, list)
   }

@@ -5,7 +5,7 @@ import { whereSessionLive } from '#rules/session_live'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { Clock } from '#support/clock'
 import { inChunks } from '#support/csv_export'
-import { likePattern, paginate, type ListState } from '#support/panel_list'
+import { paginate, whereMatches, type ListState } from '#support/panel_list'
 import { HISTORY_SORTS, LIVE_SORTS, type HistoryRange } from '#validators/panel_sessions'
 
 type Query = DatabaseQueryBuilderContract<any>
@@ -26,16 +26,9 @@ export default class SessionList {
   /** Search and the filters both lists share, on `table` (`s` or `h`). */
   protected narrow(query: Query, list: ListState, table: 's' | 'h') {
     if (list.q) {
-      const pattern = likePattern(list.q)
-      query.where((where) => {
-        where
-          .whereILike('l.key', pattern)
-          .orWhereILike(`${table}.fingerprint`, pattern)
-          .orWhereILike(`${table}.ip`, pattern)
-          .orWhereILike('c.name', pattern)
-          .orWhereILike(`${table}.client_version`, pattern)
-        if (table === 'h') where.orWhereILike('h.ended_by', pattern)
-      })
+      const columns = ['l.key', `${table}.fingerprint`, `${table}.ip`, 'c.name']
+      columns.push(`${table}.client_version`, ...(table === 'h' ? ['h.ended_by'] : []))
+      whereMatches(query, columns, list.q)
     }
     if (list.filters.policy) query.where(`${table}.policy`, list.filters.policy)
     if (list.filters.product_id) query.where('l.product_id', Number(list.filters.product_id))

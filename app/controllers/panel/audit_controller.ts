@@ -25,7 +25,6 @@ export default class AuditController {
     const { list, filters, ignored } = await readAuditFilters(request)
     const page = await this.auditList.page(list, filters)
     const { actions, subjectTypes } = await this.auditList.suggestions()
-    const exportPath = urlFor('admin.audit.export')
     return view.render('pages/audit/index', {
       list,
       page,
@@ -33,7 +32,7 @@ export default class AuditController {
       actorTypes: AUDIT_ACTOR_TYPES,
       actions,
       subjectTypes,
-      exportUrl: list.urlWith({ page: null, per_page: null }).replace(/^[^?]*/, () => exportPath),
+      exportUrl: list.urlWith({ page: null, per_page: null }, urlFor('admin.audit.export')),
       zone: DateTime.local().toFormat('ZZZZ'),
     })
   }

@@ -62,7 +62,6 @@ export default class SessionsController {
   async history({ view, request }: HttpContext) {
     const { list, range } = await readHistoryList(request, this.clock.now())
     const dateInput = "yyyy-LL-dd'T'HH:mm"
-    const exportPath = urlFor('admin.sessions.export_history')
     return view.render('pages/sessions/history', {
       list,
       page: await this.sessionList.history(list, range),
@@ -71,7 +70,10 @@ export default class SessionsController {
       from: list.filters.from ?? range.from.toFormat(dateInput),
       to: list.filters.to ?? '',
       rangeText: `${formatMoment(range.from)} – ${formatMoment(range.before)}`,
-      exportUrl: list.urlWith({ page: null, per_page: null }).replace(/^[^?]*/, () => exportPath),
+      exportUrl: list.urlWith(
+        { page: null, per_page: null },
+        urlFor('admin.sessions.export_history')
+      ),
       ...(await this.sessionList.choices(list)),
     })
   }
