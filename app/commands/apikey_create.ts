@@ -18,7 +18,8 @@ export default class ApiKeyCreate extends BaseCommand {
       this.exitCode = 1
       return
     }
-    const { apiKey, plain } = await ApiKeyService.create(name, cliActor())
+    const apiKeys = await this.app.container.make(ApiKeyService)
+    const { apiKey, plain } = await apiKeys.create(name, cliActor())
     this.logger.success(`Created API key #${apiKey.id} "${apiKey.name}"`)
     this.logger.log(plain)
     this.logger.info('Store it now: only its hash is kept.')

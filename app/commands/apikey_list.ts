@@ -1,7 +1,7 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import type { DateTime } from 'luxon'
-import ApiKey from '#models/api_key'
+import ApiKeyListing from '#services/api_key_list'
 
 const formatDate = (value: DateTime | null, empty: string) =>
   value ? value.toUTC().toFormat("yyyy-LL-dd HH:mm 'UTC'") : empty
@@ -18,9 +18,8 @@ export default class ApiKeyList extends BaseCommand {
   declare json?: boolean
 
   async run() {
-    const query = ApiKey.query().orderBy('id')
-    if (!this.all) query.whereNull('revokedAt')
-    const apiKeys = await query
+    const lists = await this.app.container.make(ApiKeyListing)
+    const apiKeys = await lists.all(this.all ?? false)
 
     if (this.json) {
       const rows = apiKeys.map((apiKey) => ({

@@ -57,7 +57,8 @@ export default class ApiKeyRevoke extends BaseCommand {
       }
     }
 
-    const revoked = await ApiKeyService.revoke(id, cliActor())
+    const apiKeys = await this.app.container.make(ApiKeyService)
+    const revoked = await apiKeys.revoke(id, cliActor())
     if (!revoked) {
       // Deleted by someone else since it was looked up.
       this.logger.error(`No API key has the id ${id}`)

@@ -1,36 +1,12 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import db from '@adonisjs/lucid/services/db'
 import { Duration } from 'luxon'
 import Product from '#models/product'
-import { Clock } from '#support/clock'
+import LicenseCounter, {
+  LICENSE_COUNTERS as COUNTERS,
+  type LicenseCounts as Counts,
+} from '#services/license_counter'
 import { parseLicenseType } from '#support/license_duration'
-
-const COUNTERS = [
-  'total',
-  'active',
-  'expired',
-  'suspended',
-  'revoked',
-  'used',
-  'available',
-] as const
-type Counts = Record<(typeof COUNTERS)[number], number>
-
-/**
- * `expired` is not stored (see License#statusAt): it is an active license
- * whose `expires_at` has passed. "Available" means unused and still usable.
- */
-const USABLE = `status = 'active' AND (expires_at IS NULL OR expires_at > ?)`
-const AGGREGATES = [
-  { sql: 'count(*) AS total', now: false },
-  { sql: `count(*) FILTER (WHERE ${USABLE}) AS active`, now: true },
-  { sql: `count(*) FILTER (WHERE status = 'active' AND expires_at <= ?) AS expired`, now: true },
-  { sql: `count(*) FILTER (WHERE status = 'suspended') AS suspended`, now: false },
-  { sql: `count(*) FILTER (WHERE status = 'revoked') AS revoked`, now: false },
-  { sql: 'count(*) FILTER (WHERE activated_at IS NOT NULL) AS used', now: false },
-  { sql: `count(*) FILTER (WHERE activated_at IS NULL AND ${USABLE}) AS available`, now: true },
-]
 
 const emptyCounts = (): Counts => Object.fromEntries(COUNTERS.map((name) => [name, 0])) as Counts
 
@@ -66,25 +42,15 @@ export default class LicenseStats extends BaseCommand {
       productId = product.id
     }
 
-    const clock = await this.app.container.make(Clock)
-    const now = clock.now()
-    const query = db.from('licenses').select('type').groupBy('type')
-    for (const aggregate of AGGREGATES) {
-      query.select(db.raw(aggregate.sql, aggregate.now ? [now.toJSDate()] : []))
-    }
-    if (productId !== null) query.where('product_id', productId)
-    const rows: Array<{ type: string } & Record<string, unknown>> = await query
+    const counter = await this.app.container.make(LicenseCounter)
+    const { at: now, rows } = await counter.byType(productId)
 
     const totals = emptyCounts()
     const byType: Record<string, Counts> = {}
     rows.sort((left, right) => typeLength(left.type) - typeLength(right.type))
-    for (const row of rows) {
-      const counts = emptyCounts()
-      for (const name of COUNTERS) {
-        counts[name] = Number(row[name])
-        totals[name] += counts[name]
-      }
-      byType[row.type] = counts
+    for (const { type, counts } of rows) {
+      for (const name of COUNTERS) totals[name] += counts[name]
+      byType[type] = counts
     }
 
     if (this.json) {

@@ -1,7 +1,8 @@
 import { args, BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { errors } from '@vinejs/vine'
-import ProductService, { ProductSlugTakenError, slugFor } from '#services/product_service'
+import { DomainError } from '#exceptions/domain_error'
+import ProductService, { slugFor } from '#services/product_service'
 import { cliActor } from '#support/actor'
 import { graceSecondsOf, productCreateValidator } from '#validators/panel_products'
 
@@ -49,13 +50,14 @@ export default class ProductCreate extends BaseCommand {
       return
     }
     try {
-      const product = await ProductService.create(
+      const products = await this.app.container.make(ProductService)
+      const product = await products.create(
         { ...input, offlineGraceSeconds: graceSecondsOf(input.offline_grace_days) },
         cliActor()
       )
       this.logger.success(`Created product "${product.name}" (slug ${product.slug})`)
     } catch (error) {
-      if (!(error instanceof ProductSlugTakenError)) throw error
+      if (!DomainError.is(error, 'slug_taken')) throw error
       this.logger.error(`Another product has the slug "${input.slug}": choose one with --slug`)
       this.exitCode = 1
     }

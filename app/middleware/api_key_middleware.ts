@@ -1,3 +1,4 @@
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import ApiKeyService from '#services/api_key_service'
@@ -11,10 +12,13 @@ import { isClientApiRequest } from '#support/client_api'
  * It runs before the body is parsed or a route matched: without a key, a
  * client learns nothing else about the API.
  */
+@inject()
 export default class ApiKeyMiddleware {
+  constructor(protected apiKeys: ApiKeyService) {}
+
   async handle(ctx: HttpContext, next: NextFn) {
     if (!isClientApiRequest(ctx)) return next()
-    const apiKey = await ApiKeyService.authenticate(ctx.request.header('x-api-key'))
+    const apiKey = await this.apiKeys.authenticate(ctx.request.header('x-api-key'))
     if (!apiKey) throw new ApiError('INVALID_API_KEY')
     ctx.apiKey = apiKey
     return next()

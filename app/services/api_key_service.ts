@@ -1,3 +1,4 @@
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import { preparedQuery } from '#support/prepared_query'
 import { DateTime } from 'luxon'
@@ -12,18 +13,21 @@ import { API_KEY_PATTERN, apiKeyHint, generateApiKey, hashApiKey } from '#suppor
  */
 const LAST_USED_RESOLUTION_SECONDS = 60
 
+@inject()
 export default class ApiKeyService {
+  constructor(protected audit: AuditTrail) {}
+
   /**
    * Creates a key and returns it in clear, the only time it exists so.
    */
-  static async create(name: string, actor: Actor) {
+  async create(name: string, actor: Actor) {
     return db.transaction(async (trx) => {
       const plain = generateApiKey()
       const apiKey = await ApiKey.create(
         { name, keyHash: hashApiKey(plain), keyHint: apiKeyHint(plain) },
         { client: trx }
       )
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'api_key.created',
         subjectType: 'api_key',
         subjectId: apiKey.id,
@@ -37,7 +41,7 @@ export default class ApiKeyService {
    * Revokes a key. Returns null when there is no such key; revoking a
    * revoked key changes nothing.
    */
-  static async revoke(id: number, actor: Actor) {
+  async revoke(id: number, actor: Actor) {
     return db.transaction(async (trx) => {
       const apiKey = await ApiKey.query({ client: trx }).where('id', id).forUpdate().first()
       if (!apiKey) return null
@@ -45,7 +49,7 @@ export default class ApiKeyService {
       apiKey.useTransaction(trx)
       apiKey.revokedAt = DateTime.utc()
       await apiKey.save()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'api_key.revoked',
         subjectType: 'api_key',
         subjectId: apiKey.id,
@@ -61,7 +65,7 @@ export default class ApiKeyService {
    * their digest: equal digests mean equal keys, and nothing about a stored
    * key leaks through timing since the value compared is a hash.
    */
-  static async authenticate(presented: string | undefined | null) {
+  async authenticate(presented: string | undefined | null) {
     if (!presented || !API_KEY_PATTERN.test(presented)) return null
     // Every client request runs this lookup: prepared, it is planned once.
     // Columns are named, so a later column added to the table cannot break

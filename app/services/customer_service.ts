@@ -1,7 +1,11 @@
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Customer from '#models/customer'
 import AuditTrail from '#services/audit_trail'
+import { DomainError } from '#exceptions/domain_error'
+import { licenseExpiredSql, licenseUsableSql } from '#rules/license_usable'
+import { whereSessionLive } from '#rules/session_live'
 import type { Actor } from '#support/actor'
 import { inTransaction } from '#support/transaction'
 
@@ -12,11 +16,9 @@ export type CustomerInput = {
   notes?: string | null
 }
 
-export class CustomerEmailTakenError extends Error {
-  constructor() {
-    super('Another customer has this email')
-  }
-}
+/** Another customer has this email: a refusal shown beside the email field. */
+const emailTaken = () =>
+  new DomainError('email_taken', { field: 'email', messageKey: 'customers.email_taken' })
 
 /** A customer's figures for their page. */
 export type CustomerFigures = {
@@ -41,27 +43,27 @@ const isEmailTaken = (error: unknown) =>
 /**
  * Creating, changing and deleting customers, each with its audit row. The
  * database decides email uniqueness (case-insensitive unique index), so two
- * admins saving at once cannot both win.
+ * admins saving at once cannot both win; the loser gets the `DomainError`
+ * `email_taken`.
  */
+@inject()
 export default class CustomerService {
+  constructor(protected audit: AuditTrail) {}
+
   /**
    * Creates a customer, in the caller's transaction when given (a plugin
    * that creates one as part of a larger change).
    */
-  static async create(input: CustomerInput, actor: Actor, client?: TransactionClientContract) {
+  async create(input: CustomerInput, actor: Actor, client?: TransactionClientContract) {
     try {
       return await inTransaction(client, (trx) => this.insert(trx, input, actor))
     } catch (error) {
-      if (isEmailTaken(error)) throw new CustomerEmailTakenError()
+      if (isEmailTaken(error)) throw emailTaken()
       throw error
     }
   }
 
-  protected static async insert(
-    trx: TransactionClientContract,
-    input: CustomerInput,
-    actor: Actor
-  ) {
+  protected async insert(trx: TransactionClientContract, input: CustomerInput, actor: Actor) {
     const customer = await Customer.create(
       {
         name: input.name,
@@ -71,7 +73,7 @@ export default class CustomerService {
       },
       { client: trx }
     )
-    await AuditTrail.record(trx, actor, {
+    await this.audit.record(trx, actor, {
       action: 'customer.created',
       subjectType: 'customer',
       subjectId: customer.id,
@@ -80,7 +82,7 @@ export default class CustomerService {
     return customer
   }
 
-  static async update(customer: Customer, input: CustomerInput, actor: Actor) {
+  async update(customer: Customer, input: CustomerInput, actor: Actor) {
     try {
       return await db.transaction(async (trx) => {
         const before = view(customer)
@@ -93,7 +95,7 @@ export default class CustomerService {
         })
         if (!customer.$isDirty) return customer
         await customer.save()
-        await AuditTrail.record(trx, actor, {
+        await this.audit.record(trx, actor, {
           action: 'customer.updated',
           subjectType: 'customer',
           subjectId: customer.id,
@@ -103,7 +105,7 @@ export default class CustomerService {
         return customer
       })
     } catch (error) {
-      if (isEmailTaken(error)) throw new CustomerEmailTakenError()
+      if (isEmailTaken(error)) throw emailTaken()
       throw error
     }
   }
@@ -113,7 +115,7 @@ export default class CustomerService {
    * foreign key is ON DELETE SET NULL); the audit row lists which ones, so
    * the link can be traced (and restored) later.
    */
-  static async delete(customer: Customer, actor: Actor) {
+  async delete(customer: Customer, actor: Actor) {
     return db.transaction(async (trx) => {
       const licenses: { id: number }[] = await trx
         .from('licenses')
@@ -122,7 +124,7 @@ export default class CustomerService {
         .forUpdate()
         .select('id')
       await trx.from('customers').where('id', customer.id).delete()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'customer.deleted',
         subjectType: 'customer',
         subjectId: customer.id,
@@ -137,18 +139,15 @@ export default class CustomerService {
   }
 
   /** How many licenses (by status as it shows now), devices and sessions a customer has. */
-  static async figures(customerId: number, now: Date): Promise<CustomerFigures> {
+  async figures(customerId: number, now: Date): Promise<CustomerFigures> {
     const [licenses, devices, online] = await Promise.all([
       db
         .from('licenses')
         .where('customer_id', customerId)
         .select(
           db.raw('count(*) AS total'),
-          db.raw(
-            `count(*) FILTER (WHERE status = 'active' AND (expires_at IS NULL OR expires_at > ?)) AS active`,
-            [now]
-          ),
-          db.raw(`count(*) FILTER (WHERE status = 'active' AND expires_at <= ?) AS expired`, [now]),
+          db.raw(`count(*) FILTER (WHERE ${licenseUsableSql(null)}) AS active`, [now]),
+          db.raw(`count(*) FILTER (WHERE ${licenseExpiredSql(null)}) AS expired`, [now]),
           db.raw(`count(*) FILTER (WHERE status = 'suspended') AS suspended`),
           db.raw(`count(*) FILTER (WHERE status = 'revoked') AS revoked`)
         )
@@ -160,11 +159,14 @@ export default class CustomerService {
         .where('d.active', true)
         .count('* as n')
         .firstOrFail(),
-      db
-        .from('license_sessions as s')
-        .join('licenses as l', 'l.id', 's.license_id')
-        .where('l.customer_id', customerId)
-        .where('s.expires_at', '>', now)
+      whereSessionLive(
+        db
+          .from('license_sessions as s')
+          .join('licenses as l', 'l.id', 's.license_id')
+          .where('l.customer_id', customerId),
+        's',
+        now
+      )
         .count('* as n')
         .firstOrFail(),
     ])

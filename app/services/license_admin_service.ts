@@ -4,6 +4,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import License, { type ExpiryBasis, type StoredLicenseStatus } from '#models/license'
 import Device from '#models/device'
 import AuditTrail from '#services/audit_trail'
+import { DomainError } from '#exceptions/domain_error'
 import LicenseGenerator, { type BatchRequest } from '#services/license_generator'
 import LicenseService from '#services/license_service'
 import { endSessions } from '#services/session_ledger'
@@ -31,14 +32,13 @@ export type LicenseRuleReason =
   | 'invalid_type'
   | 'invalid_status'
 
-/** A change an admin asked for that the license's rules refuse. */
-export class LicenseRuleError extends Error {
-  constructor(
-    readonly field: LicenseRuleField,
-    readonly reason: LicenseRuleReason
-  ) {
-    super(`${field}: ${reason}`)
-  }
+/**
+ * A change an admin asked for that the license's rules refuse: a
+ * `DomainError` whose code is the reason, shown beside the field with the
+ * message `licenses.errors.<reason>`.
+ */
+export function licenseRefusal(field: LicenseRuleField, reason: LicenseRuleReason) {
+  return new DomainError(reason, { field, messageKey: `licenses.errors.${reason}` })
 }
 
 /**
@@ -56,29 +56,19 @@ const CONSTRAINT_RULES: Record<string, [LicenseRuleField, LicenseRuleReason]> = 
   licenses_status: ['status', 'invalid_status'],
 }
 
-export function asLicenseRuleError(error: unknown) {
+/** The refusal a violated constraint of `licenses` stands for, or null. */
+export function licenseConstraintRefusal(error: unknown) {
   const constraint = (error as { constraint?: string })?.constraint
   const rule = constraint ? CONSTRAINT_RULES[constraint] : undefined
-  return rule ? new LicenseRuleError(...rule) : null
+  return rule ? licenseRefusal(...rule) : null
 }
 
 async function mappingConstraints<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    throw asLicenseRuleError(error) ?? error
+    throw licenseConstraintRefusal(error) ?? error
   }
-}
-
-/**
- * The status a license shows: `expired` is never stored, it follows from
- * `expires_at` and the clock (see License.statusAt), so lists compute it.
- */
-export function effectiveStatusSql(alias: string, now: Date, as = 'status') {
-  return db.raw(
-    `CASE WHEN ${alias}.status = 'active' AND ${alias}.expires_at <= ? THEN 'expired' ELSE ${alias}.status END AS ${as}`,
-    [now]
-  )
 }
 
 export type LicenseChanges = {
@@ -124,20 +114,22 @@ export default class LicenseAdminService {
     protected clock: Clock,
     protected policies: SessionPolicyRegistry,
     protected generator: LicenseGenerator,
-    protected licenses: LicenseService
+    protected licenses: LicenseService,
+    protected audit: AuditTrail
   ) {}
 
   /**
    * Issues one license or a batch through LicenseGenerator (one audit row,
    * `license.batch_created`, for the batch). `repeated` says the batch id
-   * had been issued already: nothing new was created.
+   * had been issued already: nothing new was created. `licenseId` is the
+   * id of the license issued alone (its page opens next), else null.
    */
   async issue(request: IssueRequest, actor: Actor) {
     if (request.maxSessions > request.maxDevices) {
-      throw new LicenseRuleError('max_sessions', 'above_max_devices')
+      throw licenseRefusal('max_sessions', 'above_max_devices')
     }
     if (request.sessionPolicy && !this.policies.has(request.sessionPolicy)) {
-      throw new LicenseRuleError('session_policy', 'unknown_policy')
+      throw licenseRefusal('session_policy', 'unknown_policy')
     }
     return mappingConstraints(() =>
       db.transaction(async (trx) => {
@@ -145,20 +137,31 @@ export default class LicenseAdminService {
           // Two submissions of one form queue here; the second finds the first's batch.
           await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [request.batchId])
           const issued = await trx.from('licenses').where('batch_id', request.batchId).first()
-          if (issued) return { batchId: request.batchId, keys: [] as string[], repeated: true }
+          if (issued) {
+            return {
+              batchId: request.batchId,
+              keys: [] as string[],
+              repeated: true,
+              licenseId: null,
+            }
+          }
         }
         const product = await trx.from('products').where('id', request.productId).first()
-        if (!product) throw new LicenseRuleError('product_id', 'unknown_product')
+        if (!product) throw licenseRefusal('product_id', 'unknown_product')
         if (request.customerId) {
           const customer = await trx
             .from('customers')
             .where('id', request.customerId)
             .forShare()
             .first()
-          if (!customer) throw new LicenseRuleError('customer_id', 'unknown_customer')
+          if (!customer) throw licenseRefusal('customer_id', 'unknown_customer')
         }
         const created = await this.generator.generate(request, actor, undefined, trx)
-        return { ...created, repeated: false }
+        const single =
+          created.keys.length === 1
+            ? await trx.from('licenses').where('key', created.keys[0]).select('id').first()
+            : null
+        return { ...created, repeated: false, licenseId: single ? Number(single.id) : null }
       })
     )
   }
@@ -184,7 +187,7 @@ export default class LicenseAdminService {
     const before = view(license)
     const maxDevices = changes.maxDevices ?? license.maxDevices
     const maxSessions = changes.maxSessions ?? license.maxSessions
-    if (maxSessions > maxDevices) throw new LicenseRuleError('max_sessions', 'above_max_devices')
+    if (maxSessions > maxDevices) throw licenseRefusal('max_sessions', 'above_max_devices')
     if (changes.maxDevices !== undefined && changes.maxDevices < license.maxDevices) {
       // The row lock above makes this count exact: activations queue behind it.
       const active = await trx
@@ -192,7 +195,7 @@ export default class LicenseAdminService {
         .where({ license_id: license.id, active: true })
         .count('* as n')
       if (Number(active[0].n) > changes.maxDevices) {
-        throw new LicenseRuleError('max_devices', 'below_active_devices')
+        throw licenseRefusal('max_devices', 'below_active_devices')
       }
     }
     if (changes.customerId && changes.customerId !== license.customerId) {
@@ -201,7 +204,7 @@ export default class LicenseAdminService {
         .where('id', changes.customerId)
         .forShare()
         .first()
-      if (!customer) throw new LicenseRuleError('customer_id', 'unknown_customer')
+      if (!customer) throw licenseRefusal('customer_id', 'unknown_customer')
     }
     // A policy whose plugin was switched off may stay on the license (it
     // falls back to the default meanwhile); choosing it anew is refused.
@@ -210,7 +213,7 @@ export default class LicenseAdminService {
       changes.sessionPolicy !== license.sessionPolicy &&
       !this.policies.has(changes.sessionPolicy)
     ) {
-      throw new LicenseRuleError('session_policy', 'unknown_policy')
+      throw licenseRefusal('session_policy', 'unknown_policy')
     }
 
     license.useTransaction(trx)
@@ -239,7 +242,7 @@ export default class LicenseAdminService {
     const changedKeys = (Object.keys(after) as (keyof typeof after)[]).filter(
       (key) => before[key] !== after[key]
     )
-    await AuditTrail.record(trx, actor, {
+    await this.audit.record(trx, actor, {
       action: 'license.updated',
       subjectType: 'license',
       subjectId: license.id,
@@ -284,7 +287,7 @@ export default class LicenseAdminService {
       device.useTransaction(trx)
       device.name = name
       await device.save()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'device.renamed',
         subjectType: 'license',
         subjectId: licenseId,

@@ -1,6 +1,8 @@
+import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import Product from '#models/product'
 import AuditTrail from '#services/audit_trail'
+import { DomainError } from '#exceptions/domain_error'
 import type { Actor } from '#support/actor'
 
 export type ProductInput = {
@@ -8,12 +10,6 @@ export type ProductInput = {
   description?: string | null
   /** Null: the server's default grace; 0: no offline use. */
   offlineGraceSeconds?: number | null
-}
-
-export class ProductSlugTakenError extends Error {
-  constructor() {
-    super('Another product has this slug')
-  }
 }
 
 const view = (product: Product) => ({
@@ -42,8 +38,12 @@ export function slugFor(name: string) {
  * Products and their settings, each change with its audit row. The slug is
  * fixed once created: clients name the product by it, and leases state it.
  */
+@inject()
 export default class ProductService {
-  static async create(input: ProductInput & { slug: string }, actor: Actor) {
+  constructor(protected audit: AuditTrail) {}
+
+  /** Refused with the `DomainError` `slug_taken` (on `slug`) when another product has the slug. */
+  async create(input: ProductInput & { slug: string }, actor: Actor) {
     try {
       return await db.transaction(async (trx) => {
         const product = await Product.create(
@@ -55,7 +55,7 @@ export default class ProductService {
           },
           { client: trx }
         )
-        await AuditTrail.record(trx, actor, {
+        await this.audit.record(trx, actor, {
           action: 'product.created',
           subjectType: 'product',
           subjectId: product.id,
@@ -64,12 +64,14 @@ export default class ProductService {
         return product
       })
     } catch (error) {
-      if (isSlugTaken(error)) throw new ProductSlugTakenError()
+      if (isSlugTaken(error)) {
+        throw new DomainError('slug_taken', { field: 'slug', messageKey: 'products.slug_taken' })
+      }
       throw error
     }
   }
 
-  static async update(product: Product, input: ProductInput, actor: Actor) {
+  async update(product: Product, input: ProductInput, actor: Actor) {
     return db.transaction(async (trx) => {
       const before = view(product)
       product.useTransaction(trx)
@@ -80,7 +82,7 @@ export default class ProductService {
       })
       if (!product.$isDirty) return product
       await product.save()
-      await AuditTrail.record(trx, actor, {
+      await this.audit.record(trx, actor, {
         action: 'product.updated',
         subjectType: 'product',
         subjectId: product.id,

@@ -18,8 +18,11 @@ export interface ListState {
   sort: string
   dir: 'asc' | 'desc'
   filters: Record<string, string>
-  /** The current list URL with some parameters changed (`null` removes one). */
-  urlWith(changes: Record<string, string | number | null>): string
+  /**
+   * The current list URL with some parameters changed (`null` removes one);
+   * with `path`, the same query string on another page (the list's export).
+   */
+  urlWith(changes: Record<string, string | number | null>, path?: string): string
   /** Whether any search or filter is active. */
   filtered: boolean
 }
@@ -75,10 +78,10 @@ export async function readListState<Sort extends string>(
     filters,
     filtered: q !== '' || Object.keys(filters).length > 0,
   }
-  const path = request.url()
+  const listPath = request.url()
   return {
     ...state,
-    urlWith(changes) {
+    urlWith(changes, path = listPath) {
       const params = new URLSearchParams()
       const current: Record<string, string | number> = {
         ...filters,
@@ -133,4 +136,26 @@ export async function paginate<Row>(
 /** Escapes `%`, `_` and `\` so a search term is matched literally by ILIKE. */
 export function likePattern(term: string) {
   return `%${term.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+}
+
+/** Anything with Knex's grouped `where`: database and model query builders alike. */
+interface GroupedWhere {
+  where(callback: (where: any) => void): unknown
+}
+
+/**
+ * Narrows a list to rows where any of `columns` contains `term` (ILIKE,
+ * matched literally): the list pages' free-text search.
+ */
+export function whereMatches<Query extends GroupedWhere>(
+  query: Query,
+  columns: readonly string[],
+  term: string
+): Query {
+  const pattern = likePattern(term)
+  query.where((where) => {
+    where.whereILike(columns[0], pattern)
+    for (const column of columns.slice(1)) where.orWhereILike(column, pattern)
+  })
+  return query
 }

@@ -31,8 +31,9 @@ export default class DemoSeeder extends BaseSeeder {
     )
 
     const previousKeys = await ApiKey.query().where('name', DEMO_KEY_NAME).whereNull('revokedAt')
-    for (const previous of previousKeys) await ApiKeyService.revoke(previous.id, actor)
-    const { plain: plainKey } = await ApiKeyService.create(DEMO_KEY_NAME, actor)
+    const apiKeys = await app.container.make(ApiKeyService)
+    for (const previous of previousKeys) await apiKeys.revoke(previous.id, actor)
+    const { plain: plainKey } = await apiKeys.create(DEMO_KEY_NAME, actor)
     const replacedKey = previousKeys.length > 0
 
     const demoLicenses = await License.query().where('productId', product.id).orderBy('id')
@@ -53,7 +54,8 @@ export default class DemoSeeder extends BaseSeeder {
     let ownerPassword: string | null = null
     if (!(await AdminUser.findBy('email', DEMO_OWNER_EMAIL))) {
       ownerPassword = randomBytes(12).toString('base64url')
-      await AdminUserService.create(
+      const admins = await app.container.make(AdminUserService)
+      await admins.create(
         { email: DEMO_OWNER_EMAIL, password: ownerPassword, role: 'owner', fullName: 'Demo Owner' },
         actor
       )

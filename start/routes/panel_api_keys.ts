@@ -4,17 +4,17 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
-
-const ApiKeysController = () => import('#controllers/panel/api_keys_controller')
+import { controllers } from '#generated/controllers'
 
 router
   .group(() => {
-    router.get('api-keys', [ApiKeysController, 'index'])
-    router.post('api-keys', [ApiKeysController, 'store'])
+    router.get('api-keys', [controllers.panel.ApiKeys, 'index'])
+    router.post('api-keys', [controllers.panel.ApiKeys, 'store'])
     router
-      .post('api-keys/:id/revoke', [ApiKeysController, 'revoke'])
+      .post('api-keys/:id/revoke', [controllers.panel.ApiKeys, 'revoke'])
       .where('id', router.matchers.number())
       .use(middleware.owner())
   })
   .prefix('/admin')
+  .as('admin')
   .use([middleware.blockedIp(), middleware.panel()])

@@ -5,27 +5,30 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
-
-const LicensesController = () => import('#controllers/panel/licenses_controller')
+import { controllers } from '#generated/controllers'
 
 /** License and device ids (`bigint`), as far as a JS number holds them exactly; else a 404. */
 const rowId = { match: /^[1-9][0-9]{0,14}$/, cast: (value: string) => Number(value) }
 
 router
   .group(() => {
-    router.get('licenses', [LicensesController, 'index'])
-    router.get('licenses/export.csv', [LicensesController, 'export'])
-    router.get('licenses/new', [LicensesController, 'create'])
-    router.post('licenses', [LicensesController, 'store'])
-    router.post('licenses/bulk', [LicensesController, 'bulk'])
-    router.get('licenses/:id', [LicensesController, 'show'])
-    router.get('licenses/:id/edit', [LicensesController, 'edit'])
-    router.post('licenses/:id', [LicensesController, 'update'])
-    router.post('licenses/:id/quick', [LicensesController, 'quick'])
-    router.post('licenses/:id/devices/:device/rename', [LicensesController, 'renameDevice'])
-    router.post('licenses/:id/devices/:device/deactivate', [LicensesController, 'deactivateDevice'])
+    router.get('licenses', [controllers.panel.Licenses, 'index'])
+    router.get('licenses/export.csv', [controllers.panel.Licenses, 'export'])
+    router.get('licenses/new', [controllers.panel.Licenses, 'create'])
+    router.post('licenses', [controllers.panel.Licenses, 'store'])
+    router.post('licenses/bulk', [controllers.panel.Licenses, 'bulk'])
+    router.get('licenses/:id', [controllers.panel.Licenses, 'show'])
+    router.get('licenses/:id/edit', [controllers.panel.Licenses, 'edit'])
+    router.post('licenses/:id', [controllers.panel.Licenses, 'update'])
+    router.post('licenses/:id/quick', [controllers.panel.Licenses, 'quick'])
+    router.post('licenses/:id/devices/:device/rename', [controllers.panel.Licenses, 'renameDevice'])
+    router.post('licenses/:id/devices/:device/deactivate', [
+      controllers.panel.Licenses,
+      'deactivateDevice',
+    ])
   })
   .prefix('/admin')
+  .as('admin')
   .where('id', rowId)
   .where('device', rowId)
   .use([middleware.blockedIp(), middleware.panel()])

@@ -3,20 +3,20 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
-
-const ProductsController = () => import('#controllers/panel/products_controller')
+import { controllers } from '#generated/controllers'
 
 /** A product id (an `integer` column): anything longer is a 404, never a database error. */
 const productId = { match: /^[1-9][0-9]{0,8}$/, cast: (value: string) => Number(value) }
 
 router
   .group(() => {
-    router.get('products', [ProductsController, 'index'])
-    router.get('products/new', [ProductsController, 'create'])
-    router.post('products', [ProductsController, 'store'])
-    router.get('products/:id/edit', [ProductsController, 'edit'])
-    router.post('products/:id', [ProductsController, 'update'])
+    router.get('products', [controllers.panel.Products, 'index'])
+    router.get('products/new', [controllers.panel.Products, 'create'])
+    router.post('products', [controllers.panel.Products, 'store'])
+    router.get('products/:id/edit', [controllers.panel.Products, 'edit'])
+    router.post('products/:id', [controllers.panel.Products, 'update'])
   })
   .prefix('/admin')
+  .as('admin')
   .where('id', productId)
   .use([middleware.blockedIp(), middleware.panel()])

@@ -81,7 +81,8 @@ test.group('API keys', (group) => {
     const used = await db.from('api_keys').where('id', record.id).first()
     assert.isNotNull(used.last_used_at)
 
-    await ApiKeyService.revoke(record.id, cliActor('tests'))
+    const apiKeys = await app.container.make(ApiKeyService)
+    await apiKeys.revoke(record.id, cliActor('tests'))
     const refused = await rawRequest('/api/stats', { method: 'GET', headers: { 'x-api-key': key } })
     assert.equal(refused.status, 401)
     assert.equal(refused.body.error.code, 'INVALID_API_KEY')

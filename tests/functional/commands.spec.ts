@@ -25,6 +25,8 @@ import LicenseGenerate from '../../app/commands/license_generate.ts'
 import LicenseReset from '../../app/commands/license_reset.ts'
 import LicenseStats from '../../app/commands/license_stats.ts'
 
+const apiKeyService = () => app.container.make(ApiKeyService)
+
 /**
  * Rows get unique names: the run's database is shared by every suite and
  * never wiped (the audit log refuses it).
@@ -579,9 +581,10 @@ test.group('license:reset', () => {
 
 test.group('apikey:list', () => {
   test('shows active keys, and revoked ones with --all', async ({ assert }) => {
-    const active = await ApiKeyService.create(uniqueName('active-key'), cliActor('tests'))
-    const revoked = await ApiKeyService.create(uniqueName('revoked-key'), cliActor('tests'))
-    await ApiKeyService.revoke(revoked.apiKey.id, cliActor('tests'))
+    const apiKeys = await apiKeyService()
+    const active = await apiKeys.create(uniqueName('active-key'), cliActor('tests'))
+    const revoked = await apiKeys.create(uniqueName('revoked-key'), cliActor('tests'))
+    await apiKeys.revoke(revoked.apiKey.id, cliActor('tests'))
 
     const listed = await run(ApiKeyList, ['--json'])
     listed.assertSucceeded()
@@ -610,9 +613,10 @@ test.group('apikey:list', () => {
   })
 
   test('prints a table by default', async ({ assert }) => {
-    const created = await ApiKeyService.create(uniqueName('table-key'), cliActor('tests'))
-    const revoked = await ApiKeyService.create(uniqueName('hidden-key'), cliActor('tests'))
-    await ApiKeyService.revoke(revoked.apiKey.id, cliActor('tests'))
+    const apiKeys = await apiKeyService()
+    const created = await apiKeys.create(uniqueName('table-key'), cliActor('tests'))
+    const revoked = await apiKeys.create(uniqueName('hidden-key'), cliActor('tests'))
+    await apiKeys.revoke(revoked.apiKey.id, cliActor('tests'))
 
     const command = await run(ApiKeyList, [])
 
@@ -629,14 +633,15 @@ test.group('apikey:revoke', () => {
   test('--force revokes the key and records it; a second revoke is harmless', async ({
     assert,
   }) => {
-    const { apiKey, plain } = await ApiKeyService.create(uniqueName('doomed'), cliActor('tests'))
+    const apiKeys = await apiKeyService()
+    const { apiKey, plain } = await apiKeys.create(uniqueName('doomed'), cliActor('tests'))
 
     const command = await run(ApiKeyRevoke, [String(apiKey.id), '--force'])
 
     command.assertSucceeded()
     await apiKey.refresh()
     assert.isNotNull(apiKey.revokedAt)
-    assert.isNull(await ApiKeyService.authenticate(plain))
+    assert.isNull(await apiKeys.authenticate(plain))
     const revokedAt = apiKey.revokedAt!.toMillis()
 
     const again = await run(ApiKeyRevoke, [String(apiKey.id), '--force'])
@@ -651,7 +656,7 @@ test.group('apikey:revoke', () => {
   })
 
   test('it asks first and revokes only when confirmed', async ({ assert }) => {
-    const { apiKey } = await ApiKeyService.create(uniqueName('asked'), cliActor('tests'))
+    const { apiKey } = await (await apiKeyService()).create(uniqueName('asked'), cliActor('tests'))
     const question = `Revoke API key #${apiKey.id} "${apiKey.name}" (${apiKey.keyHint})? Programs using it will be refused`
 
     const declined = await ace.create(ApiKeyRevoke, [String(apiKey.id)])
@@ -672,7 +677,7 @@ test.group('apikey:revoke', () => {
   })
 
   test('without --force it refuses when nobody can confirm', async ({ assert }) => {
-    const { apiKey } = await ApiKeyService.create(uniqueName('kept'), cliActor('tests'))
+    const { apiKey } = await (await apiKeyService()).create(uniqueName('kept'), cliActor('tests'))
 
     const command = await withStdinTTY(false, () => run(ApiKeyRevoke, [String(apiKey.id)]))
 

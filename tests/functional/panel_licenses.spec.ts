@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Customer from '#models/customer'
 import License from '#models/license'
-import { asLicenseRuleError } from '#services/license_admin_service'
+import { licenseConstraintRefusal } from '#services/license_admin_service'
 import { createLicense, createProduct, fingerprint, unique } from '#tests/support/fixtures'
 import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
 import { SessionClient, bodyOf } from '#tests/support/sessions'
@@ -487,8 +487,8 @@ test.group('Panel: licenses', () => {
       try {
         await db.from('licenses').where('id', license.id).update(changes)
       } catch (error) {
-        const rule = asLicenseRuleError(error)
-        return rule ? [rule.field, rule.reason] : ['unmapped', String(error)]
+        const rule = licenseConstraintRefusal(error)
+        return rule ? [rule.field, rule.code] : ['unmapped', String(error)]
       }
       return ['none', 'none']
     }

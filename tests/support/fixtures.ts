@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import app from '@adonisjs/core/services/app'
 import { DateTime } from 'luxon'
 import Product from '#models/product'
 import License from '#models/license'
@@ -37,7 +38,8 @@ export async function createLicense(overrides: Partial<License> = {}) {
 }
 
 export async function createApiKey(name = unique('test-key')) {
-  const { plain, apiKey } = await ApiKeyService.create(name, cliActor('tests'))
+  const apiKeys = await app.container.make(ApiKeyService)
+  const { plain, apiKey } = await apiKeys.create(name, cliActor('tests'))
   return { key: plain, apiKey }
 }
 

@@ -1,9 +1,12 @@
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { urlFor } from '@adonisjs/core/services/url_builder'
 import Product from '#models/product'
-import ProductService, { ProductSlugTakenError } from '#services/product_service'
+import ProductList from '#services/product_list'
+import ProductService from '#services/product_service'
 import { LeaseService } from '#services/lease_service'
 import { adminActor } from '#support/actor'
-import { likePattern, paginate, readListState } from '#support/panel_list'
+import { redirectWithRefusal } from '#support/panel_refusals'
 import {
   graceSecondsOf,
   productCreateValidator,
@@ -27,32 +30,21 @@ function graceLabel(seconds: number | null, t: Translate): string {
 /**
  * Products: what licenses are for. Each may grant its own offline grace.
  */
+@inject()
 export default class ProductsController {
+  constructor(
+    protected products: ProductService,
+    protected lists: ProductList
+  ) {}
+
   async index({ view, request, i18n }: HttpContext) {
-    const list = await readListState(request, {
-      sortable: ['name', 'slug', 'licenses', 'created_at'] as const,
-      defaultSort: 'name',
-      defaultDir: 'asc',
-      filters: {},
-    })
-    const query = Product.query()
-      .withCount('licenses')
-      .orderByRaw(`${list.sort === 'licenses' ? 'licenses_count' : list.sort} ${list.dir}`)
-      .orderBy('id', 'asc')
-    if (list.q) {
-      const pattern = likePattern(list.q)
-      query.where((where) => where.whereILike('name', pattern).orWhereILike('slug', pattern))
-    }
-    const page = await paginate(query, list)
+    const { list, page } = await this.lists.page(request)
     const t: Translate = (key, data) => i18n.t(key, data)
     return view.render('pages/products/index', {
       list,
       page,
       grace: Object.fromEntries(
-        (page.rows as Product[]).map((product) => [
-          product.id,
-          graceLabel(product.offlineGraceSeconds, t),
-        ])
+        page.rows.map((product) => [product.id, graceLabel(product.offlineGraceSeconds, t)])
       ),
     })
   }
@@ -73,17 +65,14 @@ export default class ProductsController {
   async store(ctx: HttpContext) {
     const input = await ctx.request.validateUsing(productCreateValidator)
     try {
-      const product = await ProductService.create(
+      const product = await this.products.create(
         { ...input, offlineGraceSeconds: graceSecondsOf(input.offline_grace_days) },
         adminActor(ctx)
       )
       ctx.session.flash('success', ctx.i18n.t('products.created', { name: product.name }))
-      return ctx.response.redirect('/admin/products')
+      return ctx.response.redirect().toRoute('admin.products.index')
     } catch (error) {
-      if (!(error instanceof ProductSlugTakenError)) throw error
-      ctx.session.flashAll()
-      ctx.session.flashErrors({ slug: ctx.i18n.t('products.slug_taken') })
-      return ctx.response.redirect('/admin/products/new')
+      return redirectWithRefusal(ctx, error, urlFor('admin.products.create'))
     }
   }
 
@@ -95,12 +84,12 @@ export default class ProductsController {
   async update(ctx: HttpContext) {
     const product = await Product.findOrFail(ctx.params.id)
     const input = await ctx.request.validateUsing(productUpdateValidator)
-    await ProductService.update(
+    await this.products.update(
       product,
       { ...input, offlineGraceSeconds: graceSecondsOf(input.offline_grace_days) },
       adminActor(ctx)
     )
     ctx.session.flash('success', ctx.i18n.t('products.updated'))
-    return ctx.response.redirect('/admin/products')
+    return ctx.response.redirect().toRoute('admin.products.index')
   }
 }
