@@ -11,9 +11,6 @@
  * plugin can do.
  */
 
-import SessionService from '#services/session_service'
-import type { SessionTiming } from '#services/client_config'
-
 /* Declaring a plugin: its manifest, provider, routes, jobs and menu. */
 export {
   definePlugin,
@@ -52,9 +49,7 @@ export {
   type UpdateNotice,
 } from '#services/client_config'
 /** The heartbeat settings of products whose client configuration sets none (config/sessions.ts). */
-export function globalSessionTiming(): SessionTiming {
-  return SessionService.globalTiming()
-}
+export { globalSessionTiming } from '#services/session_service'
 export {
   ClientResponseExtensions,
   type ClientResponsePoint,

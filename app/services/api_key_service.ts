@@ -17,6 +17,11 @@ const LAST_USED_RESOLUTION_SECONDS = 60
 export default class ApiKeyService {
   constructor(protected audit: AuditTrail) {}
 
+  /** The API key by id. @throws E_ROW_NOT_FOUND (a 404 page) when there is none. */
+  find(id: number | string) {
+    return ApiKey.findOrFail(id)
+  }
+
   /**
    * Creates a key and returns it in clear, the only time it exists so.
    */

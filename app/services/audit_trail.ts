@@ -15,11 +15,6 @@ export type AuditEntry = {
  * together with the change it describes, or not at all.
  */
 export default class AuditTrail {
-  /** @deprecated Inject AuditTrail and call `record` on it (kept while callers move). */
-  static async record(trx: TransactionClientContract, actor: Actor, entry: AuditEntry) {
-    return new AuditTrail().record(trx, actor, entry)
-  }
-
   async record(trx: TransactionClientContract, actor: Actor, entry: AuditEntry) {
     await AuditLog.create(
       {

@@ -50,6 +50,11 @@ const isEmailTaken = (error: unknown) =>
 export default class CustomerService {
   constructor(protected audit: AuditTrail) {}
 
+  /** The customer by id. @throws E_ROW_NOT_FOUND (a 404 page) when there is none. */
+  find(id: number | string) {
+    return Customer.findOrFail(id)
+  }
+
   /**
    * Creates a customer, in the caller's transaction when given (a plugin
    * that creates one as part of a larger change).

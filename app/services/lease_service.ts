@@ -40,14 +40,6 @@ export class LeaseService {
 
   /** Seconds of offline use the product grants; 0 means none. */
   graceFor(product: Pick<Product, 'offlineGraceSeconds'>) {
-    return LeaseService.graceFor(product)
-  }
-
-  /**
-   * @deprecated Use the instance's `graceFor` (kept for the panel's products
-   * page while it moves; removed at the end of issue 16).
-   */
-  static graceFor(product: Pick<Product, 'offlineGraceSeconds'>) {
     return product.offlineGraceSeconds ?? app.config.get<number>('leases.offlineGraceSeconds')
   }
 

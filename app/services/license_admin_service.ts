@@ -7,7 +7,7 @@ import AuditTrail from '#services/audit_trail'
 import { DomainError } from '#exceptions/domain_error'
 import LicenseGenerator, { type BatchRequest } from '#services/license_generator'
 import LicenseService from '#services/license_service'
-import { endSessions } from '#services/session_ledger'
+import { SessionLedger } from '#services/session_ledger'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
@@ -115,8 +115,14 @@ export default class LicenseAdminService {
     protected policies: SessionPolicyRegistry,
     protected generator: LicenseGenerator,
     protected licenses: LicenseService,
-    protected audit: AuditTrail
+    protected audit: AuditTrail,
+    protected ledger: SessionLedger
   ) {}
+
+  /** The license by id. @throws E_ROW_NOT_FOUND (a 404 page) when there is none. */
+  find(id: number | string) {
+    return License.findOrFail(id)
+  }
 
   /**
    * Issues one license or a batch through LicenseGenerator (one audit row,
@@ -230,7 +236,7 @@ export default class LicenseAdminService {
 
     const leftActive = before.status === 'active' && license.status !== 'active'
     const ended = leftActive
-      ? await endSessions(
+      ? await this.ledger.end(
           trx,
           { licenseId: license.id },
           'license',

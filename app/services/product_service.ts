@@ -42,6 +42,11 @@ export function slugFor(name: string) {
 export default class ProductService {
   constructor(protected audit: AuditTrail) {}
 
+  /** The product by id. @throws E_ROW_NOT_FOUND (a 404 page) when there is none. */
+  find(id: number | string) {
+    return Product.findOrFail(id)
+  }
+
   /** Refused with the `DomainError` `slug_taken` (on `slug`) when another product has the slug. */
   async create(input: ProductInput & { slug: string }, actor: Actor) {
     try {

@@ -103,22 +103,3 @@ export class SessionLedger {
     })
   }
 }
-
-/**
- * @deprecated Inject `SessionLedger` and call `end` (kept while the panel's
- * callers move; removed at the end of issue 16).
- */
-export async function endSessions(
-  client: QueryClientContract,
-  selector: SessionSelector,
-  reason: EndReason,
-  endedAt: Date,
-  endedBy: string | null = null
-): Promise<EndedSession[]> {
-  return new SessionLedger().end(client, selector, reason, endedAt, endedBy)
-}
-
-/** @deprecated Inject `SessionLedger` and call `sweepExpired`. */
-export async function sweepExpiredSessions(now: Date): Promise<number | null> {
-  return new SessionLedger().sweepExpired(now)
-}

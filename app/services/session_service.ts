@@ -84,6 +84,14 @@ function policyProduct(license: License): PolicyProduct {
  * the license row, closes what is no longer live, and lets the license's
  * policy decide; the database trigger on `license_sessions` backs the limit.
  */
+/** The heartbeat settings of config/sessions.ts, for products whose client configuration sets none. */
+export function globalSessionTiming(): SessionTiming {
+  return {
+    heartbeatInterval: app.config.get<number>('sessions.heartbeatInterval'),
+    timeout: app.config.get<number>('sessions.timeout'),
+  }
+}
+
 @inject()
 export default class SessionService {
   constructor(
@@ -99,18 +107,7 @@ export default class SessionService {
 
   /** Heartbeat settings of products without a client configuration of their own. */
   globalTiming(): SessionTiming {
-    return SessionService.globalTiming()
-  }
-
-  /**
-   * @deprecated Use the instance's `globalTiming()` (kept for version-gate
-   * while it moves; removed at the end of issue 16).
-   */
-  static globalTiming(): SessionTiming {
-    return {
-      heartbeatInterval: app.config.get<number>('sessions.heartbeatInterval'),
-      timeout: app.config.get<number>('sessions.timeout'),
-    }
+    return globalSessionTiming()
   }
 
   async start(

@@ -78,7 +78,7 @@ test.group('Database rules', () => {
 
   test('the audit log refuses UPDATE, DELETE and TRUNCATE', async ({ assert }) => {
     await db.transaction((trx) =>
-      AuditTrail.record(trx, cliActor('tests'), { action: 'test.append_only' })
+      new AuditTrail().record(trx, cliActor('tests'), { action: 'test.append_only' })
     )
     const row = await db.from('audit_logs').where('action', 'test.append_only').firstOrFail()
 
@@ -98,7 +98,7 @@ test.group('Database rules', () => {
     await assert.rejects(() =>
       db.transaction(async (trx) => {
         await trx.from('licenses').where('id', license.id).update({ status: 'suspended' })
-        await AuditTrail.record(trx, cliActor('tests'), { action, subjectId: license.id })
+        await new AuditTrail().record(trx, cliActor('tests'), { action, subjectId: license.id })
         throw new Error('boom')
       })
     )

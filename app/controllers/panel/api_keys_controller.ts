@@ -1,6 +1,5 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import ApiKey from '#models/api_key'
 import ApiKeyList from '#services/api_key_list'
 import ApiKeyService from '#services/api_key_service'
 import { adminActor } from '#support/actor'
@@ -33,7 +32,7 @@ export default class ApiKeysController {
   }
 
   async revoke(ctx: HttpContext) {
-    const apiKey = await ApiKey.findOrFail(ctx.params.id)
+    const apiKey = await this.apiKeys.find(ctx.params.id)
     const wasRevoked = apiKey.revoked
     await this.apiKeys.revoke(apiKey.id, adminActor(ctx))
     ctx.session.flash(

@@ -1,7 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { urlFor } from '@adonisjs/core/services/url_builder'
-import Customer from '#models/customer'
 import CustomerList from '#services/customer_list'
 import CustomerService from '#services/customer_service'
 import { PanelExtensions } from '#services/panel_extensions'
@@ -50,7 +49,7 @@ export default class CustomersController {
   }
 
   async show({ view, params, request, i18n }: HttpContext) {
-    const customer = await Customer.findOrFail(params.id)
+    const customer = await this.customers.find(params.id)
     const now = this.clock.now().toJSDate()
     return view.render('pages/customers/show', {
       customer,
@@ -61,12 +60,12 @@ export default class CustomersController {
   }
 
   async edit({ view, params }: HttpContext) {
-    const customer = await Customer.findOrFail(params.id)
+    const customer = await this.customers.find(params.id)
     return view.render('pages/customers/form', { customer })
   }
 
   async update(ctx: HttpContext) {
-    const customer = await Customer.findOrFail(ctx.params.id)
+    const customer = await this.customers.find(ctx.params.id)
     const input = await ctx.request.validateUsing(customerValidator)
     try {
       await this.customers.update(customer, input, adminActor(ctx))
@@ -79,13 +78,13 @@ export default class CustomersController {
 
   /** Asks first, and says what becomes of the customer's licenses. */
   async confirmDestroy({ view, params }: HttpContext) {
-    const customer = await Customer.findOrFail(params.id)
+    const customer = await this.customers.find(params.id)
     const figures = await this.customers.figures(customer.id, this.clock.now().toJSDate())
     return view.render('pages/customers/delete', { customer, figures })
   }
 
   async destroy(ctx: HttpContext) {
-    const customer = await Customer.findOrFail(ctx.params.id)
+    const customer = await this.customers.find(ctx.params.id)
     const { licenses } = await this.customers.delete(customer, adminActor(ctx))
     ctx.session.flash(
       'success',

@@ -2,7 +2,6 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { urlFor } from '@adonisjs/core/services/url_builder'
 import { errors as vineErrors } from '@vinejs/vine'
-import License from '#models/license'
 import { DomainError } from '#exceptions/domain_error'
 import LicenseAdminService from '#services/license_admin_service'
 import LicenseDetails from '#services/license_details'
@@ -120,7 +119,7 @@ export default class LicensesController {
   }
 
   async update(ctx: HttpContext) {
-    const license = await License.findOrFail(ctx.params.id)
+    const license = await this.admin.find(ctx.params.id)
     const input = await ctx.request.validateUsing(licenseUpdateValidator)
     try {
       await this.admin.update(
@@ -149,7 +148,7 @@ export default class LicensesController {
    */
   async quick(ctx: HttpContext) {
     const { request, session, response, i18n } = ctx
-    const license = await License.findOrFail(ctx.params.id)
+    const license = await this.admin.find(ctx.params.id)
     const refuse = (message: string) => {
       session.flash('error', i18n.t('licenses.quick_refused', { key: license.key, message }))
       return response.redirect(backTo(request))

@@ -1,7 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { urlFor } from '@adonisjs/core/services/url_builder'
-import Product from '#models/product'
 import ProductList from '#services/product_list'
 import ProductService from '#services/product_service'
 import { LeaseService } from '#services/lease_service'
@@ -15,12 +14,13 @@ import {
 
 type Translate = HttpContext['i18n']['t']
 
-/** "7 days", "12 hours", "off", or "default (7 days)" for a product's offline grace. */
-function graceLabel(seconds: number | null, t: Translate): string {
+/**
+ * "7 days", "12 hours", "off", or "default (7 days)" for a product's offline
+ * grace; `defaultSeconds` is the grace of products without their own.
+ */
+function graceLabel(seconds: number | null, defaultSeconds: number, t: Translate): string {
   if (seconds === null) {
-    return t('products.grace_default', {
-      value: graceLabel(LeaseService.graceFor({ offlineGraceSeconds: null }), t),
-    })
+    return t('products.grace_default', { value: graceLabel(defaultSeconds, defaultSeconds, t) })
   }
   if (seconds === 0) return t('products.grace_off')
   if (seconds % 86400 === 0) return t('products.days', { count: seconds / 86400 })
@@ -34,7 +34,8 @@ function graceLabel(seconds: number | null, t: Translate): string {
 export default class ProductsController {
   constructor(
     protected products: ProductService,
-    protected lists: ProductList
+    protected lists: ProductList,
+    protected leases: LeaseService
   ) {}
 
   async index({ view, request, i18n }: HttpContext) {
@@ -44,7 +45,10 @@ export default class ProductsController {
       list,
       page,
       grace: Object.fromEntries(
-        page.rows.map((product) => [product.id, graceLabel(product.offlineGraceSeconds, t)])
+        page.rows.map((product) => [
+          product.id,
+          graceLabel(product.offlineGraceSeconds, this.defaultGraceSeconds(), t),
+        ])
       ),
     })
   }
@@ -56,10 +60,13 @@ export default class ProductsController {
     })
   }
 
+  protected defaultGraceSeconds() {
+    return this.leases.graceFor({ offlineGraceSeconds: null })
+  }
+
   protected defaultGrace(i18n: HttpContext['i18n']) {
-    return graceLabel(LeaseService.graceFor({ offlineGraceSeconds: null }), (key, data) =>
-      i18n.t(key, data)
-    )
+    const seconds = this.defaultGraceSeconds()
+    return graceLabel(seconds, seconds, (key, data) => i18n.t(key, data))
   }
 
   async store(ctx: HttpContext) {
@@ -77,12 +84,12 @@ export default class ProductsController {
   }
 
   async edit({ view, params, i18n }: HttpContext) {
-    const product = await Product.findOrFail(params.id)
+    const product = await this.products.find(params.id)
     return view.render('pages/products/form', { product, defaultGrace: this.defaultGrace(i18n) })
   }
 
   async update(ctx: HttpContext) {
-    const product = await Product.findOrFail(ctx.params.id)
+    const product = await this.products.find(ctx.params.id)
     const input = await ctx.request.validateUsing(productUpdateValidator)
     await this.products.update(
       product,
