@@ -44,7 +44,8 @@ process.env.PANEL_LOGIN_MAX_ATTEMPTS_PER_IP ??= '1000'
 
 /**
  * The suites this run asks for: named ones (`node bin/test.ts browser`), or
- * those of the files given with --files, or all of them (null).
+ * those of the files given with --files, or all of them (null), also when a
+ * --files filter does not name a suite's folder (`--files one_device`).
  */
 function selectedSuites(argv: string[]): string[] | null {
   const known = ['unit', 'functional', 'browser', 'faults']
@@ -52,8 +53,10 @@ function selectedSuites(argv: string[]): string[] | null {
   if (named.length > 0) return named
   const filesAt = argv.indexOf('--files')
   if (filesAt === -1) return null
-  const files = argv.slice(filesAt + 1).filter((arg) => !arg.startsWith('--'))
-  return known.filter((suite) => files.some((file) => file.includes(`tests/${suite}/`)))
+  const files = argv.flatMap((arg, at) => (argv[at - 1] === '--files' ? [arg] : []))
+  const suiteOf = (file: string) => known.find((suite) => file.includes(`tests/${suite}/`))
+  if (files.some((file) => !suiteOf(file))) return null
+  return known.filter((suite) => files.some((file) => suiteOf(file) === suite))
 }
 
 const suites = selectedSuites(process.argv.slice(2))
@@ -118,7 +121,11 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
       process.exit(1)
     }, 30_000).unref()
   })
-  .catch((error) => {
-    process.exitCode = 1
+  .catch(async (error) => {
+    // The runner never started (a bad filter, a broken bootstrap): clean up
+    // what this run made, and end now instead of waiting on open handles.
     prettyPrintError(error)
+    if (withDatabase) await dropDatabase(baseDatabaseUrl.href).catch(() => {})
+    await rm(runFolder, { recursive: true, force: true })
+    process.exit(1)
   })
