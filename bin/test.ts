@@ -3,12 +3,11 @@
 | own, so two runs on one machine (or CI beside a developer) never clash.
 | The database is created here and dropped when the run ends.
 */
-import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Ignitor, prettyPrintError } from '@adonisjs/core'
+import { prettyPrintError } from '@adonisjs/core'
 import { configure, processCLIArgs, run } from '@japa/runner'
 import {
   checkRedis,
@@ -19,6 +18,7 @@ import {
   PreflightError,
 } from './preflight.ts'
 import { needsDatabase } from '../tests/support/database_suites.ts'
+import { keywardIgnitor } from './ignitor.ts'
 
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
 const baseDatabaseUrl = new URL(
@@ -75,22 +75,7 @@ try {
   throw error
 }
 
-const APP_ROOT = new URL('../', import.meta.url)
-const IMPORTER = (filePath: string) => {
-  if (filePath.startsWith('./') || filePath.startsWith('../')) {
-    return import(new URL(filePath, APP_ROOT).href)
-  }
-  return import(filePath)
-}
-
-new Ignitor(APP_ROOT, { importer: IMPORTER })
-  .tap((app) => {
-    app.booting(async () => {
-      await import('#start/env')
-    })
-    app.listen('SIGTERM', () => app.terminate())
-    app.listenIf(app.managedByPm2, 'SIGINT', () => app.terminate())
-  })
+keywardIgnitor()
   .testRunner()
   .configure(async (app) => {
     const { runnerHooks, ...config } = await import('../tests/bootstrap.js')

@@ -1,6 +1,6 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import SessionService from '#services/session_service'
+import SessionLiveList from '#services/session_list'
 
 export default class SessionList extends BaseCommand {
   static commandName = 'session:list'
@@ -14,8 +14,8 @@ export default class SessionList extends BaseCommand {
   declare json?: boolean
 
   async run() {
-    const sessions = await this.app.container.make(SessionService)
-    const live = await sessions.listLive({ licenseKey: this.license })
+    const sessions = await this.app.container.make(SessionLiveList)
+    const live = await sessions.allLive({ licenseKey: this.license })
     if (this.json) {
       this.logger.log(JSON.stringify(live, null, 2))
       return

@@ -4,11 +4,25 @@ import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybu
 import { whereSessionLive } from '#rules/session_live'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { Clock } from '#support/clock'
+import { normalizeLicenseKey } from '#support/license_keys'
 import { inChunks } from '#support/csv_export'
 import { paginate, whereMatches, type ListState } from '#support/panel_list'
 import { HISTORY_SORTS, LIVE_SORTS, type HistoryRange } from '#validators/panel_sessions'
 
 type Query = DatabaseQueryBuilderContract<any>
+
+/** What every list of live sessions shows of each. */
+const LIVE_COLUMNS = [
+  's.id',
+  'l.key as license_key',
+  's.fingerprint',
+  's.ip',
+  's.client_version',
+  's.policy',
+  's.started_at',
+  's.last_heartbeat_at',
+  's.expires_at',
+]
 export type SessionRow = Record<string, any>
 
 /**
@@ -43,6 +57,18 @@ export default class SessionList {
     return { products, policies: [...policies].sort() }
   }
 
+  /** Every session live now, newest first (`session:list`), optionally of one license. */
+  async allLive(filter: { licenseKey?: string } = {}) {
+    const query = db
+      .from('license_sessions as s')
+      .join('licenses as l', 'l.id', 's.license_id')
+      .select(...LIVE_COLUMNS)
+      .orderBy('s.started_at', 'desc')
+    whereSessionLive(query, 's', this.clock.now().toJSDate())
+    if (filter.licenseKey) query.where('l.key', normalizeLicenseKey(filter.licenseKey))
+    return query
+  }
+
   /** A page of the sessions live now (see #rules/session_live). */
   async live(list: ListState) {
     const query = db
@@ -51,19 +77,11 @@ export default class SessionList {
       .join('products as p', 'p.id', 'l.product_id')
       .leftJoin('customers as c', 'c.id', 'l.customer_id')
       .select(
-        's.id',
+        ...LIVE_COLUMNS,
         's.license_id',
-        'l.key as license_key',
         'p.name as product_name',
         'c.id as customer_id',
-        'c.name as customer_name',
-        's.fingerprint',
-        's.ip',
-        's.client_version',
-        's.policy',
-        's.started_at',
-        's.last_heartbeat_at',
-        's.expires_at'
+        'c.name as customer_name'
       )
     whereSessionLive(query, 's', this.clock.now().toJSDate())
     query

@@ -373,27 +373,4 @@ export default class SessionService {
       return true
     })
   }
-
-  /** Sessions live right now, newest first, for admins. */
-  async listLive(filter: { licenseKey?: string } = {}) {
-    const moment = this.clock.now().toJSDate()
-    const query = db
-      .from('license_sessions as s')
-      .join('licenses as l', 'l.id', 's.license_id')
-      .select(
-        's.id',
-        'l.key as license_key',
-        's.fingerprint',
-        's.ip',
-        's.client_version',
-        's.policy',
-        's.started_at',
-        's.last_heartbeat_at',
-        's.expires_at'
-      )
-      .orderBy('s.started_at', 'desc')
-    whereSessionLive(query, 's', moment)
-    if (filter.licenseKey) query.where('l.key', normalizeLicenseKey(filter.licenseKey))
-    return query
-  }
 }

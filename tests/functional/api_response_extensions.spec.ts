@@ -1,4 +1,3 @@
-import { createPublicKey, verify } from 'node:crypto'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
@@ -6,28 +5,12 @@ import {
   ClientResponseExtensions,
   type ClientResponseContext,
 } from '#services/client_response_extensions'
-import type { PublishedKey } from '#services/lease_keyring'
 import { createLicense, fingerprint, newApiKey } from '#tests/support/fixtures'
 import { restoreClock, SessionClient, useFixedClock } from '#tests/support/sessions'
+import { leaseVerifies } from '#tests/support/leases'
 
 function claimsOf(lease: string) {
   return JSON.parse(Buffer.from(lease.split('.')[1], 'base64url').toString())
-}
-
-function leaseVerifies(token: string, keys: PublishedKey[]) {
-  const [header, payload, signature] = token.split('.')
-  const { kid } = JSON.parse(Buffer.from(header, 'base64url').toString())
-  const key = keys.find((candidate) => candidate.kid === kid)!
-  const publicKey = createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: key.x },
-    format: 'jwk',
-  })
-  return verify(
-    null,
-    Buffer.from(`${header}.${payload}`),
-    publicKey,
-    Buffer.from(signature, 'base64url')
-  )
 }
 
 /**

@@ -19,35 +19,8 @@ import {
 } from '#services/lease_keyring'
 import { createLicense, createProduct, fingerprint, newApiKey } from '#tests/support/fixtures'
 import { restoreClock, SessionClient, useFixedClock } from '#tests/support/sessions'
+import { decodeLease, leaseVerifies } from '#tests/support/leases'
 import KeysRotate from '../../app/commands/keys_rotate.ts'
-
-type Claims = Record<string, any>
-
-function decodeLease(token: string) {
-  const [header, payload] = token.split('.')
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString()),
-    claims: JSON.parse(Buffer.from(payload, 'base64url').toString()) as Claims,
-  }
-}
-
-/** Checks a lease the way any JOSE library would: EdDSA over `header.payload`. */
-function leaseVerifies(token: string, keys: PublishedKey[]) {
-  const [header, payload, signature] = token.split('.')
-  const { kid } = JSON.parse(Buffer.from(header, 'base64url').toString())
-  const key = keys.find((candidate) => candidate.kid === kid)
-  if (!key) return false
-  const publicKey = createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: key.x },
-    format: 'jwk',
-  })
-  return verify(
-    null,
-    Buffer.from(`${header}.${payload}`),
-    publicKey,
-    Buffer.from(signature, 'base64url')
-  )
-}
 
 test.group('Signed leases', (group) => {
   let apiKey: string
