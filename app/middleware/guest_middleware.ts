@@ -8,7 +8,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
 export default class GuestMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     if (await ctx.auth.use('web').check()) {
-      return ctx.response.redirect('/admin', true)
+      return ctx.response.redirect().withQs().toRoute('admin.dashboard.show')
     }
     return next()
   }

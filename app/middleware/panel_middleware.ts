@@ -1,3 +1,4 @@
+import { urlFor } from '@adonisjs/core/services/url_builder'
 import { inject } from '@adonisjs/core'
 import { I18n } from '@adonisjs/i18n'
 import i18nManager from '@adonisjs/i18n/services/main'
@@ -18,7 +19,7 @@ export default class PanelMiddleware {
   constructor(protected host: PluginHost) {}
 
   async handle(ctx: HttpContext, next: NextFn) {
-    await ctx.auth.authenticateUsing(['web'], { loginRoute: '/admin/login' })
+    await ctx.auth.authenticateUsing(['web'], { loginRoute: urlFor('admin.auth.show_login') })
     const admin = ctx.auth.getUserOrFail()
 
     ctx.i18n = i18nManager.locale(admin.locale)
@@ -31,7 +32,7 @@ export default class PanelMiddleware {
       !path.startsWith('/admin/account')
     ) {
       ctx.session.flash('error', ctx.i18n.t('panel.two_factor.required'))
-      return ctx.response.redirect('/admin/account/two-factor')
+      return ctx.response.redirect().toRoute('admin.account.show_two_factor')
     }
 
     const navigation = [...coreNavigation(), ...this.host.navigation()].filter(
