@@ -37,6 +37,15 @@ export default configApp(
     rules: { 'no-restricted-imports': pluginImports(['plugin_host/api']) },
   },
   {
+    // A manifest is read before the application exists (the ace commands
+    // loader, config files): it imports definePlugin from its own light
+    // module, not the API, which loads models and services.
+    files: ['plugins/*/plugin.ts'],
+    rules: {
+      'no-restricted-imports': pluginImports(['plugin_host/api', 'plugin_host/define_plugin']),
+    },
+  },
+  {
     // A plugin's tests also use the app's test helpers.
     files: ['plugins/*/tests/**/*.ts'],
     rules: { 'no-restricted-imports': pluginImports(['plugin_host/api', 'tests/.+']) },

@@ -1,4 +1,4 @@
-import { definePlugin } from '#plugin_host/api'
+import { definePlugin } from '#plugin_host/define_plugin'
 import { defineConfig } from './define_config.js'
 import ConcurrentSessionPolicy from './policy.js'
 
