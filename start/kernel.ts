@@ -40,3 +40,10 @@ export const middleware = router.named({
   panel: () => import('#middleware/panel_middleware'),
   owner: () => import('#middleware/owner_middleware'),
 })
+
+/**
+ * What guards every panel page, the core's and the plugins' alike (the
+ * plugin host mounts plugin pages behind the same): blocked addresses are
+ * refused first, then the admin must be logged in.
+ */
+export const panelGuards = () => [middleware.blockedIp(), middleware.panel()]

@@ -5,7 +5,7 @@
 import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import PluginHost from '#plugin_host/plugin_host'
-import { middleware } from '#start/kernel'
+import { middleware, panelGuards } from '#start/kernel'
 
 const LicensesController = () => import('#controllers/licenses_controller')
 const SingleUseController = () => import('#controllers/single_use_controller')
@@ -55,6 +55,6 @@ await import('#start/routes/panel_plugins')
 */
 const pluginHost = await app.container.make(PluginHost)
 await pluginHost.mountRoutes(router, {
-  panel: [middleware.blockedIp(), middleware.panel()],
+  panel: panelGuards(),
   owner: [middleware.owner()],
 })

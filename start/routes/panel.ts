@@ -8,7 +8,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'
-import { middleware } from '#start/kernel'
+import { middleware, panelGuards } from '#start/kernel'
 
 const { Auth, Account, Admins, BlockedIps } = controllers.panel
 
@@ -60,4 +60,4 @@ router
   })
   .prefix('/admin')
   .as('admin')
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())

@@ -3,7 +3,7 @@
 | owners revoke them.
 */
 import router from '@adonisjs/core/services/router'
-import { middleware } from '#start/kernel'
+import { middleware, panelGuards } from '#start/kernel'
 import { controllers } from '#generated/controllers'
 
 router
@@ -17,4 +17,4 @@ router
   })
   .prefix('/admin')
   .as('admin')
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())

@@ -4,7 +4,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'
-import { middleware } from '#start/kernel'
+import { panelGuards } from '#start/kernel'
 
 router
   .group(() => {
@@ -13,4 +13,4 @@ router
   })
   .prefix('/admin')
   .as('admin')
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())

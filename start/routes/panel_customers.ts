@@ -3,7 +3,7 @@
 | (`GET /admin/customers/suggest?q=`, JSON).
 */
 import router from '@adonisjs/core/services/router'
-import { middleware } from '#start/kernel'
+import { panelGuards } from '#start/kernel'
 import { controllers } from '#generated/controllers'
 
 /** A customer id (an `integer` column): anything longer is a 404, never a database error. */
@@ -24,4 +24,4 @@ router
   .prefix('/admin')
   .as('admin')
   .where('id', customerId)
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())

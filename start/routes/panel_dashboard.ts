@@ -4,7 +4,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'
-import { middleware } from '#start/kernel'
+import { panelGuards } from '#start/kernel'
 
 const { Dashboard } = controllers.panel
 
@@ -14,7 +14,7 @@ router
     router.get('/admin/dashboard/stream', [Dashboard, 'stream'])
   })
   .as('admin')
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())
 
 // A public library, like the files in public/assets (which the static
 // middleware tries first and does not have).

@@ -4,7 +4,7 @@
 | changes, and each license's devices.
 */
 import router from '@adonisjs/core/services/router'
-import { middleware } from '#start/kernel'
+import { panelGuards } from '#start/kernel'
 import { controllers } from '#generated/controllers'
 
 /** License and device ids (`bigint`), as far as a JS number holds them exactly; else a 404. */
@@ -31,4 +31,4 @@ router
   .as('admin')
   .where('id', rowId)
   .where('device', rowId)
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())

@@ -4,9 +4,9 @@
 */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'
-import { middleware } from '#start/kernel'
+import { panelGuards } from '#start/kernel'
 
 router
   .get('/admin/plugins', [controllers.panel.Plugins, 'index'])
   .as('admin.plugins.index')
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())

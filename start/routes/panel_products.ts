@@ -2,7 +2,7 @@
 | The panel's products: list, create, edit (the slug stays as created).
 */
 import router from '@adonisjs/core/services/router'
-import { middleware } from '#start/kernel'
+import { panelGuards } from '#start/kernel'
 import { controllers } from '#generated/controllers'
 
 /** A product id (an `integer` column): anything longer is a 404, never a database error. */
@@ -19,4 +19,4 @@ router
   .prefix('/admin')
   .as('admin')
   .where('id', productId)
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())

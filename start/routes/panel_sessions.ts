@@ -3,7 +3,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { controllers } from '#generated/controllers'
-import { middleware } from '#start/kernel'
+import { middleware, panelGuards } from '#start/kernel'
 
 const { Sessions } = controllers.panel
 
@@ -19,4 +19,4 @@ router
   })
   .prefix('/admin')
   .as('admin')
-  .use([middleware.blockedIp(), middleware.panel()])
+  .use(panelGuards())

@@ -3,7 +3,7 @@ import app from '@adonisjs/core/services/app'
 import { ServerFactory } from '@adonisjs/core/factories/http'
 import { definePluginsConfig } from '#plugin_host/define_plugin'
 import PluginHost, { discoverPlugins } from '#plugin_host/plugin_host'
-import { middleware } from '#start/kernel'
+import { middleware, panelGuards } from '#start/kernel'
 
 /** A plugin host over the plugins in `folder` (default: the app's own) with some enabled. */
 export async function hostWith(enabled: string[], folder = app.makePath('plugins')) {
@@ -17,7 +17,7 @@ export async function hostWith(enabled: string[], folder = app.makePath('plugins
 export async function serveHost(host: PluginHost) {
   const server = new ServerFactory().merge({ app }).create()
   await host.mountRoutes(server.getRouter(), {
-    panel: [middleware.blockedIp(), middleware.panel()],
+    panel: panelGuards(),
     owner: [middleware.owner()],
   })
   await server.boot()
