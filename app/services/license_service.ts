@@ -9,7 +9,7 @@ import { SessionLedger } from '#services/session_ledger'
 import { ClientConfigRegistry, type UpdateNotice } from '#services/client_config'
 import { LeaseService } from '#services/lease_service'
 import { ClientResponseExtensions, type JsonValue } from '#services/client_response_extensions'
-import { isLicenseUsable, licenseUsableSql } from '#rules/license_usable'
+import { licenseUsableSql } from '#rules/license_usable'
 import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
@@ -97,9 +97,8 @@ export default class LicenseService {
    * `LICENSE_REVOKED` unless the license is usable (#rules/license_usable).
    */
   assertUsable(license: License, now: DateTime) {
-    if (isLicenseUsable(license, now)) return
-    const status = license.statusAt(now) as Exclude<LicenseStatus, 'active'>
-    throw new ApiError(REFUSAL_FOR_STATUS[status])
+    const status = license.statusAt(now)
+    if (status !== 'active') throw new ApiError(REFUSAL_FOR_STATUS[status])
   }
 
   /**
@@ -307,9 +306,8 @@ export default class LicenseService {
     input: { fingerprint?: string | null; version?: string | null },
     now: DateTime
   ): Promise<Omit<Verification, 'extensions'>> {
-    const code: VerifyCode = isLicenseUsable(license, now)
-      ? 'VALID'
-      : (license.statusAt(now).toUpperCase() as VerifyCode)
+    const status = license.statusAt(now)
+    const code: VerifyCode = status === 'active' ? 'VALID' : (status.toUpperCase() as VerifyCode)
     if (code !== 'VALID') return { license, code }
 
     const { update } = await this.clientConfig.admit({

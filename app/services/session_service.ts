@@ -76,14 +76,6 @@ function policyProduct(license: License): PolicyProduct {
   return Object.freeze({ id, slug, name })
 }
 
-/**
- * The session engine: who may use a license right now.
- *
- * A session is live while `expires_at` (last heartbeat + timeout) lies in
- * the future, judged with the clock at each request. `start` serializes on
- * the license row, closes what is no longer live, and lets the license's
- * policy decide; the database trigger on `license_sessions` backs the limit.
- */
 /** The heartbeat settings of config/sessions.ts, for products whose client configuration sets none. */
 export function globalSessionTiming(): SessionTiming {
   return {
@@ -92,6 +84,14 @@ export function globalSessionTiming(): SessionTiming {
   }
 }
 
+/**
+ * The session engine: who may use a license right now.
+ *
+ * A session is live while `expires_at` (last heartbeat + timeout) lies in
+ * the future, judged with the clock at each request. `start` serializes on
+ * the license row, closes what is no longer live, and lets the license's
+ * policy decide; the database trigger on `license_sessions` backs the limit.
+ */
 @inject()
 export default class SessionService {
   constructor(
@@ -104,11 +104,6 @@ export default class SessionService {
     protected audit: AuditTrail,
     protected extensions: ClientResponseExtensions
   ) {}
-
-  /** Heartbeat settings of products without a client configuration of their own. */
-  globalTiming(): SessionTiming {
-    return globalSessionTiming()
-  }
 
   async start(
     input: { licenseKey: string; fingerprint: string; version?: string | null; ip?: string | null },
@@ -149,7 +144,7 @@ export default class SessionService {
         if (decision.action === 'replace') {
           await this.ledger.end(trx, { sessionIds: decision.sessionIds }, 'replaced', moment)
         }
-        const timing = terms.timing ?? this.globalTiming()
+        const timing = terms.timing ?? globalSessionTiming()
         const created = { license, policyName: policy.name, timing, now, actor }
         session = await this.create(trx, created, input, () => limitReached())
       }
