@@ -3,7 +3,7 @@ import type { ChainableContract } from '@adonisjs/lucid/types/querybuilder'
 import { urlFor } from '@adonisjs/core/services/url_builder'
 import AuditLog from '#models/audit_log'
 import { inChunks } from '#support/csv_export'
-import { likePattern, paginate, type ListState } from '#support/panel_list'
+import { escapeLike, likePattern, paginate, type ListState } from '#support/panel_list'
 import type { AuditFilters } from '#validators/panel_audit'
 
 /** The columns of the CSV export, in order. */
@@ -31,7 +31,7 @@ const SUBJECT_PAGES: Record<string, (id: string) => string> = {
 const DISTINCT_LIMIT = 500
 
 /** Matches `prefix` literally at the start of a LIKE. */
-const prefixPattern = (prefix: string) => `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+const prefixPattern = (prefix: string) => `${escapeLike(prefix)}%`
 
 function applyFilters<Query extends ChainableContract>(query: Query, filters: AuditFilters) {
   if (filters.actorType) query.where('actor_type', filters.actorType)

@@ -133,9 +133,14 @@ export async function paginate<Row>(
   }
 }
 
-/** Escapes `%`, `_` and `\` so a search term is matched literally by ILIKE. */
+/** A search term matched literally, anywhere in the text, by (I)LIKE. */
 export function likePattern(term: string) {
-  return `%${term.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+  return `%${escapeLike(term)}%`
+}
+
+/** `text` with LIKE's wildcards (`%`, `_`) and its escape character taken literally. */
+export function escapeLike(text: string) {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`)
 }
 
 /** Anything with Knex's grouped `where`: database and model query builders alike. */
