@@ -6,6 +6,7 @@ import app from '@adonisjs/core/services/app'
 import { Edge } from 'edge.js'
 import { definePlugin } from '#plugin_host/define_plugin'
 import { hostWith, serveHost } from '#tests/support/plugin_server'
+import { panelGuards } from '#start/kernel'
 import PluginHost, { pluginMigrationPaths, UnknownPluginError } from '#plugin_host/plugin_host'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { ClientConfigRegistry } from '#services/client_config'
@@ -54,6 +55,26 @@ test.group('Plugin host', () => {
     assert.deepEqual(host.navigation(), [])
     assert.deepEqual(host.jobs(), [])
     assert.deepEqual(await host.commands(), [])
+  })
+
+  test('plugin pages are mounted under /admin behind the core panel guards, owner pages add the owner guard', async ({
+    assert,
+    cleanup,
+  }) => {
+    const server = await serve(await hostFor(['fixture-pages']))
+    cleanup(() => server.close())
+
+    const guardsOf = (pattern: string) => {
+      const route = server.router.toJSON().root.find((candidate) => candidate.pattern === pattern)
+      assert.exists(route, pattern)
+      return [...route!.middleware.all()].map((entry) => (entry as { name?: string }).name)
+    }
+    const panel = panelGuards().map((entry) => entry.name)
+    assert.deepEqual(panel, ['blockedIp', 'panel'])
+    assert.includeOrderedMembers(guardsOf('/admin/fixture-pages'), panel)
+    assert.notInclude(guardsOf('/admin/fixture-pages'), 'owner')
+    assert.includeOrderedMembers(guardsOf('/admin/fixture-pages/settings'), [...panel, 'owner'])
+    assert.notInclude(guardsOf('/api/fixture-pages/hello'), 'panel')
   })
 
   test('an old address of a plugin redirects permanently, path and query kept', async ({
