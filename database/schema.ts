@@ -101,6 +101,49 @@ export class AuditLogSchema extends BaseModel {
   declare subjectType: string | null
 }
 
+export class BackupSchema extends BaseModel {
+  static $columns = ['createdAt', 'encrypted', 'error', 'finishedAt', 'id', 'name', 'phase', 'progress', 'prunedAt', 'requestedBy', 'sha256', 'sizeBytes', 'startedAt', 'status', 'trigger', 'uploadError', 'uploadedAt', 'verifiedAt', 'verifyError'] as const
+  $columns = BackupSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare encrypted: boolean
+  @column()
+  declare error: string | null
+  @column.dateTime()
+  declare finishedAt: DateTime | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare name: string | null
+  @column()
+  declare phase: string | null
+  @column()
+  declare progress: number
+  @column.dateTime()
+  declare prunedAt: DateTime | null
+  @column()
+  declare requestedBy: number | null
+  @column()
+  declare sha256: string | null
+  @column()
+  declare sizeBytes: number | null
+  @column.dateTime()
+  declare startedAt: DateTime | null
+  @column()
+  declare status: string
+  @column()
+  declare trigger: string
+  @column()
+  declare uploadError: string | null
+  @column.dateTime()
+  declare uploadedAt: DateTime | null
+  @column.dateTime()
+  declare verifiedAt: DateTime | null
+  @column()
+  declare verifyError: string | null
+}
+
 export class BlockedIpSchema extends BaseModel {
   static $columns = ['createdAt', 'createdBy', 'id', 'network', 'reason'] as const
   $columns = BlockedIpSchema.$columns

@@ -19,6 +19,7 @@ export default {
   tables: {
     licenses: { primaryKey: numericId, columns: { features: jsonObject } },
     devices: { primaryKey: numericId },
+    backups: { primaryKey: numericId },
     audit_logs: { primaryKey: numericId, columns: { before: jsonObject, after: jsonObject } },
     // lead-crm plugin
     lead_crm_activities: { primaryKey: numericId, columns: { details: jsonObject } },

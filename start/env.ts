@@ -38,4 +38,24 @@ export default await Env.create(new URL('../', import.meta.url), {
   PANEL_LOGIN_LOCKOUT: Env.schema.string.optional(),
   PANEL_REQUIRE_TWO_FACTOR: Env.schema.boolean.optional(),
   PANEL_LIVE_INTERVAL: Env.schema.number.optional(),
+
+  BACKUP_DIR: Env.schema.string.optional(),
+  BACKUP_KEY: Env.schema.secret.optional(),
+  BACKUP_ENCRYPTION: Env.schema.enum.optional(['on', 'off'] as const),
+  BACKUP_UPLOAD_COMMAND: Env.schema.string.optional(),
+  BACKUP_SCHEDULE: Env.schema.string.optional(),
+  BACKUP_TIMEZONE: Env.schema.string.optional(),
+  BACKUP_KEEP_DAILY: Env.schema.number.optional(),
+  BACKUP_KEEP_WEEKLY: Env.schema.number.optional(),
+  BACKUP_VERIFY: Env.schema.boolean.optional(),
+
+  METRICS_ENABLED: Env.schema.boolean.optional(),
+  METRICS_TOKEN: Env.schema.secret.optional(),
+  METRICS_ALLOW: Env.schema.string.optional(),
+  JOBS_METRICS_PORT: Env.schema.number.optional(),
+
+  HEALTH_MAX_BACKUP_AGE: Env.schema.string.optional(),
+  HEALTH_MAX_WORKER_SILENCE: Env.schema.string.optional(),
+  HEALTH_DISK_MAX_USED_PERCENT: Env.schema.number.optional(),
+  HEALTH_HEAP_MAX: Env.schema.string.optional(),
 })

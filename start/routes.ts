@@ -12,7 +12,11 @@ const SingleUseController = () => import('#controllers/single_use_controller')
 const SessionsController = () => import('#controllers/sessions_controller')
 const LeaseKeysController = () => import('#controllers/lease_keys_controller')
 
-router.get('/health', async () => ({ status: 'ok' }))
+/*
+| Operations: liveness and readiness probes, Prometheus metrics.
+*/
+await import('#start/routes/health')
+await import('#start/routes/metrics')
 
 /** A self-hoster who opens the server's address wants the panel. */
 router.get('/', ({ response }) => response.redirect('/admin'))
@@ -48,6 +52,8 @@ await import('#start/routes/panel_sessions')
 await import('#start/routes/panel_api_keys')
 await import('#start/routes/panel_audit')
 await import('#start/routes/panel_plugins')
+await import('#start/routes/panel_backups')
+await import('#start/routes/panel_monitoring')
 
 /*
 | The enabled plugins' routes. A disabled plugin's routes are never mounted,
