@@ -40,6 +40,8 @@ export interface JobContext {
   app: ApplicationService
   /** When the job was due, per the scheduler. */
   scheduledAt: Date
+  /** The data a one-off run was enqueued with (absent for scheduled runs). */
+  data?: unknown
 }
 
 /**
@@ -50,13 +52,17 @@ export type JobHandler = (context: JobContext) => Promise<unknown>
 
 /**
  * A repeatable job. `every` takes a duration such as `5s` or `1h`; `cron`
- * takes a cron pattern (UTC). Exactly one of the two.
+ * takes a cron pattern, read in `timezone` (an IANA name; default UTC).
+ * Exactly one of the two, unless the job is `manual`: then it has no
+ * schedule and runs only when enqueued (with its data), by any worker.
  */
 export interface JobDefinition {
   name: string
   description: string
   every?: string
   cron?: string
+  timezone?: string
+  manual?: boolean
   handler: LazyDefault<JobHandler>
 }
 
@@ -119,7 +125,7 @@ export function definePlugin(definition: PluginDefinition): PluginDefinition {
     }
   }
   for (const job of definition.jobs ?? []) {
-    if (Boolean(job.every) === Boolean(job.cron)) {
+    if (!job.manual && Boolean(job.every) === Boolean(job.cron)) {
       throw new Error(`Job "${job.name}" of plugin "${definition.name}" needs every or cron`)
     }
   }

@@ -33,15 +33,16 @@ export function durationToMs(text: string): number {
   return Number(match[1]) * UNIT_MS[match[2]]
 }
 
-/** How BullMQ repeats a job: a fixed interval, or a cron pattern read in UTC. */
+/** How BullMQ repeats a job: a fixed interval, or a cron pattern read in its time zone (UTC by default). */
 export function repeatFor(job: JobDefinition): Omit<RepeatOptions, 'key'> {
   if (job.every) return { every: durationToMs(job.every) }
-  if (job.cron) return { pattern: job.cron, tz: 'UTC' }
+  if (job.cron) return { pattern: job.cron, tz: job.timezone ?? 'UTC' }
   throw new Error(`Job "${job.name}" needs every or cron`)
 }
 
 export function describeSchedule(job: JobDefinition) {
-  return job.every ? `every ${job.every}` : `cron ${job.cron} (UTC)`
+  if (job.manual) return 'on demand'
+  return job.every ? `every ${job.every}` : `cron ${job.cron} (${job.timezone ?? 'UTC'})`
 }
 
 /**
@@ -190,6 +191,8 @@ export default class JobScheduler {
   async schedule(jobs: JobDefinition[]) {
     const scheduled: string[] = []
     for (const job of jobs) {
+      // A manual job runs only when enqueued; a schedule it had before is removed below.
+      if (job.manual) continue
       await this.queue.upsertJobScheduler(job.name, repeatFor(job), {
         name: job.name,
         opts: { removeOnComplete: { count: 200 }, removeOnFail: { count: 1000 } },
@@ -236,6 +239,7 @@ export default class JobScheduler {
       const running = runJob(definition, {
         app: this.app,
         scheduledAt: new Date(job.timestamp + (job.delay ?? 0)),
+        data: job.data,
       })
       this.#running.add(running)
       const report = await running.finally(() => this.#running.delete(running))

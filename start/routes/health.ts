@@ -1,7 +1,11 @@
 /*
-| Liveness: is the process up and answering? Cheap on purpose; readiness
-| (is it fit to take traffic?) is added beside it.
+| Probes: liveness (`/health`: is the process up and answering? cheap on
+| purpose, no I/O) and readiness (`/health/ready`: is it fit to take
+| traffic? database, Redis, migrations, backups, job worker, disk, heap).
 */
 import router from '@adonisjs/core/services/router'
 
-router.get('/health', async () => ({ status: 'ok' }))
+const HealthController = () => import('#controllers/health_controller')
+
+router.get('/health', [HealthController, 'live'])
+router.get('/health/ready', [HealthController, 'ready'])

@@ -1,0 +1,57 @@
+import { BaseCheck, Result } from '@adonisjs/core/health'
+import type { HealthCheckResult } from '@adonisjs/core/types/health'
+import type { DateTime } from 'luxon'
+import Backup from '#models/backup'
+
+/**
+ * Is there a recent, good backup? Fails when the newest attempt that ended
+ * failed, or when the newest successful one is older than `maxAgeMs`. A
+ * fresh install that never made a backup only warns, so it can be ready.
+ */
+export class BackupCheck extends BaseCheck {
+  name = 'backup'
+
+  constructor(protected options: { maxAgeMs: number; now: () => Promise<DateTime> }) {
+    super()
+  }
+
+  async run(): Promise<HealthCheckResult> {
+    const [latest, succeeded, now] = await Promise.all([
+      Backup.latestFinished(),
+      Backup.latestSucceeded(),
+      this.options.now(),
+    ])
+    const maxAgeSeconds = Math.round(this.options.maxAgeMs / 1000)
+    if (!latest) {
+      return Result.warning('no backup has been made yet').mergeMetaData({ maxAgeSeconds }).toJSON()
+    }
+    const lastSuccessAt = succeeded?.finishedAt ?? null
+    const meta = {
+      maxAgeSeconds,
+      lastSuccessAt: lastSuccessAt?.toISO() ?? null,
+      ageSeconds: lastSuccessAt ? Math.round(now.diff(lastSuccessAt).as('seconds')) : null,
+      sizeBytes: succeeded?.sizeBytes ?? null,
+    }
+    if (latest.status === 'failed') {
+      const reason = latest.error ? `: ${latest.error}` : ''
+      return Result.failed(`the last backup failed (${latest.finishedAt?.toISO()})${reason}`)
+        .mergeMetaData({ ...meta, failedAt: latest.finishedAt?.toISO() ?? null })
+        .toJSON()
+    }
+    if (!lastSuccessAt || now.diff(lastSuccessAt).as('milliseconds') > this.options.maxAgeMs) {
+      return Result.failed(
+        `the last successful backup is older than ${formatDuration(this.options.maxAgeMs)}`
+      )
+        .mergeMetaData(meta)
+        .toJSON()
+    }
+    return Result.ok('the last backup succeeded recently').mergeMetaData(meta).toJSON()
+  }
+}
+
+export function formatDuration(milliseconds: number) {
+  const minutes = Math.round(milliseconds / 60_000)
+  if (minutes < 1) return `${Math.round(milliseconds / 1000)} s`
+  if (minutes % 60 !== 0 || minutes < 60) return `${minutes} min`
+  return `${minutes / 60} h`
+}

@@ -1,0 +1,51 @@
+import { BaseCheck, Result } from '@adonisjs/core/health'
+import type { HealthCheckResult } from '@adonisjs/core/types/health'
+import type { DateTime } from 'luxon'
+import WorkerPresence from '#services/worker_presence'
+import { formatDuration } from '#services/readiness/backup_check'
+
+/**
+ * Is a job worker (`jobs:work`) alive? It beats into Redis every few
+ * seconds; readiness fails when none has for `maxSilenceMs`. A worker that
+ * was never seen only warns: a fresh install starts its worker after the
+ * web process, and a probe must not fail it for that.
+ */
+export class JobWorkerCheck extends BaseCheck {
+  name = 'job_worker'
+
+  constructor(
+    protected options: {
+      maxSilenceMs: number
+      now: () => Promise<DateTime>
+      presence?: WorkerPresence
+    }
+  ) {
+    super()
+  }
+
+  async run(): Promise<HealthCheckResult> {
+    const now = await this.options.now()
+    const presence = this.options.presence ?? new WorkerPresence()
+    const lastSeen = await presence.lastSeen(now.toMillis())
+    const maxSilenceSeconds = Math.round(this.options.maxSilenceMs / 1000)
+    if (!lastSeen) {
+      return Result.warning('no job worker has been seen (is `jobs:work` running?)')
+        .mergeMetaData({ maxSilenceSeconds, lastSeenAt: null })
+        .toJSON()
+    }
+    const silentMs = now.toMillis() - lastSeen.getTime()
+    const meta = {
+      maxSilenceSeconds,
+      lastSeenAt: lastSeen.toISOString(),
+      silentSeconds: Math.max(0, Math.round(silentMs / 1000)),
+    }
+    if (silentMs > this.options.maxSilenceMs) {
+      return Result.failed(
+        `no job worker has been seen for more than ${formatDuration(this.options.maxSilenceMs)}`
+      )
+        .mergeMetaData(meta)
+        .toJSON()
+    }
+    return Result.ok('a job worker is alive').mergeMetaData(meta).toJSON()
+  }
+}
