@@ -184,6 +184,12 @@ export const TEST_TOOLS: SystemTool[] = [
       return folder ? join(folder, 'initdb') : null
     },
   },
+  {
+    package: 'prometheus',
+    neededBy: 'the tests of the shipped Prometheus rules and configuration (promtool, prometheus)',
+    suites: ['functional'],
+    find: () => (onPath('promtool') ? onPath('prometheus') : null),
+  },
 ]
 
 /** How this process may install packages: as root, with passwordless sudo, or not at all. */
