@@ -5,6 +5,7 @@
 */
 import type { JobDefinition } from '#plugin_host/define_plugin'
 import sessionsConfig from '#config/sessions'
+import backupsConfig from '#config/backups'
 
 export const coreJobs: JobDefinition[] = [
   {
@@ -24,5 +25,18 @@ export const coreJobs: JobDefinition[] = [
     description: 'Record per-license usage for each full hour, catching up missed hours',
     cron: '5 * * * *',
     handler: () => import('#jobs/record_hourly_usage'),
+  },
+  {
+    name: 'backups:create',
+    description: 'Back up the database, lease keyring and plugin selection; verify, upload, prune',
+    cron: backupsConfig.schedule,
+    timezone: backupsConfig.timezone,
+    handler: () => import('#jobs/create_backup'),
+  },
+  {
+    name: 'backups:restore',
+    description: 'Restore a backup the panel asked for (no schedule: enqueued on demand)',
+    manual: true,
+    handler: () => import('#jobs/restore_backup'),
   },
 ]

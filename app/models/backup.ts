@@ -1,5 +1,5 @@
 import { BackupSchema } from '#database/schema'
-import { scope } from '@adonisjs/lucid/orm'
+import { column, scope } from '@adonisjs/lucid/orm'
 
 export type BackupStatus = 'queued' | 'running' | 'succeeded' | 'failed'
 export type BackupTrigger = 'schedule' | 'panel' | 'cli'
@@ -11,6 +11,10 @@ export type BackupTrigger = 'schedule' | 'panel' | 'cli'
 export default class Backup extends BackupSchema {
   declare status: BackupStatus
   declare trigger: BackupTrigger
+
+  /** The column is `sha256`: the naming strategy alone would look for `sha_256`. */
+  @column({ columnName: 'sha256' })
+  declare sha256: string | null
 
   /** Attempts that wrote an archive still on disk (not pruned). */
   static kept = scope((query) => {
