@@ -32,6 +32,7 @@ export default defineConfig({
     () => import('@adonisjs/i18n/i18n_provider'),
     () => import('@adonisjs/auth/auth_provider'),
     () => import('#providers/app_provider'),
+    () => import('#providers/metrics_provider'),
     () => import('#providers/plugin_host_provider'),
   ],
 

@@ -1,5 +1,6 @@
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
+import metricsConfig from '#config/metrics'
 
 server.errorHandler(() => import('#exceptions/handler'))
 
@@ -8,8 +9,11 @@ server.errorHandler(() => import('#exceptions/handler'))
  * parsed. The client API gate (rate limit, API key, body size) sits here so
  * that it covers every `/api` request: unknown paths and malformed bodies
  * included. Each of the three passes other requests through untouched.
+ * The request metrics come first, so their time covers all the rest; with
+ * METRICS_ENABLED=false they are not there at all.
  */
 server.use([
+  ...(metricsConfig.enabled ? [() => import('#middleware/http_metrics_middleware')] : []),
   () => import('#middleware/container_bindings_middleware'),
   () => import('#middleware/security_headers_middleware'),
   () => import('#middleware/assets_middleware'),
@@ -39,6 +43,7 @@ export const middleware = router.named({
   guest: () => import('#middleware/guest_middleware'),
   panel: () => import('#middleware/panel_middleware'),
   owner: () => import('#middleware/owner_middleware'),
+  metricsAccess: () => import('#middleware/metrics_access_middleware'),
 })
 
 /**

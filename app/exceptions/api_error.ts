@@ -6,6 +6,7 @@ import { Exception } from '@adonisjs/core/exceptions'
  */
 export const API_ERRORS = {
   INVALID_API_KEY: 401,
+  UNAUTHORIZED: 401,
   INVALID_JSON: 400,
   PAYLOAD_TOO_LARGE: 413,
   VALIDATION_ERROR: 422,
