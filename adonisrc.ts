@@ -33,6 +33,7 @@ export default defineConfig({
     () => import('@adonisjs/auth/auth_provider'),
     () => import('#providers/app_provider'),
     () => import('#providers/metrics_provider'),
+    () => import('#providers/monitoring_provider'),
     () => import('#providers/plugin_host_provider'),
   ],
 

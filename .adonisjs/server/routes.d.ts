@@ -4,6 +4,9 @@ type ParamValue = string | number | bigint | boolean
 
 export type ScannedRoutes = {
   ALL: {
+    'health.live': { paramsTuple?: []; params?: {} }
+    'health.ready': { paramsTuple?: []; params?: {} }
+    'metrics.show': { paramsTuple?: []; params?: {} }
     'licenses.activate': { paramsTuple?: []; params?: {} }
     'licenses.deactivate': { paramsTuple?: []; params?: {} }
     'licenses.verify': { paramsTuple?: []; params?: {} }
@@ -76,6 +79,8 @@ export type ScannedRoutes = {
     'admin.audit.index': { paramsTuple?: []; params?: {} }
     'admin.audit.export': { paramsTuple?: []; params?: {} }
     'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'admin.monitoring.show': { paramsTuple?: []; params?: {} }
+    'admin.monitoring.data': { paramsTuple?: []; params?: {} }
     'api.version.check': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
@@ -115,6 +120,9 @@ export type ScannedRoutes = {
     'admin.leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
   GET: {
+    'health.live': { paramsTuple?: []; params?: {} }
+    'health.ready': { paramsTuple?: []; params?: {} }
+    'metrics.show': { paramsTuple?: []; params?: {} }
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -151,6 +159,8 @@ export type ScannedRoutes = {
     'admin.audit.index': { paramsTuple?: []; params?: {} }
     'admin.audit.export': { paramsTuple?: []; params?: {} }
     'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'admin.monitoring.show': { paramsTuple?: []; params?: {} }
+    'admin.monitoring.data': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
     'admin.client_configs.create': { paramsTuple?: []; params?: {} }
@@ -171,6 +181,9 @@ export type ScannedRoutes = {
     'admin.leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
   }
   HEAD: {
+    'health.live': { paramsTuple?: []; params?: {} }
+    'health.ready': { paramsTuple?: []; params?: {} }
+    'metrics.show': { paramsTuple?: []; params?: {} }
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -207,6 +220,8 @@ export type ScannedRoutes = {
     'admin.audit.index': { paramsTuple?: []; params?: {} }
     'admin.audit.export': { paramsTuple?: []; params?: {} }
     'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'admin.monitoring.show': { paramsTuple?: []; params?: {} }
+    'admin.monitoring.data': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
     'admin.client_configs.create': { paramsTuple?: []; params?: {} }

@@ -9,6 +9,7 @@ import type { NavItem } from '#plugin_host/define_plugin'
 export function coreNavigation(): NavItem[] {
   return [
     { label: 'panel.nav.dashboard', href: urlFor('admin.dashboard.show') },
+    { label: 'panel.nav.monitoring', href: urlFor('admin.monitoring.show') },
     { label: 'panel.nav.customers', href: urlFor('admin.customers.index') },
     { label: 'panel.nav.products', href: urlFor('admin.products.index') },
     { label: 'panel.nav.licenses', href: urlFor('admin.licenses.index') },
