@@ -36,6 +36,8 @@ export default class MetricsProvider {
       this.app.container.make('redis'),
       this.app.container.make(ServiceHealth),
     ])
+    const { registerReadinessGauge } = await import('#services/readiness/readiness_gauge')
+    registerReadinessGauge(metrics.registry)
     this.#gauges = registerSystemGauges(metrics.registry, {
       db,
       redis,

@@ -233,6 +233,19 @@ test.group('Readiness (the test server)', (group) => {
     assert.match(check(body, 'disk').message, /above the threshold of 1%/)
   })
 
+  test('/metrics carries the readiness as keyward_ready (1 ready, 0 not)', async ({
+    assert,
+    cleanup,
+  }) => {
+    const readyGauge = async () => {
+      const text = await (await fetch(`${baseUrl()}/metrics`)).text()
+      return /^keyward_ready (\d+)$/m.exec(text)?.[1]
+    }
+    assert.equal(await readyGauge(), '1')
+    setHealth('heapMaxBytes', 1024 * 1024, cleanup)
+    assert.equal(await readyGauge(), '0')
+  })
+
   test('a heap larger than HEALTH_HEAP_MAX fails', async ({ assert, cleanup }) => {
     setHealth('heapMaxBytes', 1024 * 1024, cleanup)
     const { status, body } = await ready()
