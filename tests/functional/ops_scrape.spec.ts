@@ -1,0 +1,149 @@
+import { copyFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import { stringify } from 'yaml'
+import { createLicense, fingerprint, newApiKey } from '#tests/support/fixtures'
+import {
+  KEYWARD_METRICS,
+  scratchFolder,
+  startPrometheus,
+  waitFor,
+  type PrometheusServer,
+} from '#tests/support/prometheus'
+import { startServerProcess, type ServerProcess } from '#tests/support/server_process'
+
+/**
+ * End to end: a real Prometheus (Debian's) scrapes a real Keyward server
+ * process every second with the bearer token from a file, the way
+ * ops/prometheus/prometheus.yml does, and evaluates the shipped alert rules.
+ */
+test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
+  const token = 'scrape-test-token-0123456789abcdef'
+  let server: ServerProcess
+  let prometheus: PrometheusServer
+  let folder: string
+
+  group.each.timeout(90_000)
+  group.setup(async () => {
+    const scratch = await scratchFolder('prometheus-e2e')
+    folder = scratch.folder
+    // 127.0.0.1 is not an allowed address here: only the token lets Prometheus in.
+    server = await startServerProcess({ METRICS_TOKEN: token, METRICS_ALLOW: '192.0.2.1' })
+    const tokenFile = join(folder, 'metrics_token')
+    await writeFile(tokenFile, token, { mode: 0o600 })
+    await copyFile(app.makePath('ops', 'prometheus', 'alerts.yml'), join(folder, 'alerts.yml'))
+    const config = {
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: ['alerts.yml'],
+      scrape_configs: [
+        {
+          job_name: 'keyward',
+          metrics_path: '/metrics',
+          scrape_timeout: '1s',
+          authorization: { type: 'Bearer', credentials_file: tokenFile },
+          static_configs: [{ targets: [`127.0.0.1:${server.port}`] }],
+        },
+      ],
+    }
+    prometheus = await startPrometheus(stringify(config), folder)
+    return async () => {
+      await prometheus?.stop()
+      await server?.stop()
+      await scratch.remove()
+    }
+  })
+
+  test('a heartbeat sent to the server reaches Prometheus as keyward_heartbeats_total', async ({
+    assert,
+  }) => {
+    const started = performance.now()
+    const apiKey = await newApiKey()
+    const license = await createLicense({ type: 'perpetual' })
+    const post = (path: string, body: Record<string, unknown>) =>
+      fetch(`${server.url}/api/license/${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const start = await post('session/start', {
+      license_key: license.key,
+      hardware_fingerprint: fingerprint(),
+    })
+    assert.equal(start.status, 201)
+    const { session_token: sessionToken } = (await start.json()) as { session_token: string }
+    const heartbeat = await post('session/heartbeat', {
+      session_token: sessionToken,
+      license_key: license.key,
+    })
+    assert.equal(heartbeat.status, 200)
+
+    // Prometheus hands its first targets to the scrapers about 5 s after it
+    // starts (its discovery updates are batched): most of the wait is that.
+    let accepted: string | undefined
+    await waitFor(
+      async () => {
+        const result = await prometheus.query('keyward_heartbeats_total{outcome="accepted"}')
+        accepted = result[0]?.value[1]
+        return accepted === '1'
+      },
+      30_000,
+      () => `Prometheus never saw the heartbeat (last value ${accepted}): ${prometheus.output()}`
+    )
+    const [sample] = await prometheus.query('keyward_heartbeats_total{outcome="accepted"}')
+    assert.equal(sample.metric.job, 'keyward')
+    assert.equal(sample.metric.instance, `127.0.0.1:${server.port}`)
+    console.log(
+      `      heartbeat → Prometheus sample in ${Math.round(performance.now() - started)} ms`
+    )
+  })
+
+  test('the scrape passes with the token, the process reads ready, and the rules evaluate', async ({
+    assert,
+  }) => {
+    await waitFor(
+      async () => (await prometheus.query('keyward_ready')).length > 0,
+      30_000,
+      () => `no keyward_ready sample: ${prometheus.output()}`
+    )
+    const [up] = await prometheus.query('up{job="keyward"}')
+    assert.equal(up.value[1], '1')
+    const [ready] = await prometheus.query('keyward_ready')
+    assert.equal(ready.value[1], '1')
+
+    // Every rule of alerts.yml evaluates against real series without an error.
+    let rules: Array<{ name: string; health: string; lastError?: string }> = []
+    await waitFor(
+      async () => {
+        const response = await fetch(`${prometheus.url}/api/v1/rules?type=alert`)
+        const body = (await response.json()) as {
+          data: { groups: Array<{ rules: typeof rules }> }
+        }
+        rules = body.data.groups.flatMap((entry) => entry.rules)
+        return rules.length === 14 && rules.every((rule) => rule.health !== 'unknown')
+      },
+      30_000,
+      () => `rules not evaluated: ${JSON.stringify(rules)}`
+    )
+    for (const rule of rules) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`)
+  })
+
+  test('every metric a web process should expose is in its real /metrics', async ({ assert }) => {
+    const response = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    assert.equal(response.status, 200)
+    const exposed = new Set(
+      [...(await response.text()).matchAll(/^# TYPE (\S+) \S+$/gm)].map((match) => match[1])
+    )
+    const expected = [
+      ...KEYWARD_METRICS.counters,
+      ...KEYWARD_METRICS.histograms,
+      ...KEYWARD_METRICS.gauges,
+      ...KEYWARD_METRICS.processDefaults,
+    ].filter((name) => !KEYWARD_METRICS.workerOnly.includes(name))
+    for (const name of expected) {
+      assert.isTrue(exposed.has(name), `${name} is not in /metrics`)
+    }
+  })
+})
