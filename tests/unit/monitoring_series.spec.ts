@@ -43,6 +43,14 @@ test.group('Monitoring: chart points and summaries', () => {
     assert.equal(points[2].requestsPerSecond, 1)
   })
 
+  test('the current bucket covers at least one sampling interval', ({ assert }) => {
+    // A sample 2 s into a bucket carries the 10 s since the sample before.
+    const current = [{ start, bucket: bucket(20, 0) }]
+    assert.equal(pointsOf(current, MINUTE, start + 2000, 10_000)[0].requestsPerSecond, 2)
+    assert.equal(summaryOf(current, MINUTE, start + 2000, 10_000).seconds, 10)
+    assert.equal(pointsOf(current, MINUTE, start + 2000)[0].requestsPerSecond, 10)
+  })
+
   test('a summary sums the buckets, then estimates its quantiles from the sum', ({ assert }) => {
     // 98 fast requests in one bucket and 2 slow ones in the next: neither bucket
     // alone has p99 0.375, their sum does.

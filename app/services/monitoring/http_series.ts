@@ -40,10 +40,13 @@ function total(bucket: HttpBucket) {
 
 /**
  * Seconds of a bucket that have passed at `now`: the whole width for a
- * finished bucket, the part so far (at least a second) for the current one.
+ * finished bucket, the part so far for the current one, but at least
+ * `minMs` (the sampling interval: a sample written just after a bucket
+ * opened carries the requests of a whole interval, and dividing them by the
+ * second or two of the new bucket would show a burst that never was).
  */
-function coveredSeconds(start: number, bucketMs: number, now: number) {
-  return Math.max(1, Math.min(bucketMs, now - start)) / 1000
+function coveredSeconds(start: number, bucketMs: number, now: number, minMs: number) {
+  return Math.max(minMs, 1000, Math.min(bucketMs, now - start)) / 1000
 }
 
 const rounded = (value: number, digits = 4) => Number(value.toFixed(digits))
@@ -53,7 +56,12 @@ const quantile = (q: number, buckets: CumulativeBucket[]) => {
 }
 
 /** The chart's points, one per bucket, oldest first. */
-export function pointsOf(buckets: TimedBucket[], bucketMs: number, now: number): HttpPoint[] {
+export function pointsOf(
+  buckets: TimedBucket[],
+  bucketMs: number,
+  now: number,
+  minMs = 0
+): HttpPoint[] {
   return buckets.map(({ start, bucket }) => {
     const at = new Date(start).toISOString()
     if (bucket.samples === 0) {
@@ -66,7 +74,7 @@ export function pointsOf(buckets: TimedBucket[], bucketMs: number, now: number):
         p99: null,
       }
     }
-    const seconds = coveredSeconds(start, bucketMs, now)
+    const seconds = coveredSeconds(start, bucketMs, now, minMs)
     return {
       at,
       requestsPerSecond: rounded(total(bucket) / seconds),
@@ -79,7 +87,12 @@ export function pointsOf(buckets: TimedBucket[], bucketMs: number, now: number):
 }
 
 /** The figures of several buckets together (their counts and histograms summed). */
-export function summaryOf(buckets: TimedBucket[], bucketMs: number, now: number): HttpSummary {
+export function summaryOf(
+  buckets: TimedBucket[],
+  bucketMs: number,
+  now: number,
+  minMs = 0
+): HttpSummary {
   const byClass = Object.fromEntries(STATUS_CLASSES.map((c) => [c, 0])) as Record<
     StatusClass,
     number
@@ -87,7 +100,7 @@ export function summaryOf(buckets: TimedBucket[], bucketMs: number, now: number)
   let seconds = 0
   for (const { start, bucket } of buckets) {
     for (const statusClass of STATUS_CLASSES) byClass[statusClass] += bucket.requests[statusClass]
-    seconds += coveredSeconds(start, bucketMs, now)
+    seconds += coveredSeconds(start, bucketMs, now, minMs)
   }
   const requests = STATUS_CLASSES.reduce((sum, statusClass) => sum + byClass[statusClass], 0)
   const duration = sumBuckets(...buckets.map(({ bucket }) => bucket.duration))

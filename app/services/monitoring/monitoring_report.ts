@@ -59,16 +59,17 @@ export default class MonitoringReport {
     const last = this.store.bucketStart(now)
     const buckets = await this.store.buckets(last - (count - 1) * bucketMs, now)
     const recentCount = Math.max(1, Math.ceil((summaryMinutes * 60) / bucketSeconds))
-    const processes = await this.store.processes(now - 3 * sampleIntervalSeconds * 1000, now)
+    const intervalMs = sampleIntervalSeconds * 1000
+    const processes = await this.store.processes(now - 3 * intervalMs, now)
     return {
       bucketSeconds,
       windowMinutes,
-      points: pointsOf(buckets, bucketMs, now),
+      points: pointsOf(buckets, bucketMs, now, intervalMs),
       recent: {
         minutes: summaryMinutes,
-        ...summaryOf(buckets.slice(-recentCount), bucketMs, now),
+        ...summaryOf(buckets.slice(-recentCount), bucketMs, now, intervalMs),
       },
-      window: summaryOf(buckets, bucketMs, now),
+      window: summaryOf(buckets, bucketMs, now, intervalMs),
       processes: processes.map(({ id, at }) => ({ id, at: at.toISOString() })),
     }
   }

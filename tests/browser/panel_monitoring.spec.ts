@@ -1,0 +1,134 @@
+import { mkdir, stat } from 'node:fs/promises'
+import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import { DateTime } from 'luxon'
+import Backup from '#models/backup'
+import Metrics from '#services/metrics'
+import MonitoringSampler from '#services/monitoring/sampler'
+import MonitoringStore from '#services/monitoring/store'
+import ServiceHealth from '#services/service_health'
+import WorkerPresence from '#services/worker_presence'
+import { signedInPage } from '#tests/support/browser'
+import { loggedInPanel } from '#tests/support/panel'
+import { baseUrl, createLicense, newApiKey, unique } from '#tests/support/fixtures'
+
+const SCREENSHOT = 'docs/images/monitoring.png'
+
+/** Real requests to the test server: lookups of a license, probes, unknown paths, a wrong key. */
+async function traffic(apiKey: string, licenseKey: string, lookups: number, notFound: number) {
+  const requests: Promise<Response>[] = []
+  for (let index = 0; index < lookups; index++) {
+    requests.push(
+      fetch(`${baseUrl()}/api/license/info/${licenseKey}`, { headers: { 'X-API-Key': apiKey } })
+    )
+    if (index % 3 === 0) requests.push(fetch(`${baseUrl()}/health`))
+  }
+  for (let index = 0; index < notFound; index++) {
+    requests.push(fetch(`${baseUrl()}/${unique('missing')}`))
+    requests.push(fetch(`${baseUrl()}/api/stats`, { headers: { 'X-API-Key': 'wrong' } }))
+  }
+  const responses = await Promise.all(requests)
+  await Promise.all(responses.map((response) => response.arrayBuffer()))
+}
+
+test.group('Panel in a browser: monitoring', () => {
+  test('the charts draw and a live update brings new figures', async ({ visit, assert }) => {
+    const sampler = await app.container.make(MonitoringSampler)
+    const { page } = await signedInPage(visit, 'admin')
+    await page.getByRole('link', { name: 'Monitoring' }).click()
+    await page.waitForURL('**/admin/monitoring')
+    await page.waitForFunction(() => (window as any).keywardMonitoringCharts?.latency)
+
+    // Both canvases belong to a Chart.js instance.
+    const charts = await page.evaluate(() => {
+      const Chart = (window as any).Chart
+      return ['requests-chart', 'latency-chart'].map(
+        (id) => Chart.getChart(document.getElementById(id))?.config.type ?? null
+      )
+    })
+    assert.deepEqual(charts, ['line', 'line'])
+    await page.getByRole('img', { name: 'Request rate and errors, last hour' }).waitFor()
+
+    // Traffic, a sample, and the page's next poll shows it without a reload.
+    const requests = page.locator('[data-figure="requests"]')
+    const before = Number(await requests.textContent())
+    const license = await createLicense({ type: 'perpetual' })
+    await traffic(await newApiKey(), license.key, 12, 3)
+    assert.equal(await sampler.sample(), 'written')
+    await page.evaluate(() => (window as any).keywardMonitoringRefresh())
+    await page.waitForFunction(
+      (shown) => Number(document.querySelector('[data-figure="requests"]')!.textContent) > shown,
+      before
+    )
+    assert.isAtLeast(Number(await requests.textContent()), before + 12 + 4 + 6)
+    const pointsDrawn = await page.evaluate(
+      () =>
+        (window as any).keywardMonitoringCharts.requests.data.datasets[0].data.filter(
+          (value: number | null) => value !== null
+        ).length
+    )
+    assert.isAtLeast(pointsDrawn, 1)
+  })
+
+  /**
+   * docs/images/monitoring.png, only with KEYWARD_SCREENSHOTS=1 (normal runs
+   * leave the committed file alone). The hour before is filled with real
+   * requests to the test server, each minute's sampled into that minute's
+   * bucket by a sampler on the app's own registry whose clock is set back.
+   */
+  test('screenshot of the page with an hour of traffic', async ({ visit, assert }) => {
+    const [metrics, store, health] = await Promise.all([
+      app.container.make(Metrics),
+      app.container.make(MonitoringStore),
+      app.container.make(ServiceHealth),
+    ])
+    const license = await createLicense({ type: 'perpetual' })
+    const apiKey = await newApiKey()
+    const { client: panel } = await loggedInPanel('admin')
+    // Its first sample holds everything since the process started: outside the window.
+    let at = Date.now() - 3 * 60 * 60_000
+    const backdated = new MonitoringSampler(metrics.registry, store, {
+      intervalMs: 10_000,
+      processId: 'web-2',
+      now: () => at,
+    })
+    await backdated.sample()
+    for (let minute = 59; minute >= 1; minute--) {
+      at = Date.now() - minute * 60_000
+      const wave = Math.round(25 + 15 * Math.sin(minute / 7) + (minute % 5))
+      await traffic(apiKey, license.key, wave, minute % 4 === 0 ? 2 : 0)
+      if (minute === 23 || minute === 22) {
+        // A short Redis hiccup: the panel answers 503 while it is known to be down.
+        health.markDown('redis', 'screenshot')
+        for (let index = 0; index < 3; index++) await panel.get('/admin')
+        health.markUp('redis')
+      }
+      await backdated.sample()
+    }
+    at = Date.now()
+    await traffic(apiKey, license.key, 8, 1)
+    await backdated.sample()
+
+    const presence = new WorkerPresence()
+    await presence.beat('jobs-1:4242')
+    await presence.recordRun({ name: 'sessions:sweep', durationMs: 8.4 })
+    await presence.recordRun({ name: 'usage:hourly', durationMs: 41.2 })
+    await presence.recordRun({ name: 'heartbeats:partitions', durationMs: 120.5 })
+    await Backup.create({
+      name: `keyward-${DateTime.utc().toFormat('yyyyLLdd')}-030000.tar.enc`,
+      status: 'succeeded',
+      trigger: 'schedule',
+      progress: 100,
+      sizeBytes: 18_431_223,
+      encrypted: true,
+      finishedAt: DateTime.utc().minus({ hours: 7 }),
+    })
+
+    const { page } = await signedInPage(visit, 'admin')
+    await page.goto('/admin/monitoring')
+    await page.waitForFunction(() => (window as any).keywardMonitoringCharts?.latency)
+    await mkdir('docs/images', { recursive: true })
+    await page.screenshot({ path: SCREENSHOT, fullPage: true })
+    assert.isAbove((await stat(SCREENSHOT)).size, 20_000)
+  }).skip(process.env.KEYWARD_SCREENSHOTS !== '1', 'set KEYWARD_SCREENSHOTS=1 to rewrite it')
+})
