@@ -1,4 +1,5 @@
 import env from '#start/env'
+import healthConfig from '#config/health'
 
 /**
  * The panel's monitoring page (docs/operations.md, "Monitoring page").
@@ -9,16 +10,6 @@ import env from '#start/env'
  * processes only, and only while metrics are on (`METRICS_ENABLED`): with
  * metrics off there is nothing to sample, and the page says so.
  */
-
-const DURATION = /^([1-9][0-9]*)(s|m|h|d)$/
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 }
-
-/** Seconds in `30s`, `2m`, `26h` or `1d` (the form of the HEALTH_* durations). */
-function seconds(name: string, text: string) {
-  const match = DURATION.exec(text.trim())
-  if (!match) throw new Error(`${name} "${text}" is not a duration: use e.g. 90s, 2m, 26h or 1d`)
-  return Number(match[1]) * UNIT_SECONDS[match[2]]
-}
 
 const monitoringConfig = {
   /** Off with METRICS_ENABLED=false: no sampler, the charts stay empty. */
@@ -33,13 +24,10 @@ const monitoringConfig = {
   summaryMinutes: 5,
   /** Redis keys start with this (after REDIS_KEY_PREFIX). */
   namespace: 'monitoring',
-  /** A job worker silent for longer is shown as down (as the readiness check judges it). */
-  maxWorkerSilenceSeconds: seconds(
-    'HEALTH_MAX_WORKER_SILENCE',
-    env.get('HEALTH_MAX_WORKER_SILENCE', '2m')
-  ),
-  /** A last successful backup older than this is shown as too old. */
-  maxBackupAgeSeconds: seconds('HEALTH_MAX_BACKUP_AGE', env.get('HEALTH_MAX_BACKUP_AGE', '26h')),
+  /** A job worker silent for longer is shown as down (HEALTH_MAX_WORKER_SILENCE, as readiness judges it). */
+  maxWorkerSilenceSeconds: healthConfig.maxWorkerSilenceMs / 1000,
+  /** A last successful backup older than this is shown as too old (HEALTH_MAX_BACKUP_AGE). */
+  maxBackupAgeSeconds: healthConfig.maxBackupAgeMs / 1000,
   /** How long a status probe (database, Redis, queue) may take before it counts as down. */
   probeTimeoutMs: 2000,
 }

@@ -37,15 +37,15 @@ test.group('Panel in a browser: monitoring', () => {
     const { page } = await signedInPage(visit, 'admin')
     await page.getByRole('link', { name: 'Monitoring' }).click()
     await page.waitForURL('**/admin/monitoring')
-    await page.waitForFunction(() => (window as any).keywardMonitoringCharts?.latency)
+    // Page-side code as strings: the test project is compiled without the DOM's types.
+    await page.waitForFunction('window.keywardMonitoringCharts?.latency')
 
     // Both canvases belong to a Chart.js instance.
-    const charts = await page.evaluate(() => {
-      const Chart = (window as any).Chart
-      return ['requests-chart', 'latency-chart'].map(
-        (id) => Chart.getChart(document.getElementById(id))?.config.type ?? null
-      )
-    })
+    const charts = await page.evaluate(
+      `['requests-chart', 'latency-chart'].map(
+        (id) => window.Chart.getChart(document.getElementById(id))?.config.type ?? null
+      )`
+    )
     assert.deepEqual(charts, ['line', 'line'])
     await page.getByRole('img', { name: 'Request rate and errors, last hour' }).waitFor()
 
@@ -55,17 +55,14 @@ test.group('Panel in a browser: monitoring', () => {
     const license = await createLicense({ type: 'perpetual' })
     await traffic(await newApiKey(), license.key, 12, 3)
     assert.equal(await sampler.sample(), 'written')
-    await page.evaluate(() => (window as any).keywardMonitoringRefresh())
+    await page.evaluate('window.keywardMonitoringRefresh()')
     await page.waitForFunction(
-      (shown) => Number(document.querySelector('[data-figure="requests"]')!.textContent) > shown,
-      before
+      `Number(document.querySelector('[data-figure="requests"]').textContent) > ${before}`
     )
     assert.isAtLeast(Number(await requests.textContent()), before + 12 + 4 + 6)
-    const pointsDrawn = await page.evaluate(
-      () =>
-        (window as any).keywardMonitoringCharts.requests.data.datasets[0].data.filter(
-          (value: number | null) => value !== null
-        ).length
+    const pointsDrawn = await page.evaluate<number>(
+      `window.keywardMonitoringCharts.requests.data.datasets[0].data
+        .filter((value) => value !== null).length`
     )
     assert.isAtLeast(pointsDrawn, 1)
   })
@@ -126,7 +123,7 @@ test.group('Panel in a browser: monitoring', () => {
 
     const { page } = await signedInPage(visit, 'admin')
     await page.goto('/admin/monitoring')
-    await page.waitForFunction(() => (window as any).keywardMonitoringCharts?.latency)
+    await page.waitForFunction('window.keywardMonitoringCharts?.latency')
     await mkdir('docs/images', { recursive: true })
     await page.screenshot({ path: SCREENSHOT, fullPage: true })
     assert.isAbove((await stat(SCREENSHOT)).size, 20_000)
