@@ -1,6 +1,7 @@
 import app from '@adonisjs/core/services/app'
 import string from '@adonisjs/core/helpers/string'
 import env from '#start/env'
+import { parseAllowList } from '#support/operator_access'
 
 /**
  * Readiness (`GET /health/ready`, docs/operations.md "Health"). Every
@@ -34,6 +35,13 @@ const heapMaxBytes = string.bytes.parse(heapSetting)
 if (heapMaxBytes === null || !Number.isFinite(heapMaxBytes) || heapMaxBytes <= 0) {
   throw new Error(`HEALTH_HEAP_MAX must be a size such as 1.5gb or 800mb (got "${heapSetting}")`)
 }
+
+/**
+ * Who gets the full report is the operator rule (app/support/operator_access.ts),
+ * read on the first request; its address list is checked now, with the
+ * rest of the configuration, so a malformed entry stops the boot by name.
+ */
+parseAllowList(env.get('METRICS_ALLOW', '127.0.0.1,::1'))
 
 const healthConfig = {
   /** The last successful backup may be this old (ms) before readiness fails. */

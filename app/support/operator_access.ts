@@ -60,7 +60,7 @@ interface AllowEntry {
   family: 'ipv4' | 'ipv6'
 }
 
-/** `METRICS_ALLOW` entries; a malformed one stops the boot with its text. */
+/** `METRICS_ALLOW` entries; a malformed one throws with its text (config/health.ts checks at boot). */
 export function parseAllowList(value: string): AllowEntry[] {
   return value
     .split(',')

@@ -333,6 +333,22 @@ test.group('Readiness (server processes with a dependency away)', (group) => {
     assert.equal(live.status, 200)
   })
 
+  test('a malformed HEALTH_* setting or METRICS_ALLOW entry stops the boot, naming it', async ({
+    assert,
+  }) => {
+    const attempts: Array<[Record<string, string>, RegExp]> = [
+      [{ HEALTH_MAX_BACKUP_AGE: 'a day' }, /HEALTH_MAX_BACKUP_AGE must be a duration/],
+      [{ HEALTH_DISK_MAX_USED_PERCENT: '120' }, /HEALTH_DISK_MAX_USED_PERCENT must be/],
+      [{ HEALTH_HEAP_MAX: 'lots' }, /HEALTH_HEAP_MAX must be a size/],
+      [{ METRICS_ALLOW: '127.0.0.1,10.0.0.0/33' }, /METRICS_ALLOW: "10\.0\.0\.0\/33"/],
+    ]
+    await Promise.all(
+      attempts.map(async ([env, message]) => {
+        await assert.rejects(() => startServerProcess(env), message)
+      })
+    )
+  })
+
   test('a database that never answers: the probe answers within the check time limit', async ({
     assert,
   }) => {
