@@ -1,5 +1,7 @@
+import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
+import i18nManager from '@adonisjs/i18n/services/main'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import type { Logger } from '@adonisjs/core/logger'
 import type { ScheduledJob } from '#plugin_host/plugin_host'
@@ -8,6 +10,11 @@ import JobScheduler, {
   JobCatalog,
   type JobRunReport,
 } from '#services/job_scheduler'
+import type { MetricsConfig } from '#config/metrics'
+import JobMetrics from '#services/metrics/job_metrics'
+import { listenForMetrics } from '#services/metrics/metrics_listener'
+import WorkerPresence from '#services/worker_presence'
+import { operatorAccess } from '#support/operator_access'
 
 /** Connection errors repeat on every reconnect attempt; say each one this often at most. */
 const REPEAT_ERROR_AFTER_MS = 60_000
@@ -36,10 +43,21 @@ export default class JobsWork extends BaseCommand {
       onError: (error) => this.reportConnectionError(logger, error),
     })
 
+    const metricsConfig = this.app.config.get<MetricsConfig>('metrics')
+    const presence = new WorkerPresence()
+    const jobMetrics =
+      metricsConfig.enabled && metricsConfig.jobsPort !== null ? new JobMetrics() : null
+    const listener = jobMetrics
+      ? await this.listenForMetrics(jobMetrics, metricsConfig, logger)
+      : null
+    const beats = this.beatEvery(presence, metricsConfig.workerBeatMs, logger)
+
     this.app.terminating(async () => {
       this.#stopping = true
+      clearInterval(beats)
       logger.info('job worker stopping: waiting for running jobs')
       await scheduler.close()
+      await listener?.close()
       logger.info('job worker stopped')
     })
     // bin/console.ts handles SIGTERM; Ctrl-C deserves the same clean stop.
@@ -47,7 +65,13 @@ export default class JobsWork extends BaseCommand {
 
     scheduler.work(jobs, {
       concurrency: this.concurrency,
-      onRun: (report) => this.logRun(logger, report),
+      onRun: (report) => {
+        this.logRun(logger, report)
+        jobMetrics?.record(report)
+        presence.recordRun(report).catch((error) => {
+          logger.debug({ err: error, job: report.name }, 'job run not recorded (Redis away)')
+        })
+      },
     })
     logger.info({ queue: scheduler.queueName, concurrency: this.concurrency }, 'job worker started')
 
@@ -86,6 +110,37 @@ export default class JobsWork extends BaseCommand {
     } finally {
       this.#scheduling = false
     }
+  }
+
+  /**
+   * Says every `intervalMs` that this worker is alive (WorkerPresence, read
+   * by readiness, metrics and the monitoring page), the first time at once.
+   * While Redis is away a beat is simply missed.
+   */
+  protected beatEvery(presence: WorkerPresence, intervalMs: number, logger: Logger) {
+    const workerId = `${hostname()}:${process.pid}`
+    const beat = () => {
+      presence.beat(workerId).catch((error) => {
+        logger.debug({ err: error }, 'worker beat missed (Redis away)')
+      })
+    }
+    beat()
+    return setInterval(beat, intervalMs)
+  }
+
+  /** The worker's own /metrics on JOBS_METRICS_PORT, when set. */
+  protected async listenForMetrics(jobMetrics: JobMetrics, config: MetricsConfig, logger: Logger) {
+    if (config.jobsPort === null) return null
+    const i18n = i18nManager.locale(i18nManager.defaultLocale)
+    const listener = await listenForMetrics(jobMetrics.registry, {
+      port: config.jobsPort,
+      host: config.jobsHost,
+      access: operatorAccess(),
+      trustProxy: this.app.config.get('app.http.trustProxy'),
+      messages: { unauthorized: i18n.t('api.UNAUTHORIZED'), notFound: i18n.t('api.NOT_FOUND') },
+    })
+    logger.info({ host: config.jobsHost, port: listener.port }, 'job metrics listening on /metrics')
+    return listener
   }
 
   protected logRun(logger: Logger, report: JobRunReport) {

@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import SessionService from '#services/session_service'
+import SessionService, { type Heartbeat, type StartedSession } from '#services/session_service'
+import metrics from '#services/metrics/main'
 import { apiActor } from '#controllers/licenses_controller'
 import {
   fingerprintOf,
@@ -17,16 +18,23 @@ export default class SessionsController {
   constructor(protected sessions: SessionService) {}
 
   async start(ctx: HttpContext) {
-    const payload = await ctx.request.validateUsing(sessionStartValidator)
-    const session = await this.sessions.start(
-      {
-        licenseKey: payload.license_key,
-        fingerprint: fingerprintOf(payload)!,
-        version: payload.version,
-        ip: ctx.request.ip(),
-      },
-      apiActor(ctx)
-    )
+    let session: StartedSession
+    try {
+      const payload = await ctx.request.validateUsing(sessionStartValidator)
+      session = await this.sessions.start(
+        {
+          licenseKey: payload.license_key,
+          fingerprint: fingerprintOf(payload)!,
+          version: payload.version,
+          ip: ctx.request.ip(),
+        },
+        apiActor(ctx)
+      )
+    } catch (error) {
+      metrics.sessionStartFailed(error)
+      throw error
+    }
+    metrics.sessionStarted(session.outcome)
     ctx.response.status(session.resumed ? 200 : 201)
     return {
       session_token: session.token,
@@ -41,11 +49,19 @@ export default class SessionsController {
   }
 
   async heartbeat(ctx: HttpContext) {
-    const payload = await ctx.request.validateUsing(sessionHeartbeatValidator)
-    const { expiresAt, update } = await this.sessions.heartbeat({
-      token: payload.session_token,
-      licenseKey: payload.license_key,
-    })
+    let beat: Heartbeat
+    try {
+      const payload = await ctx.request.validateUsing(sessionHeartbeatValidator)
+      beat = await this.sessions.heartbeat({
+        token: payload.session_token,
+        licenseKey: payload.license_key,
+      })
+    } catch (error) {
+      metrics.heartbeatFailed(error)
+      throw error
+    }
+    metrics.heartbeat('accepted')
+    const { expiresAt, update } = beat
     return { ok: true, expires_at: expiresAt.toISOString(), ...(update ? { update } : {}) }
   }
 

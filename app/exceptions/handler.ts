@@ -8,6 +8,7 @@ import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
 import ServiceHealth from '#services/service_health'
+import metrics from '#services/metrics/main'
 import { isClientApiRequest } from '#support/client_api'
 import { RETRY_AFTER_SECONDS, unavailableDependencyOf } from '#support/unavailable'
 
@@ -85,6 +86,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     extra: Record<string, unknown> = {},
     messages: Partial<Record<string, string>> = {}
   ) {
+    if (status < 500) metrics.apiRefused(code)
     ctx.response
       .status(status)
       .send({ error: { code, message: this.message(ctx, code, messages), ...extra } })

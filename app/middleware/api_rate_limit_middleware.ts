@@ -5,6 +5,7 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import ServiceHealth from '#services/service_health'
+import metrics from '#services/metrics/main'
 import type { RateLimit } from '#support/rate_limit'
 import { isClientApiRequest } from '#support/client_api'
 
@@ -35,7 +36,10 @@ export default class ApiRateLimitMiddleware {
     try {
       await ipLimiter.consume(`api_ip_${ctx.request.ip()}`)
     } catch (error) {
-      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) throw error
+      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+        metrics.rateLimited('api')
+        throw error
+      }
       ctx.logger.debug({ err: error }, 'rate limiter unavailable; request not counted')
     }
     return next()

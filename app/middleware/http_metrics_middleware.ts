@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import router from '@adonisjs/core/services/router'
 import metrics from '#services/metrics/main'
 
 /**
@@ -11,6 +12,17 @@ import metrics from '#services/metrics/main'
  * answered by the time `next()` returns. Only registered while metrics are
  * on (start/kernel.ts).
  */
+
+/**
+ * The route pattern of a request: the matched route's, or, for a request a
+ * server middleware answered before routing (a missing API key, the rate
+ * limit, an oversized body), the pattern it was addressed to.
+ */
+function patternOf(ctx: HttpContext) {
+  if (ctx.route) return ctx.route.pattern
+  return router.match(ctx.request.url(), ctx.request.method(), false)?.route.pattern
+}
+
 export default class HttpMetricsMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const startedAt = performance.now()
@@ -19,7 +31,7 @@ export default class HttpMetricsMiddleware {
     } finally {
       metrics.observeRequest(
         ctx.request.method(),
-        ctx.route?.pattern,
+        patternOf(ctx),
         ctx.response.getStatus(),
         (performance.now() - startedAt) / 1000
       )

@@ -9,6 +9,7 @@ import { SessionLedger } from '#services/session_ledger'
 import { ClientConfigRegistry, type UpdateNotice } from '#services/client_config'
 import { LeaseService } from '#services/lease_service'
 import { ClientResponseExtensions, type JsonValue } from '#services/client_response_extensions'
+import metrics from '#services/metrics/main'
 import { licenseUsableSql } from '#rules/license_usable'
 import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
@@ -151,6 +152,7 @@ export default class LicenseService {
       if (isDeviceLimitViolation(error)) throw new ApiError('DEVICE_LIMIT_REACHED')
       throw error
     }
+    trx.after('commit', () => metrics.activated())
     return device
   }
 
@@ -223,6 +225,7 @@ export default class LicenseService {
       device.useTransaction(trx)
       device.merge({ active: false, deactivatedAt: now })
       await device.save()
+      trx.after('commit', () => metrics.deactivated())
       const ended = await this.ledger.end(
         trx,
         { deviceId: device.id },

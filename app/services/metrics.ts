@@ -1,4 +1,6 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { errors as vineErrors } from '@vinejs/vine'
+import { ApiError } from '#exceptions/api_error'
 
 /** Buckets of `keyward_http_request_duration_seconds` (seconds). */
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -9,6 +11,17 @@ export const UNMATCHED_ROUTE = 'unmatched'
 export type SessionStartOutcome = 'created' | 'resumed' | 'replaced' | 'refused'
 export type HeartbeatOutcome = 'accepted' | 'refused'
 export type RateLimitScope = 'api' | 'panel_login'
+
+/**
+ * The error code a client is refused with (an ApiError below 500, or a
+ * validation failure), or null for a failure that is no refusal (a fault,
+ * an outage): those show as 5xx in the request metrics.
+ */
+export function refusalCodeOf(error: unknown): string | null {
+  if (error instanceof ApiError) return error.status < 500 ? error.apiCode : null
+  if (error instanceof vineErrors.E_VALIDATION_ERROR) return 'VALIDATION_ERROR'
+  return null
+}
 
 interface RequestSeries {
   requests: Counter.Internal
@@ -44,6 +57,9 @@ export default class Metrics {
   /** The label children of each (method, route, status) seen, so a request costs a map lookup. */
   #series = new Map<string, RequestSeries>()
   #defaultsCollected = false
+  /** The outcomes every install has, present from the start (at 0) and cheap to count. */
+  #heartbeatOutcomes: Record<HeartbeatOutcome, Counter.Internal>
+  #startOutcomes: Record<Exclude<SessionStartOutcome, 'refused'>, Counter.Internal>
 
   constructor(options: { enabled: boolean }) {
     this.enabled = options.enabled
@@ -95,6 +111,15 @@ export default class Metrics {
       labelNames: ['scope'] as const,
       registers,
     })
+    this.#heartbeatOutcomes = {
+      accepted: this.heartbeats.labels('accepted'),
+      refused: this.heartbeats.labels('refused'),
+    }
+    this.#startOutcomes = {
+      created: this.sessionStarts.labels('created', ''),
+      resumed: this.sessionStarts.labels('resumed', ''),
+      replaced: this.sessionStarts.labels('replaced', ''),
+    }
   }
 
   /**
@@ -127,12 +152,26 @@ export default class Metrics {
   /** A session start's outcome; `code` is the refusal's error code. */
   sessionStarted(outcome: SessionStartOutcome, code = '') {
     if (!this.enabled) return
-    this.sessionStarts.inc({ outcome, code: outcome === 'refused' ? code : '' })
+    if (outcome === 'refused') this.sessionStarts.inc({ outcome, code })
+    else this.#startOutcomes[outcome].inc()
+  }
+
+  /** A session start that failed: a refusal counts with its code, a fault does not count. */
+  sessionStartFailed(error: unknown) {
+    if (!this.enabled) return
+    const code = refusalCodeOf(error)
+    if (code !== null) this.sessionStarted('refused', code)
   }
 
   heartbeat(outcome: HeartbeatOutcome) {
     if (!this.enabled) return
-    this.heartbeats.inc({ outcome })
+    this.#heartbeatOutcomes[outcome].inc()
+  }
+
+  /** A heartbeat that failed: refused when the client was refused, not counted for a fault. */
+  heartbeatFailed(error: unknown) {
+    if (!this.enabled) return
+    if (refusalCodeOf(error) !== null) this.heartbeat('refused')
   }
 
   /** A client API refusal, by its error code (one of API_ERRORS). */

@@ -7,6 +7,7 @@ import { DomainError } from '#exceptions/domain_error'
 import AdminUser from '#models/admin_user'
 import AuditTrail from '#services/audit_trail'
 import TwoFactorService from '#services/two_factor_service'
+import metrics from '#services/metrics/main'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 
@@ -17,6 +18,7 @@ export type SecondFactor = 'none' | 'totp' | 'recovery_code'
  * (`retryAfterSeconds`) and the minutes the message shows.
  */
 export function loginLocked(retryAfterSeconds: number) {
+  metrics.rateLimited('panel_login')
   return new DomainError('login_locked', {
     messageKey: 'panel.auth.locked_out',
     data: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)), retryAfterSeconds },

@@ -38,6 +38,8 @@ const NO_PARTITION_FOR_ROW = '23514'
 export interface StartedSession {
   token: string
   resumed: boolean
+  /** What the policy decided: a new session, the device's own picked up, or others replaced. */
+  outcome: 'created' | 'resumed' | 'replaced'
   timing: SessionTiming
   expiresAt: Date
   license: License
@@ -53,6 +55,8 @@ export interface Heartbeat {
   expiresAt: Date
   update: UpdateNotice | null
 }
+
+const OUTCOMES = { create: 'created', resume: 'resumed', replace: 'replaced' } as const
 
 function plusSeconds(moment: Date, seconds: number) {
   return new Date(moment.getTime() + seconds * 1000)
@@ -137,7 +141,7 @@ export default class SessionService {
           terms.sessionLimitMessage
         )
       if (decision.action === 'refuse') throw limitReached(decision.reason)
-      let session: Omit<StartedSession, 'extensions'>
+      let session: Omit<StartedSession, 'extensions' | 'outcome'>
       if (decision.action === 'resume') {
         session = await this.resume(trx, decision.sessionId, license, input, moment)
       } else {
@@ -155,9 +159,10 @@ export default class SessionService {
         now,
         client: trx,
       })
+      const outcome = OUTCOMES[decision.action]
       return terms.update
-        ? { ...session, update: terms.update, extensions }
-        : { ...session, extensions }
+        ? { ...session, outcome, update: terms.update, extensions }
+        : { ...session, outcome, extensions }
     })
     const lease = await this.leases.issue(started.license, input.fingerprint, now)
     return lease ? { ...started, lease } : started
@@ -192,7 +197,7 @@ export default class SessionService {
     license: License,
     input: { version?: string | null; ip?: string | null },
     moment: Date
-  ): Promise<Omit<StartedSession, 'extensions'>> {
+  ): Promise<Omit<StartedSession, 'extensions' | 'outcome'>> {
     const [row] = await trx
       .from('license_sessions')
       .where('id', sessionId)
@@ -223,7 +228,7 @@ export default class SessionService {
     },
     input: { fingerprint: string; version?: string | null; ip?: string | null },
     limitReached: () => ApiError
-  ): Promise<Omit<StartedSession, 'extensions'>> {
+  ): Promise<Omit<StartedSession, 'extensions' | 'outcome'>> {
     const { license, policyName, timing, now, actor } = session
     const { device } = await this.licenses.ensureDevice(trx, license, input, now, actor)
     const token = generateSessionToken()

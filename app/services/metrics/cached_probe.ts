@@ -1,22 +1,32 @@
 /**
  * A value read at scrape time that costs I/O (a count in the database, a
- * Redis call, a statfs): the last answer is reused for `ttlMs`, a refresh
- * may hold a scrape at most `timeoutMs`, and only one refresh runs at a
- * time. A refresh that fails or takes too long gives `undefined` (the
- * caller reports the dependency down, or leaves the series out) instead of
- * failing the scrape; while a slow one is still running, later scrapes do
- * not wait for it again.
+ * Redis call, a statfs): the last answer is reused for `ttlMs`, and only
+ * one refresh runs at a time; callers that come while it runs share it. No
+ * caller waits longer than `timeoutMs` from the refresh's start: a refresh
+ * that fails or takes longer gives `undefined` (the caller reports the
+ * dependency down, or leaves the series out) instead of failing the
+ * scrape, and a hung one is not waited for again by later scrapes.
  */
 export class CachedProbe<T> {
   #value: T | undefined
   #ok = false
   #readAt = Number.NEGATIVE_INFINITY
-  #running: Promise<void> | null = null
+  #running: { done: Promise<void>; startedAt: number } | null = null
 
   constructor(
     protected read: () => Promise<T>,
-    protected options: { ttlMs: number; timeoutMs: number; now?: () => number }
+    protected options: {
+      /** How long a value is reused (ms); a function is asked each time (settings tests change). */
+      ttlMs: number | (() => number)
+      timeoutMs: number
+      now?: () => number
+    }
   ) {}
+
+  protected get ttlMs() {
+    const { ttlMs } = this.options
+    return typeof ttlMs === 'function' ? ttlMs() : ttlMs
+  }
 
   protected now() {
     return (this.options.now ?? Date.now)()
@@ -24,19 +34,23 @@ export class CachedProbe<T> {
 
   /** The value, fresh enough; `undefined` when the last read failed or has not ended in time. */
   async get(): Promise<T | undefined> {
-    if (this.now() - this.#readAt < this.options.ttlMs) return this.#ok ? this.#value : undefined
-    if (this.#running) return undefined
-    const running = this.#refresh()
-    this.#running = running
-    void running.finally(() => {
-      if (this.#running === running) this.#running = null
-    })
+    if (this.now() - this.#readAt < this.ttlMs) return this.#ok ? this.#value : undefined
+    if (!this.#running) {
+      const running = { done: this.#refresh(), startedAt: this.now() }
+      this.#running = running
+      void running.done.finally(() => {
+        if (this.#running === running) this.#running = null
+      })
+    }
+    const { done, startedAt } = this.#running
+    const budgetMs = this.options.timeoutMs - (this.now() - startedAt)
+    if (budgetMs <= 0) return undefined
     let timer: NodeJS.Timeout | undefined
     const gaveUp = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.timeoutMs)
+      timer = setTimeout(() => resolve('timeout'), budgetMs)
       timer.unref()
     })
-    const outcome = await Promise.race([running, gaveUp])
+    const outcome = await Promise.race([done, gaveUp])
     clearTimeout(timer)
     if (outcome === 'timeout') return undefined
     return this.#ok ? this.#value : undefined

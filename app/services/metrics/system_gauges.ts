@@ -27,6 +27,15 @@ export interface SystemGaugeSources {
   now: () => Promise<Date>
 }
 
+/**
+ * Leaves a gauge without a sample (prom-client's reset() keeps a 0 for a
+ * gauge without labels): unknown is not zero.
+ */
+function unknown(gauge: Gauge) {
+  gauge.reset()
+  gauge.remove({})
+}
+
 const seconds = (date: Date | null | undefined) => (date ? date.getTime() / 1000 : 0)
 
 /** The disk holding `path`, or holding its nearest existing parent (BACKUP_DIR before the first backup). */
@@ -69,7 +78,10 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
   const { db, redis, health, config } = sources
   const registers = [registry]
   const probe = <T>(read: () => Promise<T>) =>
-    new CachedProbe(read, { ttlMs: config.gaugeCacheMs, timeoutMs: config.probeTimeoutMs })
+    new CachedProbe(read, {
+      ttlMs: () => config.gaugeCacheMs,
+      timeoutMs: config.probeTimeoutMs,
+    })
   const presence = new WorkerPresence()
 
   let queue: Queue | undefined
@@ -137,7 +149,7 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
     help: 'Sessions live right now (last heartbeat younger than the timeout), from the database.',
     registers,
     async collect() {
-      this.reset()
+      unknown(this)
       if (health.isDown('database')) return
       const count = await liveSessions.get()
       if (count !== undefined) this.set(count)
@@ -175,7 +187,7 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
     help: 'When the last successful backup finished (Unix time; 0 when there never was one).',
     registers,
     async collect() {
-      this.reset()
+      unknown(this)
       const latest = await backupSeries()
       if (latest) this.set(seconds(latest.succeeded?.finishedAt?.toJSDate()))
     },
@@ -185,7 +197,7 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
     help: 'Size of the archive of the last successful backup (0 when there never was one).',
     registers,
     async collect() {
-      this.reset()
+      unknown(this)
       const latest = await backupSeries()
       if (latest) this.set(latest.succeeded?.sizeBytes ?? 0)
     },
@@ -195,7 +207,7 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
     help: 'Whether the last backup attempt that ended failed (1) or not (0).',
     registers,
     async collect() {
-      this.reset()
+      unknown(this)
       const latest = await backupSeries()
       if (latest) this.set(latest.finished?.status === 'failed' ? 1 : 0)
     },
@@ -207,7 +219,7 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
     help: 'When a job worker was last alive (Unix time; 0 when none ever was).',
     registers,
     async collect() {
-      this.reset()
+      unknown(this)
       const known = await workerSeries()
       if (known) this.set(seconds(known.lastSeen))
     },
