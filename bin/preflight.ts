@@ -190,6 +190,12 @@ export const TEST_TOOLS: SystemTool[] = [
     suites: ['functional'],
     find: () => (onPath('promtool') ? onPath('prometheus') : null),
   },
+  {
+    package: 'prometheus-alertmanager',
+    neededBy: 'the test of the shipped Alertmanager example (amtool)',
+    suites: ['functional'],
+    find: () => onPath('amtool'),
+  },
 ]
 
 /** How this process may install packages: as root, with passwordless sudo, or not at all. */

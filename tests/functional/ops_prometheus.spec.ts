@@ -3,11 +3,17 @@ import { join } from 'node:path'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { parse } from 'yaml'
-import { knownSeriesNames, metricNamesIn, promtool, scratchFolder } from '#tests/support/prometheus'
+import {
+  checkTool,
+  knownSeriesNames,
+  metricNamesIn,
+  promtool,
+  scratchFolder,
+} from '#tests/support/prometheus'
 
 /**
  * The Prometheus configuration, alert rules and Grafana dashboard shipped in
- * ops/, checked with Debian's real promtool: the rules' own unit tests run,
+ * ops/, checked with Debian's real promtool and amtool: the rules' own unit tests run,
  * and every query names only metrics Keyward exposes.
  */
 
@@ -100,6 +106,22 @@ test.group('Shipped Prometheus configuration and alerts (ops/)', () => {
       assert.notProperty(job.authorization, 'credentials')
     }
     assert.isAbove(jobs.keyward.static_configs[0].targets.length, 1, 'N web processes')
+  })
+
+  test('amtool check-config accepts the example alertmanager.yml, which routes both severities', async ({
+    assert,
+  }) => {
+    const result = await checkTool(
+      'amtool',
+      ['check-config', 'alertmanager.yml'],
+      ops('alertmanager')
+    )
+    assert.equal(result.code, 0, result.output)
+    assert.match(result.output, /SUCCESS/)
+    const config = parse(await readFile(ops('alertmanager', 'alertmanager.yml'), 'utf8'))
+    assert.deepEqual(config.route.routes[0].matchers, ['severity="critical"'])
+    const severities = new Set((await alertRules()).map((rule) => rule.labels?.severity))
+    assert.sameMembers([...severities], ['critical', 'warning'])
   })
 
   test('promtool check rules accepts alerts.yml', async ({ assert }) => {

@@ -110,9 +110,14 @@ export function metricNamesIn(expression: string) {
 }
 
 /** Runs `promtool` with `args` in `cwd`: its exit code and output. */
-export async function promtool(args: string[], cwd: string) {
+export function promtool(args: string[], cwd: string) {
+  return checkTool('promtool', args, cwd)
+}
+
+/** Runs a checking program (promtool, amtool) in `cwd`: its exit code and output. */
+export async function checkTool(command: string, args: string[], cwd: string) {
   try {
-    const { stdout, stderr } = await run('promtool', args, { cwd })
+    const { stdout, stderr } = await run(command, args, { cwd })
     return { code: 0, output: `${stdout}${stderr}` }
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string }
