@@ -11,11 +11,19 @@ import healthConfig from '#config/health'
  * metrics off there is nothing to sample, and the page says so.
  */
 
+const sampleIntervalSeconds = env.get('MONITORING_SAMPLE_INTERVAL', 10)
+if (!(sampleIntervalSeconds >= 1 && sampleIntervalSeconds <= 60)) {
+  throw new Error(`MONITORING_SAMPLE_INTERVAL (${sampleIntervalSeconds}) must be 1 to 60 seconds`)
+}
+
 const monitoringConfig = {
   /** Off with METRICS_ENABLED=false: no sampler, the charts stay empty. */
   enabled: env.get('METRICS_ENABLED', true),
-  /** Seconds between two samples of a process (and between two refreshes of an open page). */
-  sampleIntervalSeconds: 10,
+  /**
+   * Seconds between two samples of a process, and between two refreshes of
+   * an open page (MONITORING_SAMPLE_INTERVAL, default 10).
+   */
+  sampleIntervalSeconds,
   /** Width of one point of the charts, in seconds. */
   bucketSeconds: 60,
   /** What the charts show (and how long Redis keeps the buckets), in minutes. */

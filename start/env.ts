@@ -53,6 +53,8 @@ export default await Env.create(new URL('../', import.meta.url), {
   METRICS_TOKEN: Env.schema.secret.optional(),
   METRICS_ALLOW: Env.schema.string.optional(),
   JOBS_METRICS_PORT: Env.schema.number.optional(),
+  /** Seconds between two samples of the monitoring page's figures (default 10). */
+  MONITORING_SAMPLE_INTERVAL: Env.schema.number.optional(),
 
   HEALTH_MAX_BACKUP_AGE: Env.schema.string.optional(),
   HEALTH_MAX_WORKER_SILENCE: Env.schema.string.optional(),

@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { hostname } from 'node:os'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { Redis } from 'ioredis'
@@ -16,6 +17,7 @@ import WorkerPresence from '#services/worker_presence'
 import { Clock } from '#support/clock'
 import { baseUrl, fingerprint, unique } from '#tests/support/fixtures'
 import { PanelClient, type PanelResponse, loggedInPanel } from '#tests/support/panel'
+import { type ServerProcess, startServerProcess } from '#tests/support/server_process'
 import { SessionClient, expectStatus } from '#tests/support/sessions'
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -267,4 +269,87 @@ test.group('Panel: monitoring page', () => {
     assert.match(page.body, /class="badge badge-danger" data-status="backup"/)
     assert.include(page.body, 'disk full')
   })
+})
+
+/** Asks `check` every 100 ms until it answers true, for at most `ms`. */
+async function until(check: () => Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+test.group('Panel: monitoring across server processes', () => {
+  test('web processes sample on their own and add up; none with metrics off', async ({
+    assert,
+    cleanup,
+  }) => {
+    const servers: ServerProcess[] = []
+    cleanup(async () => {
+      await Promise.all(servers.map((server) => server.stop()))
+    })
+    const env = { MONITORING_SAMPLE_INTERVAL: '1' }
+    const [one, two, off] = await Promise.all([
+      startServerProcess(env),
+      startServerProcess(env),
+      startServerProcess({ ...env, METRICS_ENABLED: 'false' }),
+    ])
+    servers.push(one, two, off)
+    const idOf = (server: ServerProcess) => `${hostname()}:${server.pid}`
+    const report = await app.container.make(MonitoringReport)
+    const reported = async () => {
+      const http = await report.http()
+      return new Map(http.processes.map((process) => [process.id, Date.parse(process.at)]))
+    }
+
+    // Both have sampled (their start-up probes are in the store by then).
+    await until(
+      async () => {
+        const ids = await reported()
+        return ids.has(idOf(one)) && ids.has(idOf(two))
+      },
+      15_000,
+      'both processes to sample'
+    )
+    const before = (await report.http()).window
+
+    for (let index = 0; index < 3; index++) {
+      assert.equal((await fetch(`${one.url}/health`)).status, 200)
+    }
+    for (let index = 0; index < 2; index++) {
+      assert.equal((await fetch(`${two.url}/${unique('missing')}`)).status, 404)
+      assert.equal((await fetch(`${off.url}/${unique('missing')}`)).status, 404)
+    }
+    let after = before
+    await until(
+      async () => {
+        after = (await report.http()).window
+        return after.requests - before.requests >= 5
+      },
+      15_000,
+      'the requests to show up'
+    )
+    assert.equal(after.byClass['2xx'] - before.byClass['2xx'], 3)
+    assert.equal(after.byClass['4xx'] - before.byClass['4xx'], 2)
+
+    // Two more samples of each process later, the one with metrics off has written none.
+    const seen = await reported()
+    await until(
+      async () => {
+        const now = await reported()
+        return [one, two].every(
+          (server) => (now.get(idOf(server)) ?? 0) >= (seen.get(idOf(server)) ?? 0) + 2000
+        )
+      },
+      15_000,
+      'two more samples'
+    )
+    assert.isFalse((await reported()).has(idOf(off)))
+    assert.equal((await report.http()).window.requests, after.requests)
+
+    // A process that is told to stop stops sampling and exits cleanly.
+    await one.stop()
+    assert.equal(one.child.exitCode, 0)
+  }).timeout(90_000)
 })
