@@ -1,4 +1,5 @@
 import { inject } from '@adonisjs/core'
+import hash from '@adonisjs/core/services/hash'
 import db from '@adonisjs/lucid/services/db'
 import limiter from '@adonisjs/limiter/services/main'
 import { errors as authErrors } from '@adonisjs/auth'
@@ -142,6 +143,27 @@ export default class PanelLoginService {
       }
     }
     await this.recordFailure(admin.email, ip, 'second_factor', admin)
+    return null
+  }
+
+  /**
+   * Asks a logged-in admin to prove it is still them before a grave action
+   * (restoring a backup): their current two-factor code when they have
+   * two-factor, else their password. A wrong answer counts as a failed
+   * login (reason `reauthentication`), so guessing here locks the account
+   * out as guessing at the login form would; a lockout refuses at once with
+   * `login_locked`. A right answer does not reset the count.
+   *
+   * @returns what was checked, or null for a wrong answer.
+   */
+  async reauthenticate(admin: AdminUser, secret: string, ip: string) {
+    await this.assertNotLocked(admin.email, ip)
+    if (admin.twoFactorEnabled) {
+      if (await this.twoFactor.verifyCode(admin, secret)) return 'totp' as const
+    } else if (await hash.verify(admin.password, secret)) {
+      return 'password' as const
+    }
+    await this.recordFailure(admin.email, ip, 'reauthentication', admin)
     return null
   }
 

@@ -18,6 +18,7 @@ export function coreNavigation(): NavItem[] {
     { label: 'panel.nav.audit', href: urlFor('admin.audit.index') },
     { label: 'panel.nav.plugins', href: urlFor('admin.plugins.index') },
     { label: 'panel.nav.admins', href: urlFor('admin.admins.index'), ownerOnly: true },
+    { label: 'panel.nav.backups', href: urlFor('admin.backups.index'), ownerOnly: true },
     { label: 'panel.nav.blocked_ips', href: urlFor('admin.blocked_ips.index') },
   ]
 }

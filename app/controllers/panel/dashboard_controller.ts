@@ -4,6 +4,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { createReadStream } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import type dashboardConfig from '#config/dashboard'
+import BackupHealth from '#services/backup_health'
 import DashboardFigureService from '#services/dashboard_figures'
 import { PanelExtensions } from '#services/panel_extensions'
 import { CHART_JS_FILE, chartJsTag, chartJsUrl } from '#support/chart_js'
@@ -19,21 +20,24 @@ export default class DashboardController {
 
   constructor(
     protected figures: DashboardFigureService,
-    protected extensions: PanelExtensions
+    protected extensions: PanelExtensions,
+    protected backups: BackupHealth
   ) {}
 
   async show({ view, i18n }: HttpContext) {
-    const [figures, online, chartJs, cards] = await Promise.all([
+    const [figures, online, chartJs, cards, backupWarning] = await Promise.all([
       this.figures.current(),
       this.figures.onlineLast24Hours(),
       chartJsUrl(),
       this.extensions.dashboardCards((key, data) => i18n.t(key, data)),
+      this.backups.warning(),
     ])
     return view.render('pages/dashboard', {
       figures,
       online,
       chartJsUrl: chartJs,
       cards,
+      backupWarning,
       bucketMinutes: app.config.get<typeof dashboardConfig>('dashboard').chartBucketMinutes,
     })
   }
