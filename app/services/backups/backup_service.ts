@@ -344,6 +344,7 @@ export class BackupService {
 
     row.merge({ status: 'succeeded', phase: 'done', progress: 100, finishedAt: this.clock.now() })
     await row.save()
+    await row.refresh()
     await this.record(this.actorFor(row), {
       action: 'backup.created',
       subjectType: 'backup',

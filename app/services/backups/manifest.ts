@@ -62,9 +62,9 @@ export function parseManifest(archiveName: string, text: string | null): BackupM
     manifest = JSON.parse(text)
   } catch {
     throw new BackupRefusedError(
-      'backup_not_keyward',
+      'backup_damaged',
       archiveName,
-      'it is not a Keyward backup (its manifest is not JSON)'
+      'its manifest is not valid JSON (the file is truncated or was changed)'
     )
   }
   if (manifest?.format !== MANIFEST_FORMAT) {
