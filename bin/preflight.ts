@@ -191,6 +191,16 @@ export const TEST_TOOLS: SystemTool[] = [
     find: () => (onPath('promtool') ? onPath('prometheus') : null),
   },
   {
+    package: 'postgresql-client',
+    neededBy:
+      'the backup tests (pg_dump, pg_restore and psql, as backup:create and backup:restore run them)',
+    suites: ['functional'],
+    find: () =>
+      ['pg_dump', 'pg_restore', 'psql'].every((program) => onPath(program))
+        ? onPath('pg_dump')
+        : null,
+  },
+  {
     package: 'prometheus-alertmanager',
     neededBy: 'the test of the shipped Alertmanager example (amtool)',
     suites: ['functional'],
