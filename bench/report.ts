@@ -42,6 +42,27 @@ export function loadLine(measured: Measured) {
   return `        ${describeLoad(measured)}${measured.valid ? '' : '  ← NOT VALID'}${disturbed(measured)}`
 }
 
+/** What the metrics cost the heartbeat: on against off. */
+function metricsComparison(
+  onMax: Measured,
+  onFixed: Measured,
+  off: { heartbeatMax: Measured; heartbeatFixed: Measured }
+) {
+  return {
+    heartbeatMaxRequestsPerSecond: {
+      on: onMax.requestsPerSecond,
+      off: off.heartbeatMax.requestsPerSecond,
+    },
+    heartbeatMaxP99Ms: { on: onMax.p99Ms, off: off.heartbeatMax.p99Ms },
+    heartbeatFixedP99Ms: { on: onFixed.p99Ms, off: off.heartbeatFixed.p99Ms },
+    throughputChangePercent: round(
+      ((onMax.requestsPerSecond - off.heartbeatMax.requestsPerSecond) /
+        off.heartbeatMax.requestsPerSecond) *
+        100
+    ),
+  }
+}
+
 export function report(
   harness: Harness,
   settings: Settings,
@@ -68,7 +89,10 @@ export function report(
     `Keyward session API benchmark, ${new Date().toISOString().slice(0, 10)}: ${host.cores} cores (${host.cpu}), ` +
       `Node ${host.node}, PostgreSQL ${host.postgres} (autovacuum ${host.autovacuum})`
   )
-  console.log(`server: ${mode.label}; rate limit off, LOG_LEVEL=warn`)
+  console.log(
+    `server: ${mode.label}; rate limit off, LOG_LEVEL=warn, metrics ${settings.metrics === 'off' ? 'off' : 'on'}` +
+      (figures.metricsOff ? ' (and off for the runs marked so)' : '')
+  )
   console.log(
     `autocannon: ${settings.connections} connections, pipelining 1, ${settings.duration}s per run, ` +
       `${settings.sessions} sessions cycled`
@@ -117,6 +141,15 @@ export function report(
     `heartbeat p99 at ${settings.rate}/s: ${heartbeatFixed.p99Ms} ms at ${heartbeatFixed.requestsPerSecond} req/s   ` +
       `(target ≤ ${TARGET_P99_MS} ms)   ${p99Pass ? 'PASS' : 'FAIL'}`
   )
+  const comparison = figures.metricsOff
+    ? metricsComparison(heartbeatMax, heartbeatFixed, figures.metricsOff)
+    : null
+  if (comparison) {
+    console.log(
+      `metrics on / off: heartbeat max ${heartbeatMax.requestsPerSecond} / ${figures.metricsOff!.heartbeatMax.requestsPerSecond} req/s ` +
+        `(${comparison.throughputChangePercent} %), p99 at ${settings.rate}/s ${heartbeatFixed.p99Ms} / ${figures.metricsOff!.heartbeatFixed.p99Ms} ms`
+    )
+  }
   const busiest = Math.max(
     ...[...results, pgbench, pgbenchUnprepared].map((measured) => measured.otherWorkPercent ?? 0)
   )
@@ -145,6 +178,7 @@ export function report(
         results,
         ratio: round(ratio, 4),
         ratioUnprepared: round(ratioUnprepared, 4),
+        ...(comparison ? { metricsOnOff: comparison } : {}),
         targets: {
           ratio: { target: TARGET_RATIO, pass: ratioPass },
           p99AtRate: { target: TARGET_P99_MS, rate: settings.rate, pass: p99Pass },

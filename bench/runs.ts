@@ -58,6 +58,8 @@ export type Figures = {
   results: Measured[]
   heartbeatMax: Measured
   heartbeatFixed: Measured
+  /** With `--metrics both`: the same two heartbeat runs against a server with metrics off. */
+  metricsOff?: { heartbeatMax: Measured; heartbeatFixed: Measured }
 }
 
 type Run = { harness: Harness; settings: Settings; prepared: Prepared }
@@ -351,6 +353,10 @@ export async function runScenarios(
   )
   results.push(heartbeatFixed)
 
+  const metricsOff =
+    settings.metrics === 'both' ? await heartbeatsWithoutMetrics(run, heartbeats) : undefined
+  if (metricsOff) results.push(metricsOff.heartbeatMax, metricsOff.heartbeatFixed)
+
   await warmUp(run, 'session starts (resumes)', urls, resumes)
   harness.step(`session start, resuming live sessions (same device): ${duration}s`)
   const startResume = await measure(run, 'start (resume)', urls, resumes, { duration })
@@ -380,5 +386,38 @@ export async function runScenarios(
     await second.stop()
   }
 
-  return { pgbench, pgbenchUnprepared, results, heartbeatMax, heartbeatFixed }
+  return { pgbench, pgbenchUnprepared, results, heartbeatMax, heartbeatFixed, metricsOff }
+}
+
+/**
+ * The two heartbeat runs again, against a server of its own started with
+ * METRICS_ENABLED=false (no request middleware, no counters, no route), on
+ * the same database and sessions: the price of the metrics is the difference.
+ */
+async function heartbeatsWithoutMetrics(run: Run, heartbeats: AutocannonRequest[]) {
+  const { harness, settings, prepared } = run
+  harness.step('starting a server process with METRICS_ENABLED=false')
+  const server = await prepared.startServer({ METRICS_ENABLED: 'false' })
+  const urls = [server.url]
+  await warmUp(run, 'heartbeats, metrics off', urls, heartbeats)
+  harness.step(`heartbeat at full speed, metrics off: ${settings.duration}s`)
+  const heartbeatMax = await measure(
+    run,
+    'heartbeat (max, metrics off)',
+    urls,
+    heartbeats,
+    { duration: settings.duration },
+    true
+  )
+  harness.step(`heartbeat at a fixed ${settings.rate} req/s, metrics off, ${settings.duration}s`)
+  const heartbeatFixed = await measure(
+    run,
+    `heartbeat @ ${settings.rate}/s, metrics off`,
+    urls,
+    heartbeats,
+    { duration: settings.duration, overallRate: settings.rate },
+    true
+  )
+  await server.stop()
+  return { heartbeatMax, heartbeatFixed }
 }

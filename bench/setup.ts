@@ -34,6 +34,12 @@ export type Settings = {
   connections: number
   rate: number
   pgbenchClients: number
+  /**
+   * The servers' METRICS_ENABLED: `on` (the default, as installed), `off`,
+   * or `both`: the runs with metrics on, plus the heartbeat runs again
+   * against a server with metrics off, side by side.
+   */
+  metrics: 'on' | 'off' | 'both'
 }
 
 export const HEARTBEAT_PATH = '/api/license/session/heartbeat'
@@ -330,6 +336,7 @@ export type Prepared = Awaited<ReturnType<typeof prepare>>
 
 export async function prepare(harness: Harness, settings: Settings, options: { build: boolean }) {
   const stores = storesOfTheRun()
+  stores.appEnv.METRICS_ENABLED = settings.metrics === 'off' ? 'false' : 'true'
   await checkPrerequisites(harness, stores.redisUrl)
   const mode = options.build ? await build(harness, stores.appEnv) : SOURCE_MODE
 
@@ -365,7 +372,8 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
     server,
     sessions,
     freshKeys,
-    /** Another server process of the same mode, on the same database. */
-    startServer: () => startServer(harness, mode, stores.appEnv),
+    /** Another server process of the same mode, on the same database; `env` overrides settings. */
+    startServer: (env: NodeJS.ProcessEnv = {}) =>
+      startServer(harness, mode, { ...stores.appEnv, ...env }),
   }
 }

@@ -10,7 +10,9 @@
 |    app/services/heartbeat_statements.ts: the database's ceiling.
 | 4. Drives the production server with autocannon: heartbeats at full speed,
 |    heartbeats at a fixed rate, session starts (resumes and fresh ones), and
-|    heartbeats against two server processes (bench/runs.ts).
+|    heartbeats against two server processes (bench/runs.ts). With
+|    `--metrics both`, the heartbeat runs again against a server with
+|    METRICS_ENABLED=false: what the metrics cost.
 | 5. Prints the figures, writes bench/results.json (bench/report.ts), and
 |    removes everything it created, also after a failure or Ctrl-C
 |    (bench/harness.ts).
@@ -34,6 +36,7 @@ const { values: flags } = parseArgs({
     'pgbench-clients': { type: 'string', default: '16' },
     'no-build': { type: 'boolean', default: false },
     'one-process': { type: 'boolean', default: false },
+    'metrics': { type: 'string', default: 'on' },
     'help': { type: 'boolean', default: false },
   },
 })
@@ -48,7 +51,10 @@ if (flags.help) {
   --rate N             fixed heartbeat rate for the latency run (default 1000)
   --pgbench-clients N  pgbench clients, -c (default 16; -j 2)
   --no-build           run bin/server.ts with NODE_ENV=production instead of a build
-  --one-process        skip the run against two server processes`)
+  --one-process        skip the run against two server processes
+  --metrics on|off|both  METRICS_ENABLED of the servers (default on); both: the
+                       heartbeat runs once more against a server with metrics
+                       off, and the report compares the two`)
   process.exit(0)
 }
 
@@ -61,6 +67,11 @@ function positive(name: string, value: string) {
   return number
 }
 
+if (!['on', 'off', 'both'].includes(flags.metrics)) {
+  console.error(`--metrics must be on, off or both, not "${flags.metrics}"`)
+  process.exit(1)
+}
+
 const settings: Settings = {
   duration: positive('duration', flags.duration),
   warmup: positive('warmup', flags.warmup),
@@ -68,6 +79,7 @@ const settings: Settings = {
   connections: positive('connections', flags.connections),
   rate: positive('rate', flags.rate),
   pgbenchClients: positive('pgbench-clients', flags['pgbench-clients']),
+  metrics: flags.metrics as Settings['metrics'],
 }
 
 const harness = new Harness()

@@ -180,6 +180,36 @@ test.group('Metrics: what they count', (group) => {
     assert.notInclude(after, '127.0.0.1')
   })
 
+  test('the API rate limit counts its refusals, under the route they were sent to', async ({
+    assert,
+    cleanup,
+  }) => {
+    const server = await startServerProcess({ API_RATE_LIMIT: '2 per minute' })
+    cleanup(() => server.stop())
+    const statuses = []
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await fetch(`${server.url}/api/license/session/heartbeat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+      statuses.push(response.status)
+    }
+    assert.deepEqual(statuses, [401, 401, 429])
+    const { text } = await scrape(server.url)
+    assert.equal(valueOf(text, 'keyward_rate_limited_total', { scope: 'api' }), 1)
+    assert.equal(valueOf(text, 'keyward_api_refusals_total', { code: 'RATE_LIMITED' }), 1)
+    assert.equal(valueOf(text, 'keyward_api_refusals_total', { code: 'INVALID_API_KEY' }), 2)
+    assert.equal(
+      valueOf(text, 'keyward_http_requests_total', {
+        method: 'POST',
+        route: '/api/license/session/heartbeat',
+        status: '429',
+      }),
+      1
+    )
+  }).timeout(60_000)
+
   test('a path no route matches is counted as "unmatched", not by its path', async ({ assert }) => {
     const path = `/${unique('nowhere')}`
     const before = await metricsText()
