@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
@@ -61,9 +61,18 @@ function useBackupDir(group: Group) {
   const state = { dir: '' }
   group.setup(async () => {
     state.dir = await mkdtemp(join(tmpdir(), 'keyward-panel-backups-'))
+    // A restore writes the plugin selection back: a copy of the group's own, never config/.
+    const pluginsConfigPath = join(state.dir, 'plugins.ts')
+    await copyFile(app.makePath('config/plugins.ts'), pluginsConfigPath)
     app.container.swap(
       BackupSettings,
-      () => new BackupSettings({ dir: state.dir, verifyAfterCreate: false, uploadCommand: null })
+      () =>
+        new BackupSettings({
+          dir: state.dir,
+          pluginsConfigPath,
+          verifyAfterCreate: false,
+          uploadCommand: null,
+        })
     )
     return async () => {
       app.container.restore(BackupSettings)
