@@ -8,8 +8,9 @@ import type { NextFn } from '@adonisjs/core/types/http'
 export default class OwnerMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     if (ctx.auth.user?.role !== 'owner') {
-      ctx.response.status(403)
-      return ctx.view.render('pages/errors/forbidden', {})
+      // A middleware's return value is not the response: send the page itself.
+      ctx.response.status(403).send(await ctx.view.render('pages/errors/forbidden', {}))
+      return
     }
     return next()
   }

@@ -145,6 +145,15 @@ test.group('Panel: admins, account and blocked IPs', () => {
     )
   })
 
+  test('an owner-only page answers a non-owner 403 with the page that says why', async ({
+    assert,
+  }) => {
+    const { client } = await loggedInPanel('admin')
+    const page = await client.get('/admin/admins')
+    assert.equal(page.status, 403)
+    assert.include(page.body, 'Only owners may do this.')
+  })
+
   test('blocking and unblocking an address is audited', async ({ assert }) => {
     const { client } = await loggedInPanel('admin')
     const since = await lastAuditId()
