@@ -432,6 +432,8 @@ test.group('Jobs: scheduler', () => {
         ['sessions:sweep', null],
         ['heartbeats:partitions', null],
         ['usage:hourly', null],
+        ['backups:create', null],
+        ['backups:restore', null],
         ['fixture-pages:tick', 'fixture-pages'],
       ]
     )
@@ -451,6 +453,8 @@ test.group('Jobs: scheduler', () => {
       'sessions:sweep': { every: 5000, pattern: undefined, tz: undefined },
       'heartbeats:partitions': { every: undefined, pattern: '17 3 * * *', tz: 'UTC' },
       'usage:hourly': { every: undefined, pattern: '5 * * * *', tz: 'UTC' },
+      // BACKUP_SCHEDULE in BACKUP_TIMEZONE; backups:restore is manual: enqueued, never scheduled.
+      'backups:create': { every: undefined, pattern: '0 3 * * *', tz: 'UTC' },
       'fixture-pages:tick': { every: 3_600_000, pattern: undefined, tz: undefined },
     })
 
@@ -465,6 +469,7 @@ test.group('Jobs: scheduler', () => {
       'sessions:sweep',
       'heartbeats:partitions',
       'usage:hourly',
+      'backups:create',
     ])
     assert.equal(schedulers['sessions:sweep'].every, 2000)
   })
@@ -540,6 +545,19 @@ test.group('Jobs: commands', (group) => {
         plugin: 'core',
         schedule: 'cron 5 * * * * (UTC)',
         description: 'Record per-license usage for each full hour, catching up missed hours',
+      },
+      {
+        name: 'backups:create',
+        plugin: 'core',
+        schedule: 'cron 0 3 * * * (UTC)',
+        description:
+          'Back up the database, lease keyring and plugin selection; verify, upload, prune',
+      },
+      {
+        name: 'backups:restore',
+        plugin: 'core',
+        schedule: 'on demand',
+        description: 'Restore a backup the panel asked for (no schedule: enqueued on demand)',
       },
     ])
   })
