@@ -1,8 +1,13 @@
 import { copyFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
+import { Queue } from 'bullmq'
 import app from '@adonisjs/core/services/app'
+import redis from '@adonisjs/redis/services/main'
 import { stringify } from 'yaml'
+import type redisConfig from '#config/redis'
+import { bullmqOptionsFrom } from '#services/job_scheduler'
+import { freePort } from '../../bin/preflight.ts'
 import { createLicense, fingerprint, newApiKey } from '#tests/support/fixtures'
 import {
   KEYWARD_METRICS,
@@ -11,16 +16,24 @@ import {
   waitFor,
   type PrometheusServer,
 } from '#tests/support/prometheus'
-import { startServerProcess, type ServerProcess } from '#tests/support/server_process'
+import {
+  spawnAppProcess,
+  startServerProcess,
+  type AppProcess,
+  type ServerProcess,
+} from '#tests/support/server_process'
 
 /**
  * End to end: a real Prometheus (Debian's) scrapes a real Keyward server
- * process every second with the bearer token from a file, the way
- * ops/prometheus/prometheus.yml does, and evaluates the shipped alert rules.
+ * process and a real job worker every second with the bearer token from a
+ * file, the way ops/prometheus/prometheus.yml does, and evaluates the
+ * shipped alert rules.
  */
 test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
   const token = 'scrape-test-token-0123456789abcdef'
   let server: ServerProcess
+  let worker: AppProcess
+  let workerPort: number
   let prometheus: PrometheusServer
   let folder: string
 
@@ -29,7 +42,12 @@ test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
     const scratch = await scratchFolder('prometheus-e2e')
     folder = scratch.folder
     // 127.0.0.1 is not an allowed address here: only the token lets Prometheus in.
-    server = await startServerProcess({ METRICS_TOKEN: token, METRICS_ALLOW: '192.0.2.1' })
+    const access = { METRICS_TOKEN: token, METRICS_ALLOW: '192.0.2.1' }
+    workerPort = await freePort()
+    ;[server, worker] = await Promise.all([
+      startServerProcess(access),
+      startWorker({ ...access, JOBS_METRICS_PORT: String(workerPort), SESSION_SWEEP_EVERY: '1s' }),
+    ])
     const tokenFile = join(folder, 'metrics_token')
     await writeFile(tokenFile, token, { mode: 0o600 })
     await copyFile(app.makePath('ops', 'prometheus', 'alerts.yml'), join(folder, 'alerts.yml'))
@@ -44,13 +62,28 @@ test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
           authorization: { type: 'Bearer', credentials_file: tokenFile },
           static_configs: [{ targets: [`127.0.0.1:${server.port}`] }],
         },
+        {
+          job_name: 'keyward-worker',
+          metrics_path: '/metrics',
+          scrape_timeout: '1s',
+          authorization: { type: 'Bearer', credentials_file: tokenFile },
+          static_configs: [{ targets: [`127.0.0.1:${workerPort}`] }],
+        },
       ],
     }
     prometheus = await startPrometheus(stringify(config), folder)
     return async () => {
       await prometheus?.stop()
-      await server?.stop()
+      await Promise.all([server?.stop(), worker?.stop()])
       await scratch.remove()
+      // The worker's schedules and presence stay in this run's Redis: clear them for later tests.
+      const queue = new Queue(
+        'keyward',
+        bullmqOptionsFrom(app.config.get<typeof redisConfig>('redis'))
+      )
+      await queue.obliterate({ force: true })
+      await queue.close()
+      await redis.del('jobs:workers', 'jobs:last_runs')
     }
   })
 
@@ -128,6 +161,35 @@ test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
     for (const rule of rules) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`)
   })
 
+  test('the job worker is scraped too: its job runs, and the web process sees it alive', async ({
+    assert,
+  }) => {
+    // The job's own `job` label meets the scrape job's: Prometheus keeps it as exported_job.
+    await waitFor(
+      async () =>
+        (
+          await prometheus.query(
+            'keyward_job_runs_total{job="keyward-worker",exported_job="sessions:sweep",outcome="succeeded"}'
+          )
+        ).length > 0,
+      30_000,
+      () => `no sweeper run reached Prometheus: ${worker.output()}`
+    )
+    const [up] = await prometheus.query('up{job="keyward-worker"}')
+    assert.equal(up.value[1], '1')
+    // What the JobWorkerSilent alert computes, from the web process' gauge: seconds.
+    await waitFor(
+      async () =>
+        (
+          await prometheus.query(
+            'time() - max(keyward_job_worker_last_seen_timestamp_seconds) < 30'
+          )
+        ).length > 0,
+      30_000,
+      () => 'the web process never reported the worker as seen'
+    )
+  })
+
   test('every metric a web process should expose is in its real /metrics', async ({ assert }) => {
     const response = await fetch(`${server.url}/metrics`, {
       headers: { authorization: `Bearer ${token}` },
@@ -147,3 +209,21 @@ test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
     }
   })
 })
+
+/** `jobs:work` as a process of its own, once its metrics listener answers. */
+async function startWorker(env: Record<string, string>) {
+  const worker = spawnAppProcess(['ace.ts', 'jobs:work'], { HOST: '127.0.0.1', ...env })
+  const url = `http://127.0.0.1:${env.JOBS_METRICS_PORT}/metrics`
+  await waitFor(
+    async () => {
+      if (worker.child.exitCode !== null) throw new Error(`jobs:work exited: ${worker.output()}`)
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${env.METRICS_TOKEN}` },
+      }).catch(() => null)
+      return response?.status === 200
+    },
+    30_000,
+    () => `jobs:work did not listen on ${url}: ${worker.output()}`
+  )
+  return worker
+}
