@@ -126,6 +126,21 @@ test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
     const [sample] = await prometheus.query('keyward_heartbeats_total{outcome="accepted"}')
     assert.equal(sample.metric.job, 'keyward')
     assert.equal(sample.metric.instance, `127.0.0.1:${server.port}`)
+    // The labels the alerts select on are the ones the server really writes
+    // (the request is counted once its answer is sent: wait for that scrape too).
+    await waitFor(
+      async () => {
+        const [requests] = await prometheus.query(
+          'keyward_http_requests_total{method="POST",route="/api/license/session/heartbeat",status="200"}'
+        )
+        const [latency] = await prometheus.query(
+          'keyward_http_request_duration_seconds_count{route="/api/license/session/heartbeat"}'
+        )
+        return requests?.value[1] === '1' && latency?.value[1] === '1'
+      },
+      30_000,
+      () => 'the heartbeat request never showed in keyward_http_requests_total'
+    )
     console.log(
       `      heartbeat → Prometheus sample in ${Math.round(performance.now() - started)} ms`
     )
