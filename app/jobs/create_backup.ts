@@ -12,7 +12,14 @@ const createBackupJob: JobHandler = async ({ app, data }) => {
     typeof backupId === 'number'
       ? await backups.create({ trigger: 'panel', backupId })
       : await backups.create({ trigger: 'schedule' })
-  return { backup: row.name, sizeBytes: row.sizeBytes, verified: row.verifiedAt !== null }
+  // What the worker logs and keeps as the job's last run (jobs:last_runs).
+  return {
+    backup: row.name,
+    sizeBytes: row.sizeBytes,
+    verified: row.verifiedAt !== null,
+    uploaded: row.uploadedAt !== null,
+    uploadError: row.uploadError,
+  }
 }
 
 export default createBackupJob

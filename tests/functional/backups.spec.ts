@@ -541,6 +541,24 @@ test.group('Backups: create and restore', (group) => {
     const row = await backups.create({ trigger: 'cli' })
     assert.equal(row.status, 'succeeded')
   })
+
+  test('a run left behind by a process that died is marked failed, its partial file removed', async ({
+    assert,
+  }) => {
+    useClock(utc('2026-02-07T08:00:00Z'))
+    const { backups, settings } = await workspace()
+    await mkdir(settings.dir, { recursive: true })
+    const orphanName = 'keyward-20260207T070000Z.kwbackup'
+    await writeFile(join(settings.dir, `${orphanName}.partial`), 'half an archive')
+    const orphan = await Backup.create({ status: 'running', trigger: 'schedule', name: orphanName })
+
+    const row = await backups.create({ trigger: 'cli' })
+    assert.equal(row.status, 'succeeded')
+    await orphan.refresh()
+    assert.equal(orphan.status, 'failed')
+    assert.match(orphan.error!, /Interrupted/)
+    assert.deepEqual(await readdir(settings.dir), [row.name])
+  })
 })
 
 test.group('Backups: schedule, queue, retention, upload', (group) => {

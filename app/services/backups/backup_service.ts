@@ -647,8 +647,16 @@ export class BackupService {
           `Restoring the database failed, nothing was changed: ${(error as Error).message}`
         )
       }
-      const migrationsRun = await this.migrate()
+      // The history is put back even when a migration fails: it must not be lost with it.
+      let migrationsRun: string[] = []
+      let migrationError: unknown = null
+      try {
+        migrationsRun = await this.migrate()
+      } catch (error) {
+        migrationError = error
+      }
       const backupRowsCarried = await this.carryOver(history)
+      if (migrationError) throw migrationError
       const keyring = await this.restoreKeyring(archivedKeyring)
       const plugins = await this.restorePluginsConfig(join(dir, PARTS.pluginsConfig))
 
@@ -802,7 +810,8 @@ export class BackupService {
       return await work()
     } finally {
       clearInterval(timer)
-      await held.release()
+      // A lock that expired meanwhile (Redis away too long) is no longer ours to release.
+      await held.release().catch((error) => logger.warn({ err: error }, 'backup lock not released'))
     }
   }
 
