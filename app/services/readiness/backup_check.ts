@@ -4,9 +4,11 @@ import type { DateTime } from 'luxon'
 import Backup from '#models/backup'
 
 /**
- * Is there a recent, good backup? Fails when the newest attempt that ended
- * failed, or when the newest successful one is older than `maxAgeMs`. A
- * fresh install that never made a backup only warns, so it can be ready.
+ * Is there a recent, good backup? Warns when the newest attempt that ended
+ * failed, when the newest successful one is older than `maxAgeMs`, or when
+ * there is none. It never fails readiness: a missed backup must not take the
+ * license API out of a load balancer (docs/decisions/0015-readiness-scope.md);
+ * the BackupTooOld and BackupFailed alerts and the dashboard say it instead.
  */
 export class BackupCheck extends BaseCheck {
   name = 'backup'
@@ -34,12 +36,12 @@ export class BackupCheck extends BaseCheck {
     }
     if (latest.status === 'failed') {
       const reason = latest.error ? `: ${latest.error}` : ''
-      return Result.failed(`the last backup failed (${latest.finishedAt?.toISO()})${reason}`)
+      return Result.warning(`the last backup failed (${latest.finishedAt?.toISO()})${reason}`)
         .mergeMetaData({ ...meta, failedAt: latest.finishedAt?.toISO() ?? null })
         .toJSON()
     }
     if (!lastSuccessAt || now.diff(lastSuccessAt).as('milliseconds') > this.options.maxAgeMs) {
-      return Result.failed(
+      return Result.warning(
         `the last successful backup is older than ${formatDuration(this.options.maxAgeMs)}`
       )
         .mergeMetaData(meta)

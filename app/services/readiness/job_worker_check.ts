@@ -6,9 +6,10 @@ import { formatDuration } from '#services/readiness/backup_check'
 
 /**
  * Is a job worker (`jobs:work`) alive? It beats into Redis every few
- * seconds; readiness fails when none has for `maxSilenceMs`. A worker that
- * was never seen only warns: a fresh install starts its worker after the
- * web process, and a probe must not fail it for that.
+ * seconds; the check warns when none has for `maxSilenceMs`, or none was
+ * ever seen. It never fails readiness: web processes serve the API without
+ * a worker (docs/decisions/0015-readiness-scope.md); the JobWorkerSilent
+ * alert says it instead.
  */
 export class JobWorkerCheck extends BaseCheck {
   name = 'job_worker'
@@ -40,7 +41,7 @@ export class JobWorkerCheck extends BaseCheck {
       silentSeconds: Math.max(0, Math.round(silentMs / 1000)),
     }
     if (silentMs > this.options.maxSilenceMs) {
-      return Result.failed(
+      return Result.warning(
         `no job worker has been seen for more than ${formatDuration(this.options.maxSilenceMs)}`
       )
         .mergeMetaData(meta)
