@@ -135,6 +135,26 @@ test.group('Backup retention', () => {
     assert.deepEqual(selection.prune, [nameAt('2026-03-09T03:00:00')])
   })
 
+  test('of archives made in the same second, the one with the higher number is the newer', ({
+    assert,
+  }) => {
+    const time = at('2026-03-01T03:00:00Z')
+    const candidates = [1, 2, 10].map((sequence) => ({
+      name: archiveName(time, true, sequence),
+      createdAt: time,
+      verified: false,
+    }))
+    const selection = selectForPruning(candidates, utcPolicy(1, 0))
+    assert.deepEqual(
+      selection.keep.map((entry) => entry.name),
+      ['keyward-20260301T030000Z-10.kwbackup']
+    )
+    assert.sameMembers(selection.prune, [
+      'keyward-20260301T030000Z.kwbackup',
+      'keyward-20260301T030000Z-2.kwbackup',
+    ])
+  })
+
   test('nothing to do without archives', ({ assert }) => {
     assert.deepEqual(selectForPruning([], utcPolicy(7, 4)), { keep: [], prune: [] })
   })

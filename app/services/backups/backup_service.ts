@@ -55,6 +55,7 @@ import {
 } from './postgres_tools.js'
 import {
   ARCHIVE_NAME,
+  newestFirst,
   archiveName,
   archiveTime,
   isEncryptedName,
@@ -188,11 +189,7 @@ export class BackupService {
         row,
       })
     }
-    return entries.sort(
-      (left, right) =>
-        right.createdAt.toMillis() - left.createdAt.toMillis() ||
-        right.name.localeCompare(left.name)
-    )
+    return entries.sort(newestFirst)
   }
 
   /**

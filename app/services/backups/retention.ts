@@ -20,6 +20,26 @@ export function archiveTime(name: string): DateTime | null {
   return at.isValid ? at : null
 }
 
+/** The archive's number within its second: 1, or the `-N` of a later one. */
+function archiveSequence(name: string) {
+  const match = ARCHIVE_NAME.exec(name)
+  return match?.[2] ? Number(match[2]) : 1
+}
+
+/**
+ * Orders archives newest first: by time, then by their number within the
+ * second as a number (by text, `-2` would sort before the plain name).
+ */
+export function newestFirst(
+  left: { name: string; createdAt: DateTime },
+  right: { name: string; createdAt: DateTime }
+) {
+  return (
+    right.createdAt.toMillis() - left.createdAt.toMillis() ||
+    archiveSequence(right.name) - archiveSequence(left.name)
+  )
+}
+
 export function isEncryptedName(name: string) {
   return name.endsWith('.kwbackup')
 }
@@ -59,22 +79,19 @@ export function selectForPruning(
   policy: RetentionPolicy,
   inProgress: ReadonlySet<string> = new Set()
 ): RetentionSelection {
-  const newestFirst = [...archives].sort(
-    (left, right) =>
-      right.createdAt.toMillis() - left.createdAt.toMillis() || right.name.localeCompare(left.name)
-  )
+  const sorted = [...archives].sort(newestFirst)
   const reasons = new Map<string, KeepReason[]>()
   const keep = (name: string, reason: KeepReason) => {
     reasons.set(name, [...(reasons.get(name) ?? []), reason])
   }
 
-  if (newestFirst.length > 0) keep(newestFirst[0].name, 'newest')
-  const newestVerified = newestFirst.find((archive) => archive.verified)
+  if (sorted.length > 0) keep(sorted[0].name, 'newest')
+  const newestVerified = sorted.find((archive) => archive.verified)
   if (newestVerified) keep(newestVerified.name, 'newest-verified')
 
   const days = new Set<string>()
   const weeks = new Set<string>()
-  for (const archive of newestFirst) {
+  for (const archive of sorted) {
     const local = archive.createdAt.setZone(policy.timezone)
     const day = local.toISODate()!
     if (!days.has(day) && days.size < policy.keepDaily) {
@@ -90,11 +107,9 @@ export function selectForPruning(
   }
 
   return {
-    keep: newestFirst
+    keep: sorted
       .filter((archive) => reasons.has(archive.name))
       .map((archive) => ({ name: archive.name, reasons: reasons.get(archive.name)! })),
-    prune: newestFirst
-      .filter((archive) => !reasons.has(archive.name))
-      .map((archive) => archive.name),
+    prune: sorted.filter((archive) => !reasons.has(archive.name)).map((archive) => archive.name),
   }
 }
