@@ -32,6 +32,8 @@ process.env.REDIS_KEY_PREFIX = `keyward_test_${runId}:`
 // The lease signing keys of this run, created on first use, gone afterwards.
 const runFolder = join(tmpdir(), `keyward_test_${runId}`)
 process.env.LEASE_KEYRING_PATH = join(runFolder, 'lease_keys.json')
+// A worker a test starts knows backups:create: never let it write into the repository's storage/.
+process.env.BACKUP_DIR = join(runFolder, 'backups')
 process.env.APP_KEY ??= randomBytes(32).toString('base64url')
 process.env.HOST = '127.0.0.1'
 process.env.PORT = String(await freePort())
