@@ -25,7 +25,11 @@ export default class MetricsProvider {
     this.app.container.singleton(Metrics, () => new Metrics({ enabled: this.config.enabled }))
   }
 
-  async ready() {
+  /**
+   * At boot, before the HTTP server listens: a scrape that comes as soon as
+   * the port answers finds every metric already there.
+   */
+  async boot() {
     const environment = this.app.getEnvironment()
     if (!this.config.enabled || (environment !== 'web' && environment !== 'test')) return
     const metrics = await this.app.container.make(Metrics)

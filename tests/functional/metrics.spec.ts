@@ -5,8 +5,11 @@ import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import type redisConfig from '#config/redis'
 import type { MetricsConfig } from '#config/metrics'
+import panelConfig from '#config/panel'
+import type { DomainError } from '#exceptions/domain_error'
 import Backup from '#models/backup'
 import { bullmqOptionsFrom } from '#services/job_scheduler'
+import PanelLoginService from '#services/panel_login_service'
 import WorkerPresence from '#services/worker_presence'
 import { freePort } from '../../bin/preflight.ts'
 import {
@@ -210,6 +213,29 @@ test.group('Metrics: what they count', (group) => {
     )
   }).timeout(60_000)
 
+  test('the panel login lockout counts each refusal it causes', async ({ assert }) => {
+    const logins = await app.container.make(PanelLoginService)
+    const email = `${unique('nobody')}@example.com`
+    const ip = '192.0.2.77'
+    const lockouts = () =>
+      metricsText().then((text) =>
+        valueOf(text, 'keyward_rate_limited_total', { scope: 'panel_login' })
+      )
+    const before = await lockouts()
+    const { maxAttempts } = panelConfig.login
+    const outcomes: string[] = []
+    for (let attempt = 0; attempt <= maxAttempts; attempt++) {
+      try {
+        outcomes.push(String(await logins.checkPassword(email, 'wrong password', ip)))
+      } catch (error) {
+        outcomes.push((error as DomainError).code ?? String(error))
+      }
+    }
+    // The last allowed failure locks, and the attempt after it is refused at once.
+    assert.deepEqual(outcomes.slice(-2), ['login_locked', 'login_locked'])
+    assert.equal((await lockouts()) - before, 2)
+  })
+
   test('a path no route matches is counted as "unmatched", not by its path', async ({ assert }) => {
     const path = `/${unique('nowhere')}`
     const before = await metricsText()
@@ -350,8 +376,11 @@ test.group('Metrics: gauges read at scrape time', (group) => {
     const tookMs = performance.now() - startedAt
     assert.equal(status, 200)
     assert.isBelow(tookMs, 3000)
+    assert.isTrue(hasSample(text, 'keyward_database_up'))
     assert.equal(valueOf(text, 'keyward_database_up'), 0)
+    assert.isTrue(hasSample(text, 'keyward_redis_up'))
     assert.equal(valueOf(text, 'keyward_redis_up'), 0)
+    // Unknown is not zero: the series that need the database are left out.
     assert.isFalse(hasSample(text, 'keyward_sessions_live'))
     assert.isTrue(hasSample(text, 'process_cpu_seconds_total'))
   }).timeout(60_000)
