@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Harness, ROOT, round } from './harness.ts'
 import { OTHER_WORK_LIMIT } from './other_work.ts'
-import type { Figures, Measured, PgbenchResult } from './runs.ts'
+import type { Figures, Measured, MetricsOnOff, PgbenchResult } from './runs.ts'
 import type { Machine, ServerMode, Settings } from './setup.ts'
 
 const RESULTS_FILE = join(ROOT, 'bench/results.json')
@@ -42,21 +42,20 @@ export function loadLine(measured: Measured) {
   return `        ${describeLoad(measured)}${measured.valid ? '' : '  ← NOT VALID'}${disturbed(measured)}`
 }
 
-/** What the metrics cost the heartbeat: on against off. */
-function metricsComparison(
-  onMax: Measured,
-  onFixed: Measured,
-  off: { heartbeatMax: Measured; heartbeatFixed: Measured }
-) {
+/** What the metrics cost the heartbeat: on against off, each side's median run. */
+function metricsComparison({ on, off, rounds, secondsPerRun, everyRun }: MetricsOnOff) {
   return {
+    rounds,
+    secondsPerRun,
+    everyRun,
     heartbeatMaxRequestsPerSecond: {
-      on: onMax.requestsPerSecond,
+      on: on.heartbeatMax.requestsPerSecond,
       off: off.heartbeatMax.requestsPerSecond,
     },
-    heartbeatMaxP99Ms: { on: onMax.p99Ms, off: off.heartbeatMax.p99Ms },
-    heartbeatFixedP99Ms: { on: onFixed.p99Ms, off: off.heartbeatFixed.p99Ms },
+    heartbeatMaxP99Ms: { on: on.heartbeatMax.p99Ms, off: off.heartbeatMax.p99Ms },
+    heartbeatFixedP99Ms: { on: on.heartbeatFixed.p99Ms, off: off.heartbeatFixed.p99Ms },
     throughputChangePercent: round(
-      ((onMax.requestsPerSecond - off.heartbeatMax.requestsPerSecond) /
+      ((on.heartbeatMax.requestsPerSecond - off.heartbeatMax.requestsPerSecond) /
         off.heartbeatMax.requestsPerSecond) *
         100
     ),
@@ -91,7 +90,9 @@ export function report(
   )
   console.log(
     `server: ${mode.label}; rate limit off, LOG_LEVEL=warn, metrics ${settings.metrics === 'off' ? 'off' : 'on'}` +
-      (figures.metricsOff ? ' (and off for the runs marked so)' : '')
+      (figures.metricsOnOff
+        ? `; * = median of ${figures.metricsOnOff.rounds} alternated ${figures.metricsOnOff.secondsPerRun}s runs on fresh servers, metrics on / off`
+        : '')
   )
   console.log(
     `autocannon: ${settings.connections} connections, pipelining 1, ${settings.duration}s per run, ` +
@@ -141,13 +142,13 @@ export function report(
     `heartbeat p99 at ${settings.rate}/s: ${heartbeatFixed.p99Ms} ms at ${heartbeatFixed.requestsPerSecond} req/s   ` +
       `(target ≤ ${TARGET_P99_MS} ms)   ${p99Pass ? 'PASS' : 'FAIL'}`
   )
-  const comparison = figures.metricsOff
-    ? metricsComparison(heartbeatMax, heartbeatFixed, figures.metricsOff)
-    : null
+  const comparison = figures.metricsOnOff ? metricsComparison(figures.metricsOnOff) : null
   if (comparison) {
+    const { heartbeatMaxRequestsPerSecond: rps, heartbeatMaxP99Ms: maxP99 } = comparison
+    const fixedP99 = comparison.heartbeatFixedP99Ms
     console.log(
-      `metrics on / off: heartbeat max ${heartbeatMax.requestsPerSecond} / ${figures.metricsOff!.heartbeatMax.requestsPerSecond} req/s ` +
-        `(${comparison.throughputChangePercent} %), p99 at ${settings.rate}/s ${heartbeatFixed.p99Ms} / ${figures.metricsOff!.heartbeatFixed.p99Ms} ms`
+      `metrics on / off (medians): heartbeat max ${rps.on} / ${rps.off} req/s (${comparison.throughputChangePercent} %), ` +
+        `p99 ${maxP99.on} / ${maxP99.off} ms; p99 at ${settings.rate}/s ${fixedP99.on} / ${fixedP99.off} ms`
     )
   }
   const busiest = Math.max(

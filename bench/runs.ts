@@ -58,8 +58,22 @@ export type Figures = {
   results: Measured[]
   heartbeatMax: Measured
   heartbeatFixed: Measured
-  /** With `--metrics both`: the same two heartbeat runs against a server with metrics off. */
-  metricsOff?: { heartbeatMax: Measured; heartbeatFixed: Measured }
+  /** With `--metrics both`: the heartbeat runs, alternated on two fresh servers, metrics on and off. */
+  metricsOnOff?: MetricsOnOff
+}
+
+type HeartbeatPair = { heartbeatMax: Measured; heartbeatFixed: Measured }
+export type MetricsOnOff = {
+  rounds: number
+  secondsPerRun: number
+  /** Each side's median run: by throughput at full speed, by p99 at the fixed rate. */
+  on: HeartbeatPair
+  off: HeartbeatPair
+  /** Every run, in order: full-speed req/s and p99, fixed-rate p99, per side. */
+  everyRun: Record<
+    'on' | 'off',
+    { maxRequestsPerSecond: number[]; maxP99Ms: number[]; fixedP99Ms: number[] }
+  >
 }
 
 type Run = { harness: Harness; settings: Settings; prepared: Prepared }
@@ -353,9 +367,17 @@ export async function runScenarios(
   )
   results.push(heartbeatFixed)
 
-  const metricsOff =
-    settings.metrics === 'both' ? await heartbeatsWithoutMetrics(run, heartbeats) : undefined
-  if (metricsOff) results.push(metricsOff.heartbeatMax, metricsOff.heartbeatFixed)
+  const metricsOnOff =
+    settings.metrics === 'both' ? await compareMetricsOnOff(run, heartbeats) : undefined
+  if (metricsOnOff) {
+    for (const side of ['on', 'off'] as const) {
+      const { heartbeatMax: max, heartbeatFixed: fixed } = metricsOnOff[side]
+      results.push(
+        { ...max, scenario: `heartbeat (max), metrics ${side}*` },
+        { ...fixed, scenario: `heartbeat @ ${rate}/s, metrics ${side}*` }
+      )
+    }
+  }
 
   await warmUp(run, 'session starts (resumes)', urls, resumes)
   harness.step(`session start, resuming live sessions (same device): ${duration}s`)
@@ -386,38 +408,82 @@ export async function runScenarios(
     await second.stop()
   }
 
-  return { pgbench, pgbenchUnprepared, results, heartbeatMax, heartbeatFixed, metricsOff }
+  return { pgbench, pgbenchUnprepared, results, heartbeatMax, heartbeatFixed, metricsOnOff }
+}
+
+/** Rounds of the metrics on/off comparison: each round runs both servers, one after the other. */
+const METRICS_ROUNDS = 4
+
+/** The run of the median throughput (or, for a fixed rate, the median p99) of a list (the lower middle one). */
+function median(runs: Measured[], by: (measured: Measured) => number) {
+  return [...runs].sort((a, b) => by(a) - by(b))[Math.floor((runs.length - 1) / 2)]
 }
 
 /**
- * The two heartbeat runs again, against a server of its own started with
- * METRICS_ENABLED=false (no request middleware, no counters, no route), on
- * the same database and sessions: the price of the metrics is the difference.
+ * What the metrics cost the heartbeat. Two fresh server processes of the
+ * same build on the same database and sessions, one with METRICS_ENABLED=true
+ * and one with false (no request middleware, no counters, no route), are
+ * driven in turn, round after round, at full speed and at the fixed rate:
+ * on a shared machine the load of other work changes from one minute to the
+ * next, and alternating spreads it over both. The rows kept are each
+ * side's median run.
  */
-async function heartbeatsWithoutMetrics(run: Run, heartbeats: AutocannonRequest[]) {
+async function compareMetricsOnOff(run: Run, heartbeats: AutocannonRequest[]) {
   const { harness, settings, prepared } = run
-  harness.step('starting a server process with METRICS_ENABLED=false')
-  const server = await prepared.startServer({ METRICS_ENABLED: 'false' })
-  const urls = [server.url]
-  await warmUp(run, 'heartbeats, metrics off', urls, heartbeats)
-  harness.step(`heartbeat at full speed, metrics off: ${settings.duration}s`)
-  const heartbeatMax = await measure(
-    run,
-    'heartbeat (max, metrics off)',
-    urls,
-    heartbeats,
-    { duration: settings.duration },
-    true
-  )
-  harness.step(`heartbeat at a fixed ${settings.rate} req/s, metrics off, ${settings.duration}s`)
-  const heartbeatFixed = await measure(
-    run,
-    `heartbeat @ ${settings.rate}/s, metrics off`,
-    urls,
-    heartbeats,
-    { duration: settings.duration, overallRate: settings.rate },
-    true
-  )
-  await server.stop()
-  return { heartbeatMax, heartbeatFixed }
+  harness.step('starting two more server processes: METRICS_ENABLED=true and =false')
+  const off = await prepared.startServer({ METRICS_ENABLED: 'false' })
+  const on = await prepared.startServer({ METRICS_ENABLED: 'true' })
+  const servers = { on, off }
+  const duration = Math.max(1, Math.ceil(settings.duration / 2))
+  const runs = {
+    on: { max: [] as Measured[], fixed: [] as Measured[] },
+    off: { max: [] as Measured[], fixed: [] as Measured[] },
+  }
+  // Round 0 warms both up (JIT, pool, prepared statements) and is not counted.
+  for (let turn = 0; turn <= METRICS_ROUNDS; turn++) {
+    for (const side of turn % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const urls = [servers[side].url]
+      const label = turn === 0 ? 'warm-up (not counted)' : `round ${turn}/${METRICS_ROUNDS}`
+      harness.step(
+        `${label}, metrics ${side}: heartbeat at full speed, then at ${settings.rate}/s, ${duration}s each`
+      )
+      const max = await measure(
+        run,
+        `heartbeat (max), metrics ${side}`,
+        urls,
+        heartbeats,
+        { duration },
+        true
+      )
+      const fixed = await measure(
+        run,
+        `heartbeat @ ${settings.rate}/s, metrics ${side}`,
+        urls,
+        heartbeats,
+        { duration, overallRate: settings.rate },
+        true
+      )
+      if (turn === 0) continue
+      runs[side].max.push(max)
+      runs[side].fixed.push(fixed)
+    }
+  }
+  await servers.on.stop()
+  await servers.off.stop()
+  const summary = (side: 'on' | 'off') => ({
+    heartbeatMax: median(runs[side].max, (measured) => measured.requestsPerSecond),
+    heartbeatFixed: median(runs[side].fixed, (measured) => measured.p99Ms),
+  })
+  const everyRun = (side: 'on' | 'off') => ({
+    maxRequestsPerSecond: runs[side].max.map((measured) => measured.requestsPerSecond),
+    maxP99Ms: runs[side].max.map((measured) => measured.p99Ms),
+    fixedP99Ms: runs[side].fixed.map((measured) => measured.p99Ms),
+  })
+  return {
+    rounds: METRICS_ROUNDS,
+    secondsPerRun: duration,
+    on: summary('on'),
+    off: summary('off'),
+    everyRun: { on: everyRun('on'), off: everyRun('off') },
+  }
 }

@@ -36,8 +36,8 @@ export type Settings = {
   pgbenchClients: number
   /**
    * The servers' METRICS_ENABLED: `on` (the default, as installed), `off`,
-   * or `both`: the runs with metrics on, plus the heartbeat runs again
-   * against a server with metrics off, side by side.
+   * or `both`: the runs with metrics on, plus the heartbeat runs taken in
+   * turns by two fresh servers, metrics on and off, side by side.
    */
   metrics: 'on' | 'off' | 'both'
 }

@@ -11,8 +11,8 @@
 | 4. Drives the production server with autocannon: heartbeats at full speed,
 |    heartbeats at a fixed rate, session starts (resumes and fresh ones), and
 |    heartbeats against two server processes (bench/runs.ts). With
-|    `--metrics both`, the heartbeat runs again against a server with
-|    METRICS_ENABLED=false: what the metrics cost.
+|    `--metrics both`, two more servers, metrics on and off, take turns
+|    at the heartbeat runs: what the metrics cost.
 | 5. Prints the figures, writes bench/results.json (bench/report.ts), and
 |    removes everything it created, also after a failure or Ctrl-C
 |    (bench/harness.ts).
@@ -52,9 +52,10 @@ if (flags.help) {
   --pgbench-clients N  pgbench clients, -c (default 16; -j 2)
   --no-build           run bin/server.ts with NODE_ENV=production instead of a build
   --one-process        skip the run against two server processes
-  --metrics on|off|both  METRICS_ENABLED of the servers (default on); both: the
-                       heartbeat runs once more against a server with metrics
-                       off, and the report compares the two`)
+  --metrics on|off|both  METRICS_ENABLED of the servers (default on); both: two
+                       fresh servers, metrics on and off, take turns at the
+                       heartbeat runs (a warm-up round, then 4 rounds), and
+                       the report compares their medians`)
   process.exit(0)
 }
 
