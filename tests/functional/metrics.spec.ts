@@ -91,6 +91,22 @@ test.group('Metrics: who may read them', () => {
     )
   }).timeout(60_000)
 
+  test('behind a trusted proxy (TRUST_PROXY) the client address forwarded is the one checked', async ({
+    assert,
+    cleanup,
+  }) => {
+    const server = await startServerProcess({
+      METRICS_TOKEN: TOKEN,
+      METRICS_ALLOW: ELSEWHERE,
+      TRUST_PROXY: 'loopback',
+    })
+    cleanup(() => server.stop())
+    assert.equal((await scrape(server.url, { 'x-forwarded-for': '10.9.9.9' })).status, 200)
+    assert.equal((await scrape(server.url, { 'x-forwarded-for': '192.0.2.10' })).status, 200)
+    assert.equal((await scrape(server.url, { 'x-forwarded-for': '10.9.9.10' })).status, 401)
+    assert.equal((await scrape(server.url)).status, 401)
+  }).timeout(60_000)
+
   test('an address in METRICS_ALLOW reads them without a token', async ({ assert }) => {
     // The suite's own server: METRICS_ALLOW defaults to 127.0.0.1 and ::1, and no token is set.
     const read = await scrape(baseUrl())
