@@ -329,7 +329,7 @@ test.group('Metrics: gauges read at scrape time', (group) => {
     assert.equal(valueOf(text, 'keyward_backup_last_run_failed'), 0)
     assert.isAtLeast(valueOf(text, 'keyward_job_worker_last_seen_timestamp_seconds'), beatAt / 1000)
     assert.equal(
-      valueOf(text, 'keyward_job_last_success_timestamp_seconds', { job }),
+      valueOf(text, 'keyward_job_last_success_timestamp_seconds', { job_name: job }),
       beatAt / 1000
     )
 
@@ -425,7 +425,7 @@ test.group('Metrics: the job worker', () => {
     })
     const base = `http://127.0.0.1:${port}`
     const auth = { authorization: `Bearer ${TOKEN}` }
-    const runs = { job: 'sessions:sweep', outcome: 'succeeded' }
+    const runs = { job_name: 'sessions:sweep', outcome: 'succeeded' }
 
     let text = ''
     const deadline = Date.now() + 30_000
@@ -445,7 +445,7 @@ test.group('Metrics: the job worker', () => {
       `no sweep counted; output:\n${worker.output()}`
     )
     assert.isAtLeast(
-      valueOf(text, 'keyward_job_duration_seconds_count', { job: 'sessions:sweep' }),
+      valueOf(text, 'keyward_job_duration_seconds_count', { job_name: 'sessions:sweep' }),
       1
     )
     assert.isTrue(hasSample(text, 'process_cpu_seconds_total'))

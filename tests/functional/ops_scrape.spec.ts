@@ -179,12 +179,12 @@ test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
   test('the job worker is scraped too: its job runs, and the web process sees it alive', async ({
     assert,
   }) => {
-    // The job's own `job` label meets the scrape job's: Prometheus keeps it as exported_job.
+    // The job's name is `job_name`, apart from the scrape job's own `job` label.
     await waitFor(
       async () =>
         (
           await prometheus.query(
-            'keyward_job_runs_total{job="keyward-worker",exported_job="sessions:sweep",outcome="succeeded"}'
+            'keyward_job_runs_total{job="keyward-worker",job_name="sessions:sweep",outcome="succeeded"}'
           )
         ).length > 0,
       30_000,

@@ -12,21 +12,21 @@ export const JOB_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 90
  */
 export default class JobMetrics {
   readonly registry = new Registry()
-  readonly runs: Counter<'job' | 'outcome'>
-  readonly duration: Histogram<'job'>
+  readonly runs: Counter<'job_name' | 'outcome'>
+  readonly duration: Histogram<'job_name'>
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry]
     this.runs = new Counter({
       name: 'keyward_job_runs_total',
       help: 'Job runs on this worker, by job and outcome (succeeded, failed).',
-      labelNames: ['job', 'outcome'] as const,
+      labelNames: ['job_name', 'outcome'] as const,
       registers,
     })
     this.duration = new Histogram({
       name: 'keyward_job_duration_seconds',
       help: 'How long job runs on this worker took, by job.',
-      labelNames: ['job'] as const,
+      labelNames: ['job_name'] as const,
       buckets: JOB_DURATION_BUCKETS,
       registers,
     })
@@ -36,7 +36,7 @@ export default class JobMetrics {
   /** One finished run (the worker's `onRun`). */
   record(report: JobRunReport) {
     const outcome = report.error === undefined ? 'succeeded' : 'failed'
-    this.runs.inc({ job: report.name, outcome })
-    this.duration.observe({ job: report.name }, report.durationMs / 1000)
+    this.runs.inc({ job_name: report.name, outcome })
+    this.duration.observe({ job_name: report.name }, report.durationMs / 1000)
   }
 }

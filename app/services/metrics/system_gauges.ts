@@ -227,12 +227,13 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
   new Gauge({
     name: 'keyward_job_last_success_timestamp_seconds',
     help: 'When each job last ran successfully (Unix time; 0 when it never did).',
-    labelNames: ['job'] as const,
+    labelNames: ['job_name'] as const,
     registers,
     async collect() {
       this.reset()
       const known = await workerSeries()
-      for (const run of known?.runs ?? []) this.set({ job: run.job }, seconds(run.lastSuccessAt))
+      for (const run of known?.runs ?? [])
+        this.set({ job_name: run.job }, seconds(run.lastSuccessAt))
     },
   })
 
