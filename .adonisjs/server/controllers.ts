@@ -4,18 +4,22 @@
  */
 
 export const controllers = {
+  Health: () => import('#controllers/health_controller'),
   LeaseKeys: () => import('#controllers/lease_keys_controller'),
   Licenses: () => import('#controllers/licenses_controller'),
+  Metrics: () => import('#controllers/metrics_controller'),
   panel: {
     Account: () => import('#controllers/panel/account_controller'),
     Admins: () => import('#controllers/panel/admins_controller'),
     ApiKeys: () => import('#controllers/panel/api_keys_controller'),
     Audit: () => import('#controllers/panel/audit_controller'),
     Auth: () => import('#controllers/panel/auth_controller'),
+    Backups: () => import('#controllers/panel/backups_controller'),
     BlockedIps: () => import('#controllers/panel/blocked_ips_controller'),
     Customers: () => import('#controllers/panel/customers_controller'),
     Dashboard: () => import('#controllers/panel/dashboard_controller'),
     Licenses: () => import('#controllers/panel/licenses_controller'),
+    Monitoring: () => import('#controllers/panel/monitoring_controller'),
     Plugins: () => import('#controllers/panel/plugins_controller'),
     Products: () => import('#controllers/panel/products_controller'),
     Sessions: () => import('#controllers/panel/sessions_controller'),

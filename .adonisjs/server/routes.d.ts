@@ -79,6 +79,12 @@ export type ScannedRoutes = {
     'admin.audit.index': { paramsTuple?: []; params?: {} }
     'admin.audit.export': { paramsTuple?: []; params?: {} }
     'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'admin.backups.index': { paramsTuple?: []; params?: {} }
+    'admin.backups.status': { paramsTuple?: []; params?: {} }
+    'admin.backups.store': { paramsTuple?: []; params?: {} }
+    'admin.backups.download': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
+    'admin.backups.confirm_restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
+    'admin.backups.restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
     'admin.monitoring.show': { paramsTuple?: []; params?: {} }
     'admin.monitoring.data': { paramsTuple?: []; params?: {} }
     'api.version.check': { paramsTuple?: []; params?: {} }
@@ -159,6 +165,10 @@ export type ScannedRoutes = {
     'admin.audit.index': { paramsTuple?: []; params?: {} }
     'admin.audit.export': { paramsTuple?: []; params?: {} }
     'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'admin.backups.index': { paramsTuple?: []; params?: {} }
+    'admin.backups.status': { paramsTuple?: []; params?: {} }
+    'admin.backups.download': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
+    'admin.backups.confirm_restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
     'admin.monitoring.show': { paramsTuple?: []; params?: {} }
     'admin.monitoring.data': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
@@ -220,6 +230,10 @@ export type ScannedRoutes = {
     'admin.audit.index': { paramsTuple?: []; params?: {} }
     'admin.audit.export': { paramsTuple?: []; params?: {} }
     'admin.plugins.index': { paramsTuple?: []; params?: {} }
+    'admin.backups.index': { paramsTuple?: []; params?: {} }
+    'admin.backups.status': { paramsTuple?: []; params?: {} }
+    'admin.backups.download': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
+    'admin.backups.confirm_restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
     'admin.monitoring.show': { paramsTuple?: []; params?: {} }
     'admin.monitoring.data': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
@@ -278,6 +292,8 @@ export type ScannedRoutes = {
     'admin.sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.api_keys.store': { paramsTuple?: []; params?: {} }
     'admin.api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.backups.store': { paramsTuple?: []; params?: {} }
+    'admin.backups.restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
     'api.version.check': { paramsTuple?: []; params?: {} }
     'admin.client_configs.store': { paramsTuple?: []; params?: {} }
     'admin.client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
