@@ -1,7 +1,8 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { BackupService } from '#services/backups/backup_service'
-import { formatAge, formatBytes } from '#services/backups/backup_report'
+import { formatAge } from '#services/backups/backup_report'
+import { formatBytes } from '#support/formatting'
 import { Clock } from '#support/clock'
 
 export default class BackupList extends BaseCommand {

@@ -4,11 +4,9 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { Redis } from 'ioredis'
 import { DateTime } from 'luxon'
-import { Counter, Histogram, Registry } from 'prom-client'
 import type redisConfig from '#config/redis'
 import Backup from '#models/backup'
 import MonitoringFigures from '#services/monitoring/figures'
-import { DURATION_METRIC, REQUESTS_METRIC } from '#services/monitoring/http_deltas'
 import MonitoringReport, { type MonitoringData } from '#services/monitoring/monitoring_report'
 import MonitoringSampler from '#services/monitoring/sampler'
 import MonitoringStore from '#services/monitoring/store'
@@ -16,11 +14,10 @@ import ServiceHealth from '#services/service_health'
 import WorkerPresence from '#services/worker_presence'
 import { Clock } from '#support/clock'
 import { baseUrl, fingerprint, unique } from '#tests/support/fixtures'
+import { httpMetrics } from '#tests/support/monitoring'
 import { PanelClient, type PanelResponse, loggedInPanel } from '#tests/support/panel'
 import { type ServerProcess, startServerProcess } from '#tests/support/server_process'
 import { SessionClient, expectStatus } from '#tests/support/sessions'
-
-const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
 type Data = MonitoringData & { display: { figures: Record<string, string> } }
 
@@ -31,20 +28,7 @@ function json(response: PanelResponse): Data {
 
 /** One "web process": its own registry with the two HTTP metrics, and its sampler. */
 function webProcess(store: MonitoringStore, processId: string) {
-  const registry = new Registry()
-  const requests = new Counter({
-    name: REQUESTS_METRIC,
-    help: 'x',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  })
-  const duration = new Histogram({
-    name: DURATION_METRIC,
-    help: 'x',
-    labelNames: ['method', 'route'] as const,
-    buckets: BUCKETS,
-    registers: [registry],
-  })
+  const { registry, requests, duration } = httpMetrics()
   const sampler = new MonitoringSampler(registry, store, { intervalMs: 1000, processId })
   /** `count` requests answered `status` in `seconds`. */
   const serve = (count: number, status: string, seconds: number) => {

@@ -1,33 +1,8 @@
 import { test } from '@japa/runner'
-import { Counter, Histogram, Registry } from 'prom-client'
-import {
-  DURATION_METRIC,
-  REQUESTS_METRIC,
-  bucketFromHash,
-  deltasBetween,
-  snapshotOf,
-} from '#services/monitoring/http_deltas'
-
-const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-
-/** A registry with the two HTTP metrics as the metrics service defines them. */
-function httpRegistry() {
-  const registry = new Registry()
-  const requests = new Counter({
-    name: REQUESTS_METRIC,
-    help: 'x',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  })
-  const duration = new Histogram({
-    name: DURATION_METRIC,
-    help: 'x',
-    labelNames: ['method', 'route'] as const,
-    buckets: BUCKETS,
-    registers: [registry],
-  })
-  return { registry, requests, duration }
-}
+import { Registry } from 'prom-client'
+import { bucketFromHash, deltasBetween, snapshotOf } from '#services/monitoring/http_deltas'
+import { HTTP_DURATION_BUCKETS } from '#services/metrics'
+import { httpMetrics } from '#tests/support/monitoring'
 
 const field = (deltas: Map<string, number>, name: string) => deltas.get(name) ?? 0
 
@@ -35,7 +10,7 @@ test.group('Monitoring: deltas between two samples of a registry', () => {
   test('counts requests by status class and histogram buckets summed over routes', async ({
     assert,
   }) => {
-    const { registry, requests, duration } = httpRegistry()
+    const { registry, requests, duration } = httpMetrics()
     requests.inc({ method: 'GET', route: '/a', status: '200' }, 3)
     requests.inc({ method: 'POST', route: '/b', status: '201' }, 2)
     requests.inc({ method: 'GET', route: 'unmatched', status: '404' }, 4)
@@ -54,7 +29,7 @@ test.group('Monitoring: deltas between two samples of a registry', () => {
   })
 
   test('the second sample carries only what happened since the first', async ({ assert }) => {
-    const { registry, requests, duration } = httpRegistry()
+    const { registry, requests, duration } = httpMetrics()
     requests.inc({ method: 'GET', route: '/a', status: '200' }, 10)
     duration.observe({ method: 'GET', route: '/a' }, 0.02)
     const first = await snapshotOf(registry)
@@ -72,7 +47,7 @@ test.group('Monitoring: deltas between two samples of a registry', () => {
     // Every bound is listed, grown or not, so a bucket's hash knows all bounds.
     assert.sameMembers(
       [...deltas.keys()].filter((name) => name.startsWith('le:')),
-      [...BUCKETS.map((le) => `le:${le}`), 'le:+Inf']
+      [...HTTP_DURATION_BUCKETS.map((le) => `le:${le}`), 'le:+Inf']
     )
 
     // Nothing happened: every field is there with 0.
@@ -81,14 +56,14 @@ test.group('Monitoring: deltas between two samples of a registry', () => {
   })
 
   test('a counter that went down was reset: its whole value is new', async ({ assert }) => {
-    const before = httpRegistry()
+    const before = httpMetrics()
     before.requests.inc({ method: 'GET', route: '/a', status: '200' }, 50)
     before.requests.inc({ method: 'GET', route: '/b', status: '200' }, 5)
     before.duration.observe({ method: 'GET', route: '/a' }, 0.003)
     const previous = await snapshotOf(before.registry)
 
     // The same series after a restart (a fresh registry): /a at 3, /b at 7.
-    const after = httpRegistry()
+    const after = httpMetrics()
     after.requests.inc({ method: 'GET', route: '/a', status: '200' }, 3)
     after.requests.inc({ method: 'GET', route: '/b', status: '200' }, 7)
     const deltas = deltasBetween(previous, await snapshotOf(after.registry))

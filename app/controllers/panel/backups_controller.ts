@@ -1,6 +1,5 @@
 import { inject } from '@adonisjs/core'
 import { Exception } from '@adonisjs/core/exceptions'
-import string from '@adonisjs/core/helpers/string'
 import type { HttpContext } from '@adonisjs/core/http'
 import { urlFor } from '@adonisjs/core/services/url_builder'
 import db from '@adonisjs/lucid/services/db'
@@ -13,6 +12,7 @@ import { BackupService, type BackupEntry } from '#services/backups/backup_servic
 import WorkerPresence from '#services/worker_presence'
 import { adminActor } from '#support/actor'
 import { Clock } from '#support/clock'
+import { formatBytes } from '#support/formatting'
 import { restoreWithCodeValidator, restoreWithPasswordValidator } from '#validators/backup'
 
 /** How many failed attempts the page lists. */
@@ -164,7 +164,7 @@ export default class BackupsController {
         : entry.createdAt.setLocale(i18n.locale).toRelative({ base: now })
     return {
       name: entry.name,
-      size: string.bytes.format(entry.sizeBytes, { unitSeparator: ' ' }) ?? `${entry.sizeBytes} B`,
+      size: formatBytes(entry.sizeBytes),
       sizeBytes: entry.sizeBytes,
       createdAt: entry.createdAt,
       age,

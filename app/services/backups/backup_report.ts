@@ -1,18 +1,6 @@
 import type { DateTime } from 'luxon'
 import type Backup from '#models/backup'
-
-/** Sizes as people read them: 1536 → "1.5 KiB". */
-export function formatBytes(bytes: number | null | undefined) {
-  if (bytes === null || bytes === undefined) return '-'
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`
-}
+import { formatBytes } from '#support/formatting'
 
 /** How long ago, coarsely: "5m", "3h", "2d". */
 export function formatAge(at: DateTime, now: DateTime) {

@@ -38,8 +38,13 @@ function unknown(gauge: Gauge) {
 
 const seconds = (date: Date | null | undefined) => (date ? date.getTime() / 1000 : 0)
 
+interface DiskReading {
+  free: number
+  size: number
+}
+
 /** The disk holding `path`, or holding its nearest existing parent (BACKUP_DIR before the first backup). */
-async function diskOf(path: string) {
+async function diskOf(path: string): Promise<DiskReading> {
   let current = path
   while (true) {
     try {
@@ -237,32 +242,30 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
     },
   })
 
-  new Gauge({
-    name: 'keyward_disk_free_bytes',
-    help: 'Free space (for unprivileged users) on the disk of each folder the app writes to.',
-    labelNames: ['path'] as const,
-    registers,
-    async collect() {
-      this.reset()
-      for (const disk of disks) {
-        const found = await disk.probe.get()
-        if (found) this.set({ path: disk.path }, found.free)
-      }
-    },
-  })
-  new Gauge({
-    name: 'keyward_disk_size_bytes',
-    help: 'Size of the disk of each folder the app writes to.',
-    labelNames: ['path'] as const,
-    registers,
-    async collect() {
-      this.reset()
-      for (const disk of disks) {
-        const found = await disk.probe.get()
-        if (found) this.set({ path: disk.path }, found.size)
-      }
-    },
-  })
+  const diskGauge = (name: string, help: string, pick: (disk: DiskReading) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['path'] as const,
+      registers,
+      async collect() {
+        this.reset()
+        for (const disk of disks) {
+          const found = await disk.probe.get()
+          if (found) this.set({ path: disk.path }, pick(found))
+        }
+      },
+    })
+  diskGauge(
+    'keyward_disk_free_bytes',
+    'Free space (for unprivileged users) on the disk of each folder the app writes to.',
+    (disk) => disk.free
+  )
+  diskGauge(
+    'keyward_disk_size_bytes',
+    'Size of the disk of each folder the app writes to.',
+    (disk) => disk.size
+  )
 
   /*
    * A reading of the kernel's own counters: reset and set again at each

@@ -1,4 +1,4 @@
-import { formatMoment } from '#support/formatting'
+import { formatBytes, formatMoment } from '#support/formatting'
 import type { Status } from './figures.js'
 import type { MonitoringData } from './monitoring_report.js'
 
@@ -54,18 +54,6 @@ export function formatShare(share: number | null | undefined) {
   if (share === null || share === undefined) return DASH
   const percent = share * 100
   return `${percent === 0 || percent >= 10 ? percent.toFixed(0) : percent.toFixed(2)} %`
-}
-
-export function formatBytes(bytes: number | null | undefined) {
-  if (bytes === null || bytes === undefined) return DASH
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
 }
 
 const count = (value: number | null | undefined) =>
