@@ -155,10 +155,10 @@ test.group('Metrics: recording', () => {
     jobs.record({ name: 'sessions:sweep', durationMs: 6, error: new Error('x') })
     const text = await jobs.registry.metrics()
     const runs = 'keyward_job_runs_total'
-    assert.equal(valueOf(text, runs, { job: 'sessions:sweep', outcome: 'succeeded' }), 1)
-    assert.equal(valueOf(text, runs, { job: 'sessions:sweep', outcome: 'failed' }), 1)
+    assert.equal(valueOf(text, runs, { job_name: 'sessions:sweep', outcome: 'succeeded' }), 1)
+    assert.equal(valueOf(text, runs, { job_name: 'sessions:sweep', outcome: 'failed' }), 1)
     assert.closeTo(
-      valueOf(text, 'keyward_job_duration_seconds_sum', { job: 'sessions:sweep' }),
+      valueOf(text, 'keyward_job_duration_seconds_sum', { job_name: 'sessions:sweep' }),
       0.01,
       1e-9
     )
