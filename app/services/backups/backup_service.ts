@@ -1,58 +1,24 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import {
-  chmod,
-  copyFile,
-  mkdir,
-  mkdtemp,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import lock from '@adonisjs/lock/services/main'
 import db from '@adonisjs/lucid/services/db'
-import { MigrationRunner } from '@adonisjs/lucid/migration'
-import * as tar from 'tar'
 import type { DateTime } from 'luxon'
 import { DomainError } from '#exceptions/domain_error'
 import Backup, { type BackupStatus, type BackupTrigger } from '#models/backup'
 import AuditTrail from '#services/audit_trail'
 import JobScheduler from '#services/job_scheduler'
-import { LeaseKeyring, parseKeyring, type KeyringData } from '#services/lease_keyring'
 import type { Actor } from '#support/actor'
 import { Clock } from '#support/clock'
-import { decryptFile, digestFile, encryptFile, readHeader } from './archive_container.js'
-import { BackupRefusedError } from './backup_refused_error.js'
-import { BackupSettings } from './backup_settings.js'
-import {
-  ARCHIVE_FILES,
-  checkSchemaKnown,
-  lastMigrations,
-  MANIFEST_FILE,
-  MANIFEST_FORMAT,
-  MANIFEST_FORMAT_VERSION,
-  parseManifest,
-  PARTS,
-  type BackupManifest,
-} from './manifest.js'
-import {
-  dumpDatabase,
-  queryWithPsql,
-  replaceDatabase,
-  restoreInto,
-  tail,
-} from './postgres_tools.js'
+import { openArchive, type OpenedArchive } from './archive_reader.js'
+import { ArchiveRestorer, type RestoreResult } from './archive_restorer.js'
+import { writeArchive, type WritePhase } from './archive_writer.js'
+import { archiveSecrets, BackupSettings, inWorkDir } from './backup_settings.js'
+import { uploadArchive } from './offsite_upload.js'
 import {
   ARCHIVE_NAME,
   newestFirst,
@@ -64,6 +30,7 @@ import {
 } from './retention.js'
 
 export { BackupRefusedError } from './backup_refused_error.js'
+export type { RestoreResult } from './archive_restorer.js'
 
 /** What a listed archive's status is: its row's, or `unrecorded` for a file no row knows (copied in). */
 export type BackupEntryStatus = BackupStatus | 'unrecorded'
@@ -96,18 +63,6 @@ export interface VerifyResult {
   database: string
 }
 
-export interface RestoreResult {
-  name: string
-  migrationsRun: string[]
-  backupRowsCarried: number
-  keyring: 'written' | 'unchanged' | 'env-unchanged' | 'env-differs'
-  /** Kids of the archived keyring (what LEASE_KEYRING must hold when it differs). */
-  keyringKids: string[]
-  pluginsConfig: 'restored' | 'unchanged'
-  /** The previous config/plugins.ts, kept when it was replaced. */
-  pluginsConfigBackup: string | null
-}
-
 export interface PruneResult extends RetentionSelection {
   dryRun: boolean
 }
@@ -116,7 +71,15 @@ export const BACKUP_LOCK = 'keyward:backups'
 const LOCK_TTL = '2m'
 const LOCK_EXTEND_MS = 30_000
 
-const UPLOAD_ENV_SECRETS = ['APP_KEY', 'BACKUP_KEY', 'LEASE_KEYRING', 'DATABASE_URL', 'PGPASSWORD']
+/** How far a backup run is when it enters each phase (the row's progress, in percent). */
+const PROGRESS: Record<'dumping' | WritePhase | 'verifying' | 'uploading', number> = {
+  dumping: 5,
+  collecting: 35,
+  packing: 45,
+  encrypting: 60,
+  verifying: 70,
+  uploading: 88,
+}
 
 /**
  * Backups of the whole installation: the database (one consistent pg_dump),
@@ -126,11 +89,15 @@ const UPLOAD_ENV_SECRETS = ['APP_KEY', 'BACKUP_KEY', 'LEASE_KEYRING', 'DATABASE_
  */
 @inject()
 export class BackupService {
+  protected restorer: ArchiveRestorer
+
   constructor(
     protected clock: Clock,
     protected audit: AuditTrail,
     protected settings: BackupSettings
-  ) {}
+  ) {
+    this.restorer = new ArchiveRestorer(settings.values)
+  }
 
   protected get config() {
     return this.settings.values
@@ -268,66 +235,31 @@ export class BackupService {
 
   protected async runCreate(row: Backup, options: CreateOptions) {
     const startedAt = this.clock.now()
-    const progress = async (phase: string, percent: number) => {
-      row.merge({ phase, progress: percent })
+    const progress = async (phase: keyof typeof PROGRESS) => {
+      row.merge({ phase, progress: PROGRESS[phase] })
       await row.save()
-      options.onProgress?.(phase, percent)
+      options.onProgress?.(phase, PROGRESS[phase])
     }
     await this.clearInterrupted(row.id)
     row.merge({ status: 'running', startedAt, error: null })
-    await progress('dumping', 5)
+    await progress('dumping')
 
     await mkdir(this.dir, { recursive: true, mode: 0o700 })
     const encrypted = this.config.encryption
     row.merge({ name: await this.freeName(startedAt, encrypted), encrypted })
     await row.save()
     const name = row.name!
-    const finalPath = join(this.dir, name)
-    const partialPath = `${finalPath}.partial`
-
-    const work = await this.workDir()
-    try {
-      const partsDir = join(work, 'parts')
-      await mkdir(partsDir, { mode: 0o700 })
-      await dumpDatabase(this.config.databaseUrl, join(partsDir, PARTS.database))
-
-      await progress('collecting', 35)
-      const keyring = new LeaseKeyring({
-        path: this.config.keyringPath,
-        fromEnv: this.config.keyringFromEnv,
-      })
-      await writeFile(
-        join(partsDir, PARTS.keyring),
-        JSON.stringify(await keyring.load(), null, 2),
-        {
-          mode: 0o600,
-        }
-      )
-      await copyFile(this.config.pluginsConfigPath, join(partsDir, PARTS.pluginsConfig))
-      const manifest = await this.manifestFor(partsDir, startedAt)
-      await writeFile(join(partsDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2), {
-        mode: 0o600,
-      })
-
-      await progress('packing', 45)
-      const tarPath = encrypted ? join(work, 'archive.tar') : partialPath
-      await tar.create({ cwd: partsDir, file: tarPath, portable: true }, ARCHIVE_FILES)
-      if (encrypted) {
-        await progress('encrypting', 60)
-        await encryptFile(tarPath, partialPath, this.secrets())
-      }
-      await chmod(partialPath, 0o600)
-      const { sha256, sizeBytes } = await digestFile(partialPath)
-      await rename(partialPath, finalPath)
-      row.merge({ sha256, sizeBytes })
-      await row.save()
-    } finally {
-      await rm(partialPath, { force: true })
-      await rm(work, { recursive: true, force: true })
-    }
+    const path = join(this.dir, name)
+    const { sha256, sizeBytes } = await writeArchive(this.config, path, {
+      encrypted,
+      createdAt: startedAt,
+      onPhase: progress,
+    })
+    row.merge({ sha256, sizeBytes })
+    await row.save()
 
     if (this.config.verifyAfterCreate) {
-      await progress('verifying', 70)
+      await progress('verifying')
       const verified = await this.verifyUnlocked(name)
       await row.refresh()
       if (!verified.ok) {
@@ -335,8 +267,8 @@ export class BackupService {
       }
     }
     if (this.config.uploadCommand) {
-      await progress('uploading', 88)
-      await this.upload(row, finalPath)
+      await progress('uploading')
+      await this.upload(row, path)
     }
 
     row.merge({ status: 'succeeded', phase: 'done', progress: 100, finishedAt: this.clock.now() })
@@ -412,60 +344,20 @@ export class BackupService {
     throw new Error('No free archive name in this second')
   }
 
-  protected async manifestFor(partsDir: string, createdAt: DateTime): Promise<BackupManifest> {
-    const migrated = await db.from('adonis_schema').select('name')
-    const packageJson = JSON.parse(await readFile(app.makePath('package.json'), 'utf8'))
-    const parts = []
-    for (const path of Object.values(PARTS)) {
-      parts.push({ path, ...(await digestFile(join(partsDir, path))) })
-    }
-    return {
-      format: MANIFEST_FORMAT,
-      formatVersion: MANIFEST_FORMAT_VERSION,
-      appVersion: String(packageJson.version),
-      createdAt: createdAt.toUTC().toISO()!,
-      migrations: lastMigrations(migrated.map((migration) => String(migration.name))),
-      keyringSource: this.config.keyringFromEnv ? 'env' : 'file',
-      parts,
-    }
-  }
-
-  protected secrets() {
-    return { backupKey: this.config.backupKey, appKey: this.config.appKey }
-  }
-
-  protected workDir() {
-    return mkdtemp(join(this.config.tempDir, 'keyward-backup-'))
-  }
-
   /**
-   * Runs the upload command with the archive as $1 and $BACKUP_FILE. Its
+   * Runs the upload command (BACKUP_UPLOAD_COMMAND) on the archive. Its
    * failure is recorded on the row and logged; it never fails the backup.
    */
   protected async upload(row: Backup, path: string) {
-    const env: NodeJS.ProcessEnv = { ...process.env, BACKUP_FILE: path }
-    for (const secret of UPLOAD_ENV_SECRETS) delete env[secret]
-    const outcome = await new Promise<{ code: number | null; stderr: string; error?: Error }>(
-      (resolve) => {
-        const child = spawn('/bin/sh', ['-c', this.config.uploadCommand!, 'sh', path], {
-          env,
-          cwd: this.dir,
-          stdio: ['ignore', 'ignore', 'pipe'],
-          timeout: this.config.uploadTimeoutMs,
-        })
-        let stderr = ''
-        child.stderr.setEncoding('utf8')
-        child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)))
-        child.once('error', (error) => resolve({ code: null, stderr, error }))
-        child.once('close', (code) => resolve({ code, stderr }))
-      }
-    )
-    if (outcome.code === 0) {
+    const failure = await uploadArchive(path, {
+      command: this.config.uploadCommand!,
+      cwd: this.dir,
+      timeoutMs: this.config.uploadTimeoutMs,
+    })
+    if (failure === null) {
       row.merge({ uploadedAt: this.clock.now(), uploadError: null })
     } else {
-      const why = outcome.error?.message ?? `exit code ${outcome.code ?? 'none (killed)'}`
-      const lines = tail(outcome.stderr, 10, 1500)
-      row.merge({ uploadError: lines ? `${why}: ${lines}` : why })
+      row.merge({ uploadError: failure })
       logger.warn({ backup: row.name, uploadError: row.uploadError }, 'backup upload failed')
     }
     await row.save()
@@ -491,35 +383,13 @@ export class BackupService {
 
   protected async verifyUnlocked(name: string): Promise<VerifyResult> {
     const scratch = `keyward_verify_${randomBytes(6).toString('hex')}`
-    const work = await this.workDir()
-    let tables = 0
-    let error: string | null = null
-    try {
-      const { dir, manifest } = await this.openArchive(name, work)
-      await db.rawQuery(`CREATE DATABASE "${scratch}"`)
+    const { tables, error } = await inWorkDir(this.config, async (work) => {
       try {
-        await restoreInto(this.config.databaseUrl, scratch, join(dir, PARTS.database))
-        const found = await queryWithPsql(
-          this.config.databaseUrl,
-          scratch,
-          `SELECT count(*) FROM pg_tables WHERE schemaname = 'public';
-           SELECT name FROM adonis_schema ORDER BY id;`
-        )
-        const [count, ...migrations] = found.split('\n')
-        tables = Number(count)
-        const expected = Object.values(manifest.migrations ?? {})
-        const missing = expected.filter((migration) => !migrations.includes(migration))
-        if (tables === 0 || missing.length > 0) {
-          error = `the restored database lacks ${missing.length > 0 ? missing.join(', ') : 'tables'}`
-        }
-      } finally {
-        await db.rawQuery(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`)
+        return await this.restorer.trial(await this.open(name, work), scratch)
+      } catch (caught) {
+        return { tables: 0, error: (caught as Error).message }
       }
-    } catch (caught) {
-      error = (caught as Error).message
-    } finally {
-      await rm(work, { recursive: true, force: true })
-    }
+    })
     const row = await Backup.findBy('name', name)
     if (row) {
       row.merge(
@@ -532,74 +402,9 @@ export class BackupService {
     return { name, ok: error === null, error, tables, database: scratch }
   }
 
-  /**
-   * Reads an archive into `work` and checks it: Keyward magic or a tar
-   * that starts with the manifest, the GCM tag, the manifest's format,
-   * every part's SHA-256, and the checksum its row recorded. Refuses with
-   * BackupRefusedError; nothing outside `work` is touched.
-   */
-  protected async openArchive(name: string, work: string) {
-    const path = this.archivePath(name)
-    const header = await readHeader(path)
-    let tarPath = path
-    if (header.encrypted) {
-      tarPath = join(work, 'archive.tar')
-      await decryptFile(name, path, tarPath, this.secrets())
-    } else if (!(await startsWithManifestEntry(path))) {
-      const what =
-        header.raw.subarray(0, 5).toString('latin1') === 'PGDMP' ? ' (a plain pg_dump)' : ''
-      throw new BackupRefusedError(
-        'backup_not_keyward',
-        name,
-        `it is not a Keyward backup${what}: no ${'KEYWARDBK1'} header and no manifest`
-      )
-    }
-
-    const dir = join(work, 'extracted')
-    await mkdir(dir, { mode: 0o700 })
-    try {
-      await tar.extract({
-        file: tarPath,
-        cwd: dir,
-        strict: true,
-        filter: (entryPath, entry) =>
-          ARCHIVE_FILES.includes(entryPath) && 'type' in entry && entry.type === 'File',
-      })
-    } catch (error) {
-      throw new BackupRefusedError(
-        'backup_damaged',
-        name,
-        `its tar cannot be read (${(error as Error).message}); the file is truncated or was changed`
-      )
-    }
-    const manifestPath = join(dir, MANIFEST_FILE)
-    const manifest = parseManifest(
-      name,
-      existsSync(manifestPath) ? await readFile(manifestPath, 'utf8') : null
-    )
-    for (const part of manifest.parts) {
-      const partPath = join(dir, part.path)
-      const actual = existsSync(partPath) ? await digestFile(partPath) : null
-      if (!actual || actual.sha256 !== part.sha256 || actual.sizeBytes !== part.sizeBytes) {
-        throw new BackupRefusedError(
-          'backup_damaged',
-          name,
-          `its ${part.path} does not match its checksum (the file is truncated or was changed)`
-        )
-      }
-    }
-    const row = await Backup.findBy('name', name)
-    if (row?.sha256) {
-      const { sha256 } = await digestFile(path)
-      if (sha256 !== row.sha256) {
-        throw new BackupRefusedError(
-          'backup_damaged',
-          name,
-          'its SHA-256 differs from the one recorded when it was written (the file was changed)'
-        )
-      }
-    }
-    return { dir, manifest, row }
+  /** Reads an archive of BACKUP_DIR into `work` and checks it; refuses with BackupRefusedError. */
+  protected open(name: string, work: string): Promise<OpenedArchive> {
+    return openArchive(name, this.archivePath(name), work, archiveSecrets(this.config))
   }
 
   /**
@@ -616,56 +421,10 @@ export class BackupService {
   }
 
   protected async restoreUnlocked(name: string, actor: Actor): Promise<RestoreResult> {
-    const work = await this.workDir()
-    try {
-      const { dir, manifest } = await this.openArchive(name, work)
-      checkSchemaKnown(name, manifest, fileURLToPath(app.appRoot))
-      const archivedKeyring = parseKeyring(
-        await readFile(join(dir, PARTS.keyring), 'utf8'),
-        `${name}/${PARTS.keyring}`
-      )
-
-      const history = await db.from('backups').select('*').orderBy('id')
-      try {
-        await replaceDatabase(
-          this.config.databaseUrl,
-          join(dir, PARTS.database),
-          this.config.restoreLockTimeout
-        )
-      } catch (error) {
-        if (/lock timeout/i.test((error as Error).message)) {
-          throw new DomainError('backup_restore_busy', {
-            message:
-              `Could not lock the tables within ${this.config.restoreLockTimeout}: the application ` +
-              'is busy. Nothing was changed; try again, or stop the web processes and job workers first',
-          })
-        }
-        throw new Error(
-          `Restoring the database failed, nothing was changed: ${(error as Error).message}`
-        )
-      }
-      // The history is put back even when a migration fails: it must not be lost with it.
-      let migrationsRun: string[] = []
-      let migrationError: unknown = null
-      try {
-        migrationsRun = await this.migrate()
-      } catch (error) {
-        migrationError = error
-      }
-      const backupRowsCarried = await this.carryOver(history)
-      if (migrationError) throw migrationError
-      const keyring = await this.restoreKeyring(archivedKeyring)
-      const plugins = await this.restorePluginsConfig(join(dir, PARTS.pluginsConfig))
-
-      const result: RestoreResult = {
-        name,
-        migrationsRun,
-        backupRowsCarried,
-        keyring,
-        keyringKids: archivedKeyring.keys.map((key) => key.kid),
-        pluginsConfig: plugins.restored ? 'restored' : 'unchanged',
-        pluginsConfigBackup: plugins.previous,
-      }
+    return inWorkDir(this.config, async (work) => {
+      const archive = await this.open(name, work)
+      const result = await this.restorer.apply(archive)
+      const { manifest } = archive
       await this.record(actor, {
         action: 'backup.restored',
         subjectType: 'backup',
@@ -674,71 +433,13 @@ export class BackupService {
           name,
           createdAt: manifest.createdAt,
           appVersion: manifest.appVersion,
-          migrationsRun,
-          keyring,
+          migrationsRun: result.migrationsRun,
+          keyring: result.keyring,
           pluginsConfig: result.pluginsConfig,
         },
       })
       return result
-    } finally {
-      await rm(work, { recursive: true, force: true })
-    }
-  }
-
-  /** Runs pending migrations, as `migration:run` does; the names it ran. */
-  protected async migrate() {
-    const database = await app.container.make('lucid.db')
-    const runner = new MigrationRunner(database, app, { direction: 'up' })
-    await runner.run()
-    if (runner.error) {
-      throw new Error(`The database was restored, but a migration failed: ${runner.error.message}`)
-    }
-    return Object.keys(runner.migratedFiles)
-  }
-
-  /** Puts the backups rows of before the restore back (the archive carries none). */
-  protected async carryOver(history: Record<string, unknown>[]) {
-    await db.transaction(async (trx) => {
-      await trx.from('backups').delete()
-      for (let at = 0; at < history.length; at += 500) {
-        await trx.table('backups').multiInsert(history.slice(at, at + 500))
-      }
-      await trx.rawQuery(
-        `SELECT setval(pg_get_serial_sequence('backups', 'id'), GREATEST((SELECT max(id) FROM backups), 1))`
-      )
     })
-    return history.length
-  }
-
-  protected async restoreKeyring(archived: KeyringData): Promise<RestoreResult['keyring']> {
-    const archivedText = JSON.stringify(archived)
-    if (this.config.keyringFromEnv) {
-      const current = parseKeyring(
-        Buffer.from(this.config.keyringFromEnv, 'base64url').toString('utf8'),
-        'LEASE_KEYRING'
-      )
-      return JSON.stringify(current) === archivedText ? 'env-unchanged' : 'env-differs'
-    }
-    const path = this.config.keyringPath
-    if (existsSync(path)) {
-      const current = JSON.stringify(parseKeyring(await readFile(path, 'utf8'), path))
-      if (current === archivedText) return 'unchanged'
-      await copyFile(path, `${path}.before-restore`)
-      await chmod(`${path}.before-restore`, 0o600)
-    }
-    await writeAtomically(path, JSON.stringify(archived, null, 2) + '\n')
-    return 'written'
-  }
-
-  protected async restorePluginsConfig(archivedPath: string) {
-    const target = this.config.pluginsConfigPath
-    const archived = await readFile(archivedPath)
-    const current = existsSync(target) ? await readFile(target) : null
-    if (current && current.equals(archived)) return { restored: false, previous: null }
-    const previous = `${target}.before-restore`
-    if (current) await writeFile(previous, current)
-    await writeAtomically(target, archived, 0o644)
-    return { restored: true, previous: current ? previous : null }
   }
 
   /**
@@ -820,33 +521,6 @@ export class BackupService {
 
   protected async record(actor: Actor, entry: Parameters<AuditTrail['record']>[2]) {
     await db.transaction((trx) => this.audit.record(trx, actor, entry))
-  }
-}
-
-/** True when a file is a tar whose first entry is manifest.json (how Keyward writes them). */
-async function startsWithManifestEntry(path: string) {
-  const file = await open(path, 'r')
-  try {
-    const block = Buffer.alloc(512)
-    const { bytesRead } = await file.read(block, 0, 512, 0)
-    if (bytesRead < 512) return false
-    const entryName = block.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '')
-    const magic = block.subarray(257, 262).toString('latin1')
-    return magic === 'ustar' && entryName === MANIFEST_FILE
-  } finally {
-    await file.close()
-  }
-}
-
-/** Writes a file through a temporary one beside it, so no reader sees half of it. */
-async function writeAtomically(path: string, content: string | Buffer, mode = 0o600) {
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
-  await writeFile(temporary, content, { mode, flag: 'wx' })
-  try {
-    await rename(temporary, path)
-  } catch (error) {
-    await unlink(temporary).catch(() => {})
-    throw error
   }
 }
 

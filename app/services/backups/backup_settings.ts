@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import type { BackupsConfig } from '#config/backups'
+import type { ArchiveSecrets } from './archive_container.js'
 
 export interface BackupSettingsValues extends BackupsConfig {
   /** The database backed up and restored into. */
@@ -34,5 +37,27 @@ export class BackupSettings {
       lockWait: '10m',
       ...overrides,
     }
+  }
+}
+
+/** The secrets archives are encrypted with (BACKUP_KEY, else APP_KEY) and opened with. */
+export function archiveSecrets(values: BackupSettingsValues): ArchiveSecrets {
+  return { backupKey: values.backupKey, appKey: values.appKey }
+}
+
+/**
+ * Runs `use` with a private folder under `tempDir` for one run's
+ * intermediate files (parts, tar, extracted archive), removed afterwards
+ * whatever happens.
+ */
+export async function inWorkDir<T>(
+  values: BackupSettingsValues,
+  use: (work: string) => Promise<T>
+): Promise<T> {
+  const work = await mkdtemp(join(values.tempDir, 'keyward-backup-'))
+  try {
+    return await use(work)
+  } finally {
+    await rm(work, { recursive: true, force: true })
   }
 }
