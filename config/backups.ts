@@ -34,7 +34,10 @@ if (!checkSchedule(schedule)) {
   )
 }
 
-function keep(name: 'BACKUP_KEEP_DAILY' | 'BACKUP_KEEP_WEEKLY', fallback: number) {
+function keep(
+  name: 'BACKUP_KEEP_DAILY' | 'BACKUP_KEEP_WEEKLY' | 'BACKUP_KEEP_LAST',
+  fallback: number
+) {
   const value = env.get(name, fallback)
   if (!Number.isInteger(value) || value < 0 || value > 1000) {
     throw new Error(`${name} must be a whole number from 0 to 1000 (got ${value})`)
@@ -66,6 +69,12 @@ const backupsConfig = {
   timezone,
   keepDaily: keep('BACKUP_KEEP_DAILY', 7),
   keepWeekly: keep('BACKUP_KEEP_WEEKLY', 4),
+  /**
+   * The newest archives kept whatever their day: a "Back up now" in the
+   * afternoon must not delete the morning's archive, the one from before
+   * whatever went wrong.
+   */
+  keepLast: keep('BACKUP_KEEP_LAST', 3),
   /** Trial-restore every new archive into a scratch database. */
   verifyAfterCreate: env.get('BACKUP_VERIFY', true),
   /** The installation's plugin selection, carried in every archive. */

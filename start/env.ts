@@ -47,6 +47,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   BACKUP_TIMEZONE: Env.schema.string.optional(),
   BACKUP_KEEP_DAILY: Env.schema.number.optional(),
   BACKUP_KEEP_WEEKLY: Env.schema.number.optional(),
+  BACKUP_KEEP_LAST: Env.schema.number.optional(),
   BACKUP_VERIFY: Env.schema.boolean.optional(),
 
   METRICS_ENABLED: Env.schema.boolean.optional(),

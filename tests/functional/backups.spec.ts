@@ -57,6 +57,7 @@ async function workspace(overrides: Partial<BackupSettingsValues> = {}) {
     uploadCommand: null,
     encryption: true,
     backupKey: null,
+    keepLast: 0,
     keepDaily: 100,
     keepWeekly: 0,
     lockWait: '30s',

@@ -19,7 +19,8 @@ function archives(times: string[], verified: string[] = []): RetentionCandidate[
 }
 
 const nameAt = (time: string) => archiveName(at(time), true)
-const utcPolicy = (keepDaily: number, keepWeekly: number) => ({
+const utcPolicy = (keepDaily: number, keepWeekly: number, keepLast = 0) => ({
+  keepLast,
   keepDaily,
   keepWeekly,
   timezone: 'UTC',
@@ -93,6 +94,7 @@ test.group('Backup retention', () => {
     const inUtc = selectForPruning(list, utcPolicy(2, 0))
     assert.deepEqual(inUtc.prune, [nameAt('2026-03-09T12:00:00')])
     const inBerlin = selectForPruning(list, {
+      keepLast: 0,
       keepDaily: 2,
       keepWeekly: 0,
       timezone: 'Europe/Berlin',
@@ -153,6 +155,20 @@ test.group('Backup retention', () => {
       'keyward-20260301T030000Z.kwbackup',
       'keyward-20260301T030000Z-2.kwbackup',
     ])
+  })
+
+  test('the last N archives are kept whatever their day: an afternoon backup spares the morning', ({
+    assert,
+  }) => {
+    const made = archives(['2026-03-02T03:00:00Z', '2026-03-02T14:00:00Z', '2026-03-01T03:00:00Z'])
+    const withoutLast = selectForPruning(made, utcPolicy(7, 0))
+    assert.deepEqual(withoutLast.prune, [nameAt('2026-03-02T03:00:00Z')])
+    const withLast = selectForPruning(made, utcPolicy(7, 0, 2))
+    assert.deepEqual(withLast.prune, [])
+    assert.deepEqual(
+      withLast.keep.find((entry) => entry.name === nameAt('2026-03-02T03:00:00Z'))!.reasons,
+      ['last']
+    )
   })
 
   test('nothing to do without archives', ({ assert }) => {

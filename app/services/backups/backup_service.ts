@@ -465,6 +465,7 @@ export class BackupService {
         verified: entry.verifiedAt !== null,
       })),
       {
+        keepLast: this.config.keepLast,
         keepDaily: this.config.keepDaily,
         keepWeekly: this.config.keepWeekly,
         timezone: this.config.timezone,

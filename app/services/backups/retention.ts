@@ -51,6 +51,8 @@ export interface RetentionCandidate {
 }
 
 export interface RetentionPolicy {
+  /** Keep this many newest archives, whatever their day. */
+  keepLast: number
   /** Keep the newest archive of each of this many most recent days that have one. */
   keepDaily: number
   /** Keep the newest archive of each of this many most recent ISO weeks that have one. */
@@ -59,7 +61,7 @@ export interface RetentionPolicy {
   timezone: string
 }
 
-export type KeepReason = 'newest' | 'daily' | 'weekly' | 'newest-verified' | 'in-progress'
+export type KeepReason = 'newest' | 'last' | 'daily' | 'weekly' | 'newest-verified' | 'in-progress'
 
 export interface RetentionSelection {
   keep: { name: string; reasons: KeepReason[] }[]
@@ -70,8 +72,9 @@ export interface RetentionSelection {
  * Which archives retention keeps and which it deletes. Days and weeks are
  * those that have an archive (as restic's --keep-daily counts them), so a
  * worker that was down for a fortnight does not see its older archives
- * deleted by the first new one. Never deleted, whatever the counts: the
- * newest archive, the newest verified one, and any named in `inProgress`.
+ * deleted by the first new one. The `keepLast` newest are kept whatever
+ * their day. Never deleted, whatever the counts: the newest archive, the
+ * newest verified one, and any named in `inProgress`.
  * Pure: the caller lists the files and deletes.
  */
 export function selectForPruning(
@@ -86,6 +89,7 @@ export function selectForPruning(
   }
 
   if (sorted.length > 0) keep(sorted[0].name, 'newest')
+  for (const archive of sorted.slice(0, policy.keepLast)) keep(archive.name, 'last')
   const newestVerified = sorted.find((archive) => archive.verified)
   if (newestVerified) keep(newestVerified.name, 'newest-verified')
 
