@@ -327,6 +327,11 @@ test.group('Metrics: gauges read at scrape time', (group) => {
     )
     assert.equal(valueOf(text, 'keyward_backup_last_size_bytes'), 123_456)
     assert.equal(valueOf(text, 'keyward_backup_last_run_failed'), 0)
+    assert.equal(valueOf(text, 'keyward_backup_last_upload_failed'), 0)
+    succeeded.uploadError = 'exit code 1: rclone: remote not found'
+    await succeeded.save()
+    text = await metricsText()
+    assert.equal(valueOf(text, 'keyward_backup_last_upload_failed'), 1)
     assert.isAtLeast(valueOf(text, 'keyward_job_worker_last_seen_timestamp_seconds'), beatAt / 1000)
     assert.equal(
       valueOf(text, 'keyward_job_last_success_timestamp_seconds', { job_name: job }),

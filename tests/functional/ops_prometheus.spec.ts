@@ -59,6 +59,7 @@ const ALERTS = [
   'JobWorkerSilent',
   'BackupTooOld',
   'BackupFailed',
+  'BackupUploadFailed',
   'DiskSpaceLow',
   'HighCpu',
   'HighMemory',
@@ -86,7 +87,7 @@ test.group('Shipped Prometheus configuration and alerts (ops/)', () => {
     const result = await promtool(['check', 'config', 'prometheus.yml'], folder)
     assert.equal(result.code, 0, result.output)
     assert.match(result.output, /SUCCESS: prometheus\.yml is valid/)
-    assert.match(result.output, /SUCCESS: 14 rules found/)
+    assert.match(result.output, /SUCCESS: 15 rules found/)
   })
 
   test('prometheus.yml scrapes the web processes and the job worker with the token from a file', async ({
@@ -127,7 +128,7 @@ test.group('Shipped Prometheus configuration and alerts (ops/)', () => {
   test('promtool check rules accepts alerts.yml', async ({ assert }) => {
     const result = await promtool(['check', 'rules', 'alerts.yml'], ops('prometheus'))
     assert.equal(result.code, 0, result.output)
-    assert.match(result.output, /SUCCESS: 14 rules found/)
+    assert.match(result.output, /SUCCESS: 15 rules found/)
   })
 
   test('the rules pass their unit tests (promtool test rules alerts.test.yml)', async ({

@@ -168,7 +168,7 @@ test.group('Prometheus scraping a Keyward server (end to end)', (group) => {
           data: { groups: Array<{ rules: typeof rules }> }
         }
         rules = body.data.groups.flatMap((entry) => entry.rules)
-        return rules.length === 14 && rules.every((rule) => rule.health !== 'unknown')
+        return rules.length === 15 && rules.every((rule) => rule.health !== 'unknown')
       },
       30_000,
       () => `rules not evaluated: ${JSON.stringify(rules)}`

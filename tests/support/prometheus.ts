@@ -38,6 +38,7 @@ export const KEYWARD_METRICS = {
     'keyward_backup_last_success_timestamp_seconds',
     'keyward_backup_last_size_bytes',
     'keyward_backup_last_run_failed',
+    'keyward_backup_last_upload_failed',
     'keyward_disk_free_bytes',
     'keyward_disk_size_bytes',
     'keyward_host_cpus',

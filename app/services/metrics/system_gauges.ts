@@ -217,6 +217,16 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
       if (latest) this.set(latest.finished?.status === 'failed' ? 1 : 0)
     },
   })
+  new Gauge({
+    name: 'keyward_backup_last_upload_failed',
+    help: 'Whether the off-site upload (BACKUP_UPLOAD_COMMAND) of the last successful backup failed (1) or not (0).',
+    registers,
+    async collect() {
+      unknown(this)
+      const latest = await backupSeries()
+      if (latest) this.set(latest.succeeded?.uploadError ? 1 : 0)
+    },
+  })
 
   const workerSeries = async () => (health.isDown('redis') ? undefined : worker.get())
   new Gauge({
