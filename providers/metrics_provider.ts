@@ -2,6 +2,7 @@ import type { ApplicationService } from '@adonisjs/core/types'
 import type { MetricsConfig } from '#config/metrics'
 import type redisConfig from '#config/redis'
 import Metrics from '#services/metrics'
+import QueueDepth from '#services/queue_depth'
 import ServiceHealth from '#services/service_health'
 import { Clock } from '#support/clock'
 
@@ -13,8 +14,6 @@ import { Clock } from '#support/clock'
  * records. The job worker serves a registry of its own (jobs:work).
  */
 export default class MetricsProvider {
-  #gauges?: { close(): Promise<void> }
-
   constructor(protected app: ApplicationService) {}
 
   protected get config() {
@@ -23,6 +22,11 @@ export default class MetricsProvider {
 
   register() {
     this.app.container.singleton(Metrics, () => new Metrics({ enabled: this.config.enabled }))
+    // One reader of the queue's counts per process: the gauges and the monitoring page share it.
+    this.app.container.singleton(
+      QueueDepth,
+      () => new QueueDepth(this.app.config.get<typeof redisConfig>('redis'))
+    )
   }
 
   /**
@@ -35,18 +39,19 @@ export default class MetricsProvider {
     const metrics = await this.app.container.make(Metrics)
     metrics.collectDefaults()
     const { registerSystemGauges } = await import('#services/metrics/system_gauges')
-    const [db, redis, health] = await Promise.all([
+    const [db, redis, health, queueDepth] = await Promise.all([
       this.app.container.make('lucid.db'),
       this.app.container.make('redis'),
       this.app.container.make(ServiceHealth),
+      this.app.container.make(QueueDepth),
     ])
     const { registerReadinessGauge } = await import('#services/readiness/readiness_gauge')
     registerReadinessGauge(metrics.registry)
-    this.#gauges = registerSystemGauges(metrics.registry, {
+    registerSystemGauges(metrics.registry, {
       db,
       redis,
       health,
-      redisConfig: this.app.config.get<typeof redisConfig>('redis'),
+      queueDepth,
       config: this.config,
       now: async () => {
         const clock = await this.app.container.make(Clock)
@@ -56,6 +61,7 @@ export default class MetricsProvider {
   }
 
   async shutdown() {
-    await this.#gauges?.close()
+    const queueDepth = await this.app.container.make(QueueDepth)
+    await queueDepth.close()
   }
 }

@@ -1,16 +1,14 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import type monitoringConfig from '#config/monitoring'
-import type redisConfig from '#config/redis'
 import Metrics from '#services/metrics'
 import MonitoringSampler from '#services/monitoring/sampler'
 import MonitoringStore from '#services/monitoring/store'
-import QueueDepth from '#services/monitoring/queue_depth'
 import ServiceHealth from '#services/service_health'
 
 /**
- * The monitoring page's parts: the shared store of request figures, the
- * queue-depth reader, and this process's sampler, which reads the
- * process's metrics registry (app/services/metrics.ts). The sampler runs in web
+ * The monitoring page's parts: the shared store of request figures and this
+ * process's sampler, which reads the process's metrics registry
+ * (app/services/metrics.ts; the queue-depth reader comes from its provider). The sampler runs in web
  * processes only (not in ace commands, the job worker or tests, which call
  * `sample()` themselves), and only while metrics are on; it stops when the
  * process shuts down.
@@ -31,10 +29,6 @@ export default class MonitoringProvider {
         windowSeconds: windowMinutes * 60,
       })
     })
-    this.app.container.singleton(
-      QueueDepth,
-      () => new QueueDepth(this.app.config.get<typeof redisConfig>('redis'))
-    )
     this.app.container.singleton(MonitoringSampler, async (resolver) => {
       const [metrics, store, health, logger] = await Promise.all([
         resolver.make(Metrics),
@@ -69,7 +63,5 @@ export default class MonitoringProvider {
       const sampler = await this.app.container.make(MonitoringSampler)
       await sampler.stop()
     }
-    const queueDepth = await this.app.container.make(QueueDepth)
-    await queueDepth.close()
   }
 }

@@ -1,26 +1,24 @@
 import { readFile, statfs } from 'node:fs/promises'
 import { cpus, freemem, totalmem } from 'node:os'
 import { dirname } from 'node:path'
-import { Queue } from 'bullmq'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Database } from '@adonisjs/lucid/database'
 import type { RedisService } from '@adonisjs/redis/types'
-import type redisConfig from '#config/redis'
 import type { MetricsConfig } from '#config/metrics'
 import Backup from '#models/backup'
-import { bullmqOptionsFrom } from '#services/job_scheduler'
+import type QueueDepth from '#services/queue_depth'
+import { QUEUE_STATES } from '#services/queue_depth'
 import type ServiceHealth from '#services/service_health'
 import WorkerPresence from '#services/worker_presence'
 import { sessionLiveSql } from '#rules/session_live'
 import { CachedProbe } from '#services/metrics/cached_probe'
 
-const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const
 const CPU_MODES = ['user', 'nice', 'sys', 'idle', 'irq'] as const
 
 export interface SystemGaugeSources {
   db: Database
   redis: RedisService
-  redisConfig: typeof redisConfig
+  queueDepth: QueueDepth
   health: ServiceHealth
   config: Pick<MetricsConfig, 'gaugeCacheMs' | 'probeTimeoutMs' | 'diskPaths'>
   /** "Now" for the live-session rule (the app's Clock). */
@@ -76,8 +74,6 @@ async function availableMemory() {
  * a few seconds, bounded in time), so a scrape never waits long and a
  * dependency that is down reads as `*_up 0` or a missing series rather than
  * a failed scrape.
- *
- * @returns what to close when the process shuts down (the queue's connection).
  */
 export function registerSystemGauges(registry: Registry, sources: SystemGaugeSources) {
   const { db, redis, health, config } = sources
@@ -88,20 +84,6 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
       timeoutMs: config.probeTimeoutMs,
     })
   const presence = new WorkerPresence()
-
-  let queue: Queue | undefined
-  const queueOf = () => {
-    if (!queue) {
-      const { connection, prefix } = bullmqOptionsFrom(sources.redisConfig)
-      // A command fails after one reconnect attempt instead of waiting for Redis.
-      queue = new Queue('keyward', {
-        connection: { ...connection, maxRetriesPerRequest: 1 },
-        prefix,
-      })
-      queue.on('error', () => {})
-    }
-    return queue
-  }
 
   const databaseProbe = probe(async () => {
     await db.rawQuery('SELECT 1')
@@ -115,7 +97,7 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
       .count('* as total')
     return Number(row.total)
   })
-  const queueCounts = probe(() => queueOf().getJobCounts(...QUEUE_STATES))
+  const queueCounts = probe(() => sources.queueDepth.counts())
   const backups = probe(async () => {
     const [succeeded, finished] = await Promise.all([
       Backup.latestSucceeded(),
@@ -317,11 +299,4 @@ export function registerSystemGauges(registry: Registry, sources: SystemGaugeSou
       this.set((await memory.get()) ?? freemem())
     },
   })
-
-  return {
-    async close() {
-      await queue?.close()
-      queue = undefined
-    },
-  }
 }

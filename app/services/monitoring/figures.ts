@@ -9,7 +9,7 @@ import ServiceHealth from '#services/service_health'
 import WorkerPresence from '#services/worker_presence'
 import { Clock } from '#support/clock'
 import type { Dependency } from '#support/unavailable'
-import QueueDepth, { type QueueState } from './queue_depth.js'
+import QueueDepth, { type QueueState } from '#services/queue_depth'
 
 /** up: fine; warning: works but needs a look; down: broken; unknown: could not be found out. */
 export type Status = 'up' | 'warning' | 'down' | 'unknown'

@@ -6,10 +6,11 @@ export type QueueState = 'waiting' | 'active' | 'delayed' | 'failed'
 export const QUEUE_STATES: QueueState[] = ['waiting', 'active', 'delayed', 'failed']
 
 /**
- * How many jobs the app's BullMQ queue holds per state, through one
- * read-only Queue opened on first use (its own Redis connection, as BullMQ
- * wants) and closed when the process shuts down. A command fails after one
- * reconnect attempt instead of waiting for Redis to come back.
+ * How many jobs the app's BullMQ queue holds per state, for the metrics'
+ * `keyward_queue_jobs` and the monitoring page alike: one read-only Queue
+ * per process, opened on first use (its own Redis connection, as BullMQ
+ * wants) and closed when the process shuts down (providers/metrics_provider.ts).
+ * A command fails after one reconnect attempt instead of waiting for Redis.
  */
 export default class QueueDepth {
   #queue?: Queue
