@@ -1,5 +1,5 @@
 import env from '#start/env'
-import healthConfig from '#config/health'
+import metricsConfig from '#config/metrics'
 
 /**
  * The panel's monitoring page (docs/operations.md, "Monitoring page").
@@ -18,7 +18,7 @@ if (!(sampleIntervalSeconds >= 1 && sampleIntervalSeconds <= 60)) {
 
 const monitoringConfig = {
   /** Off with METRICS_ENABLED=false: no sampler, the charts stay empty. */
-  enabled: env.get('METRICS_ENABLED', true),
+  enabled: metricsConfig.enabled,
   /**
    * Seconds between two samples of a process, and between two refreshes of
    * an open page (MONITORING_SAMPLE_INTERVAL, default 10).
@@ -32,10 +32,6 @@ const monitoringConfig = {
   summaryMinutes: 5,
   /** Redis keys start with this (after REDIS_KEY_PREFIX). */
   namespace: 'monitoring',
-  /** A job worker silent for longer is shown as down (HEALTH_MAX_WORKER_SILENCE, as readiness judges it). */
-  maxWorkerSilenceSeconds: healthConfig.maxWorkerSilenceMs / 1000,
-  /** A last successful backup older than this is shown as too old (HEALTH_MAX_BACKUP_AGE). */
-  maxBackupAgeSeconds: healthConfig.maxBackupAgeMs / 1000,
   /** How long a status probe (database, Redis, queue) may take before it counts as down. */
   probeTimeoutMs: 2000,
 }

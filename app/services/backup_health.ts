@@ -17,10 +17,36 @@ export type BackupWarning =
   | { kind: 'stale'; lastSuccessAt: DateTime; maxAgeHours: number }
 
 /**
+ * The one rule of how the backups stand, for the dashboard, the readiness
+ * check and the monitoring page: the newest attempt that ended failed (even
+ * when an older success is still fresh), or there is no success, or the
+ * newest success is older than `maxAgeMs`; null while all is well.
+ */
+export function backupWarningOf(
+  latest: Backup | null,
+  succeeded: Backup | null,
+  now: DateTime,
+  maxAgeMs: number
+): BackupWarning | null {
+  if (latest?.status === 'failed') {
+    return { kind: 'failed', failedAt: latest.finishedAt, error: latest.error }
+  }
+  const lastSuccessAt = succeeded?.finishedAt
+  if (!lastSuccessAt) return { kind: 'none' }
+  if (now.diff(lastSuccessAt).as('milliseconds') > maxAgeMs) {
+    return { kind: 'stale', lastSuccessAt, maxAgeHours: Math.round(maxAgeMs / 360_000) / 10 }
+  }
+  return null
+}
+
+/** Whether no job worker was seen (null), or none for longer than `maxSilenceMs`. */
+export function workerSilent(lastSeen: Date | null, nowMs: number, maxSilenceMs: number) {
+  return lastSeen === null || nowMs - lastSeen.getTime() > maxSilenceMs
+}
+
+/**
  * How the backups stand, judged with the injected clock: the dashboard's
  * warning, and whether a job worker is around to run what the panel queues.
- * The same rules as the readiness probe's backup check (a failure of the
- * newest attempt counts even when an older success is still fresh).
  */
 @inject()
 export default class BackupHealth {
@@ -39,16 +65,7 @@ export default class BackupHealth {
       Backup.latestFinished(),
       Backup.latestSucceeded(),
     ])
-    if (latest?.status === 'failed') {
-      return { kind: 'failed', failedAt: latest.finishedAt, error: latest.error }
-    }
-    const lastSuccessAt = succeeded?.finishedAt
-    if (!lastSuccessAt) return { kind: 'none' }
-    const maxAgeMs = this.config.maxBackupAgeMs
-    if (this.clock.now().diff(lastSuccessAt).as('milliseconds') > maxAgeMs) {
-      return { kind: 'stale', lastSuccessAt, maxAgeHours: Math.round(maxAgeMs / 360_000) / 10 }
-    }
-    return null
+    return backupWarningOf(latest, succeeded, this.clock.now(), this.config.maxBackupAgeMs)
   }
 
   /**
@@ -58,7 +75,6 @@ export default class BackupHealth {
   async worker(): Promise<{ lastSeen: Date | null; absent: boolean }> {
     const now = this.clock.now().toMillis()
     const lastSeen = await this.presence.lastSeen(now)
-    const absent = lastSeen === null || now - lastSeen.getTime() > this.config.maxWorkerSilenceMs
-    return { lastSeen, absent }
+    return { lastSeen, absent: workerSilent(lastSeen, now, this.config.maxWorkerSilenceMs) }
   }
 }

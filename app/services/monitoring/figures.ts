@@ -2,9 +2,12 @@ import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import redis from '@adonisjs/redis/services/main'
+import { DateTime } from 'luxon'
+import type { HealthConfig } from '#config/health'
 import type monitoringConfig from '#config/monitoring'
 import Backup from '#models/backup'
 import { whereSessionLive } from '#rules/session_live'
+import { backupWarningOf, workerSilent } from '#services/backup_health'
 import ServiceHealth from '#services/service_health'
 import WorkerPresence from '#services/worker_presence'
 import { Clock } from '#support/clock'
@@ -91,6 +94,11 @@ export default class MonitoringFigures {
     return app.config.get<typeof monitoringConfig>('monitoring')
   }
 
+  /** The limits the readiness probe and the dashboard judge by (HEALTH_*). */
+  protected get healthConfig() {
+    return app.config.get<HealthConfig>('health')
+  }
+
   async current(): Promise<PointInTimeFigures> {
     const now = this.clock.now()
     const [sessionsLive, database, redisFigure, jobs, backup] = await Promise.all([
@@ -146,8 +154,7 @@ export default class MonitoringFigures {
     let status: Status = 'unknown'
     if (lastSeen === null) status = 'warning'
     else if (lastSeen) {
-      const silentFor = (now - lastSeen.getTime()) / 1000
-      status = silentFor > this.config.maxWorkerSilenceSeconds ? 'down' : 'up'
+      status = workerSilent(lastSeen, now, this.healthConfig.maxWorkerSilenceMs) ? 'down' : 'up'
     }
     return {
       status,
@@ -179,12 +186,13 @@ export default class MonitoringFigures {
       )
       const lastRunFailed = finished?.status === 'failed'
       const successAt = succeeded?.finishedAt?.toJSDate() ?? null
-      let status: Status = 'warning'
-      if (lastRunFailed) status = 'down'
-      else if (successAt) {
-        const age = (now - successAt.getTime()) / 1000
-        status = age > this.config.maxBackupAgeSeconds ? 'down' : 'up'
-      }
+      const warning = backupWarningOf(
+        finished,
+        succeeded,
+        DateTime.fromMillis(now, { zone: 'utc' }),
+        this.healthConfig.maxBackupAgeMs
+      )
+      const status: Status = !warning ? 'up' : warning.kind === 'none' ? 'warning' : 'down'
       return {
         status,
         lastSuccessAt: iso(successAt),

@@ -2,6 +2,7 @@ import { BaseCheck, Result } from '@adonisjs/core/health'
 import type { HealthCheckResult } from '@adonisjs/core/types/health'
 import type { DateTime } from 'luxon'
 import Backup from '#models/backup'
+import { backupWarningOf } from '#services/backup_health'
 
 /**
  * Is there a recent, good backup? Warns when the newest attempt that ended
@@ -24,7 +25,8 @@ export class BackupCheck extends BaseCheck {
       this.options.now(),
     ])
     const maxAgeSeconds = Math.round(this.options.maxAgeMs / 1000)
-    if (!latest) {
+    const warning = backupWarningOf(latest, succeeded, now, this.options.maxAgeMs)
+    if (warning?.kind === 'none') {
       return Result.warning('no backup has been made yet').mergeMetaData({ maxAgeSeconds }).toJSON()
     }
     const lastSuccessAt = succeeded?.finishedAt ?? null
@@ -34,13 +36,13 @@ export class BackupCheck extends BaseCheck {
       ageSeconds: lastSuccessAt ? Math.round(now.diff(lastSuccessAt).as('seconds')) : null,
       sizeBytes: succeeded?.sizeBytes ?? null,
     }
-    if (latest.status === 'failed') {
-      const reason = latest.error ? `: ${latest.error}` : ''
-      return Result.warning(`the last backup failed (${latest.finishedAt?.toISO()})${reason}`)
-        .mergeMetaData({ ...meta, failedAt: latest.finishedAt?.toISO() ?? null })
+    if (warning?.kind === 'failed') {
+      const reason = warning.error ? `: ${warning.error}` : ''
+      return Result.warning(`the last backup failed (${warning.failedAt?.toISO()})${reason}`)
+        .mergeMetaData({ ...meta, failedAt: warning.failedAt?.toISO() ?? null })
         .toJSON()
     }
-    if (!lastSuccessAt || now.diff(lastSuccessAt).as('milliseconds') > this.options.maxAgeMs) {
+    if (warning?.kind === 'stale') {
       return Result.warning(
         `the last successful backup is older than ${formatDuration(this.options.maxAgeMs)}`
       )

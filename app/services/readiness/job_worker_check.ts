@@ -1,6 +1,7 @@
 import { BaseCheck, Result } from '@adonisjs/core/health'
 import type { HealthCheckResult } from '@adonisjs/core/types/health'
 import type { DateTime } from 'luxon'
+import { workerSilent } from '#services/backup_health'
 import WorkerPresence from '#services/worker_presence'
 import { formatDuration } from '#services/readiness/backup_check'
 
@@ -40,7 +41,7 @@ export class JobWorkerCheck extends BaseCheck {
       lastSeenAt: lastSeen.toISOString(),
       silentSeconds: Math.max(0, Math.round(silentMs / 1000)),
     }
-    if (silentMs > this.options.maxSilenceMs) {
+    if (workerSilent(lastSeen, now.toMillis(), this.options.maxSilenceMs)) {
       return Result.warning(
         `no job worker has been seen for more than ${formatDuration(this.options.maxSilenceMs)}`
       )
