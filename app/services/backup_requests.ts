@@ -1,5 +1,4 @@
 import { inject } from '@adonisjs/core'
-import app from '@adonisjs/core/services/app'
 import lock from '@adonisjs/lock/services/main'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
@@ -8,8 +7,8 @@ import type AdminUser from '#models/admin_user'
 import Backup from '#models/backup'
 import AuditTrail from '#services/audit_trail'
 import { BACKUP_LOCK, BackupService } from '#services/backups/backup_service'
-import JobScheduler from '#services/job_scheduler'
 import PanelLoginService from '#services/panel_login_service'
+import QueueDepth from '#services/queue_depth'
 import type { Actor } from '#support/actor'
 
 /** A restore the panel queued that a job worker has not finished yet. */
@@ -53,7 +52,8 @@ export default class BackupRequests {
   constructor(
     protected backups: BackupService,
     protected logins: PanelLoginService,
-    protected audit: AuditTrail
+    protected audit: AuditTrail,
+    protected queue: QueueDepth
   ) {}
 
   /** The backups and restores queued or running. */
@@ -79,27 +79,23 @@ export default class BackupRequests {
    * one of them.
    */
   protected async pendingJobs() {
-    const scheduler = JobScheduler.fromConfig(app)
-    try {
-      const [active, waiting] = await Promise.all([
-        scheduler.queue.getJobs(['active']),
-        scheduler.queue.getJobs(['waiting', 'prioritized']),
-      ])
-      return [
-        ...active.map((job) => ({ job, state: 'running' as const })),
-        ...waiting.map((job) => ({ job, state: 'queued' as const })),
-      ]
-        .filter(({ job }) => job && BACKUP_JOBS.has(job.name))
-        .map(({ job, state }) => ({
-          name: job.name,
-          data: job.data,
-          timestamp: job.timestamp,
-          state,
-        }))
-        .sort((a, b) => a.timestamp - b.timestamp)
-    } finally {
-      await scheduler.close()
-    }
+    // Through the process's one queue reader: the page polls this every 2 s.
+    const [active, waiting] = await Promise.all([
+      this.queue.jobs(['active']),
+      this.queue.jobs(['waiting', 'prioritized']),
+    ])
+    return [
+      ...active.map((job) => ({ job, state: 'running' as const })),
+      ...waiting.map((job) => ({ job, state: 'queued' as const })),
+    ]
+      .filter(({ job }) => job && BACKUP_JOBS.has(job.name))
+      .map(({ job, state }) => ({
+        name: job.name,
+        data: job.data,
+        timestamp: job.timestamp,
+        state,
+      }))
+      .sort((a, b) => a.timestamp - b.timestamp)
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq'
+import { Queue, type JobType } from 'bullmq'
 import type redisConfig from '#config/redis'
 import { bullmqOptionsFrom } from '#services/job_scheduler'
 
@@ -6,8 +6,9 @@ export type QueueState = 'waiting' | 'active' | 'delayed' | 'failed'
 export const QUEUE_STATES: QueueState[] = ['waiting', 'active', 'delayed', 'failed']
 
 /**
- * How many jobs the app's BullMQ queue holds per state, for the metrics'
- * `keyward_queue_jobs` and the monitoring page alike: one read-only Queue
+ * Reads the app's BullMQ queue: how many jobs it holds per state (the
+ * metrics' `keyward_queue_jobs`, the monitoring page) and the jobs in given
+ * states (the Backups page), all through one read-only Queue
  * per process, opened on first use (its own Redis connection, as BullMQ
  * wants) and closed when the process shuts down (providers/metrics_provider.ts).
  * A command fails after one reconnect attempt instead of waiting for Redis.
@@ -21,6 +22,19 @@ export default class QueueDepth {
   ) {}
 
   async counts(): Promise<Record<QueueState, number>> {
+    const counts = await this.#open().getJobCounts(...QUEUE_STATES)
+    return Object.fromEntries(QUEUE_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
+      QueueState,
+      number
+    >
+  }
+
+  /** The jobs in these states (the Backups page's queued and running work). */
+  jobs(states: JobType[]) {
+    return this.#open().getJobs(states)
+  }
+
+  #open() {
     if (!this.#queue) {
       const { connection, prefix } = bullmqOptionsFrom(this.config)
       this.#queue = new Queue(this.queueName, {
@@ -29,11 +43,7 @@ export default class QueueDepth {
       })
       this.#queue.on('error', () => {})
     }
-    const counts = await this.#queue.getJobCounts(...QUEUE_STATES)
-    return Object.fromEntries(QUEUE_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
-      QueueState,
-      number
-    >
+    return this.#queue
   }
 
   async close() {
