@@ -13,6 +13,7 @@ import WorkerPresence from '#services/worker_presence'
 import { adminActor } from '#support/actor'
 import { Clock } from '#support/clock'
 import { formatBytes } from '#support/formatting'
+import { redirectWithRefusal } from '#support/panel_refusals'
 import { restoreWithCodeValidator, restoreWithPasswordValidator } from '#validators/backup'
 
 /** How many failed attempts the page lists. */
@@ -67,7 +68,7 @@ export default class BackupsController {
     try {
       await this.requests.requestBackup(admin, adminActor(ctx))
     } catch (error) {
-      return this.refusal(ctx, error)
+      return redirectWithRefusal(ctx, error, urlFor('admin.backups.index'))
     }
     ctx.session.flash('success', ctx.i18n.t('backups.queued'))
     return ctx.response.redirect().toRoute('admin.backups.index')
@@ -128,7 +129,7 @@ export default class BackupsController {
         adminActor(ctx)
       )
     } catch (error) {
-      return this.refusal(ctx, error, back)
+      return redirectWithRefusal(ctx, error, back)
     }
     if (refused) {
       const field = refused === 'confirmation_mismatch' ? 'confirmation' : secretField(admin)
@@ -198,19 +199,6 @@ export default class BackupsController {
         requestedAt: restore.requestedAt.toISO(),
       })),
     }
-  }
-
-  /**
-   * A refusal of the whole action, flashed at the top of the page. The
-   * engine's own codes (`backup_busy`, ...) read from `backups.errors`.
-   */
-  protected refusal(ctx: HttpContext, error: unknown, back = urlFor('admin.backups.index')) {
-    if (!(error instanceof DomainError)) throw error
-    const key = error.messageKey.startsWith('errors.')
-      ? `backups.errors.${error.code}`
-      : error.messageKey
-    ctx.session.flash('error', ctx.i18n.t(key, error.data))
-    return ctx.response.redirect(back)
   }
 }
 

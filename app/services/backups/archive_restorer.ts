@@ -93,6 +93,7 @@ export class ArchiveRestorer {
     } catch (error) {
       if (/lock timeout/i.test((error as Error).message)) {
         throw new DomainError('backup_restore_busy', {
+          messageKey: 'backups.errors.backup_restore_busy',
           message:
             `Could not lock the tables within ${this.config.restoreLockTimeout}: the application ` +
             'is busy. Nothing was changed; try again, or stop the web processes and job workers first',

@@ -111,6 +111,7 @@ export class BackupService {
   archivePath(name: string): string {
     if (typeof name !== 'string' || !ARCHIVE_NAME.test(name)) {
       throw new DomainError('backup_not_found', {
+        messageKey: 'backups.errors.backup_not_found',
         message: `No backup named "${name}" (names look like keyward-20260101T030000Z.kwbackup)`,
         data: { name },
       })
@@ -118,6 +119,7 @@ export class BackupService {
     const path = join(this.dir, name)
     if (!existsSync(path)) {
       throw new DomainError('backup_not_found', {
+        messageKey: 'backups.errors.backup_not_found',
         message: `No backup named ${name} in ${this.dir}`,
         data: { name },
       })
@@ -220,6 +222,7 @@ export class BackupService {
       const row = await Backup.find(options.backupId)
       if (!row) {
         throw new DomainError('backup_not_found', {
+          messageKey: 'backups.errors.backup_not_found',
           message: `No queued backup with id ${options.backupId}`,
         })
       }
@@ -497,6 +500,7 @@ export class BackupService {
     })
     if (!acquired) {
       throw new DomainError('backup_busy', {
+        messageKey: 'backups.errors.backup_busy',
         message: 'Another backup or restore is running; try again when it has finished',
       })
     }
