@@ -77,7 +77,7 @@ export default class BackupsController {
   async download(ctx: HttpContext) {
     const name = String(ctx.params.name)
     const path = this.pathOf(name)
-    const entry = await this.entryOf(name)
+    const entry = await this.backups.entry(name)
     await db.transaction((trx) =>
       this.audit.record(trx, adminActor(ctx), {
         action: 'backup.downloaded',
@@ -95,7 +95,7 @@ export default class BackupsController {
   async confirmRestore({ view, params, i18n }: HttpContext) {
     const name = String(params.name)
     this.pathOf(name)
-    const entry = await this.entryOf(name)
+    const entry = await this.backups.entry(name)
     if (!entry) throw notFound(name)
     return view.render('pages/backups/restore', {
       archive: this.archiveView(entry, i18n),
@@ -149,11 +149,6 @@ export default class BackupsController {
       if (DomainError.is(error, 'backup_not_found')) throw notFound(name)
       throw error
     }
-  }
-
-  protected async entryOf(name: string) {
-    const entries = await this.backups.list()
-    return entries.find((entry) => entry.name === name)
   }
 
   protected archiveView(entry: BackupEntry, i18n: HttpContext['i18n']) {

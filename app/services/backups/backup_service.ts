@@ -12,7 +12,7 @@ import { DomainError } from '#exceptions/domain_error'
 import Backup, { type BackupStatus, type BackupTrigger } from '#models/backup'
 import AuditTrail from '#services/audit_trail'
 import JobScheduler from '#services/job_scheduler'
-import type { Actor } from '#support/actor'
+import { cliActor, type Actor } from '#support/actor'
 import { Clock } from '#support/clock'
 import { openArchive, type OpenedArchive } from './archive_reader.js'
 import { ArchiveRestorer, type RestoreResult } from './archive_restorer.js'
@@ -127,6 +127,30 @@ export class BackupService {
     return path
   }
 
+  /** One archive with its row, or undefined when there is no such file (or no such name). */
+  async entry(name: string): Promise<BackupEntry | undefined> {
+    if (!ARCHIVE_NAME.test(name)) return undefined
+    return this.entryFor(name, await Backup.findBy('name', name))
+  }
+
+  protected async entryFor(name: string, row: Backup | null): Promise<BackupEntry | undefined> {
+    let info
+    try {
+      info = await stat(join(this.dir, name))
+    } catch {
+      return undefined // pruned in the meantime
+    }
+    return {
+      name,
+      sizeBytes: info.size,
+      createdAt: archiveTime(name)!,
+      encrypted: isEncryptedName(name),
+      verifiedAt: row?.verifiedAt ?? null,
+      status: row?.status ?? 'unrecorded',
+      row,
+    }
+  }
+
   /** The archives in BACKUP_DIR with their rows, newest first. */
   async list(): Promise<BackupEntry[]> {
     let files: string[]
@@ -141,22 +165,8 @@ export class BackupService {
     const byName = new Map(rows.map((row) => [row.name, row]))
     const entries: BackupEntry[] = []
     for (const name of names) {
-      let info
-      try {
-        info = await stat(join(this.dir, name))
-      } catch {
-        continue // pruned in the meantime
-      }
-      const row = byName.get(name) ?? null
-      entries.push({
-        name,
-        sizeBytes: info.size,
-        createdAt: archiveTime(name)!,
-        encrypted: isEncryptedName(name),
-        verifiedAt: row?.verifiedAt ?? null,
-        status: row?.status ?? 'unrecorded',
-        row,
-      })
+      const entry = await this.entryFor(name, byName.get(name) ?? null)
+      if (entry) entries.push(entry)
     }
     return entries.sort(newestFirst)
   }
@@ -375,7 +385,7 @@ export class BackupService {
     this.archivePath(name)
     const result = await this.exclusive(() => this.verifyUnlocked(name))
     const row = await Backup.findBy('name', name)
-    await this.record(options.actor ?? { type: 'cli', label: 'ace' }, {
+    await this.record(options.actor ?? cliActor(), {
       action: 'backup.verified',
       subjectType: 'backup',
       subjectId: row?.id ?? name,
@@ -451,7 +461,7 @@ export class BackupService {
    * written; marks their rows pruned.
    */
   async prune(options: { dryRun?: boolean; actor?: Actor } = {}): Promise<PruneResult> {
-    const actor = options.actor ?? { type: 'cli', label: 'ace' }
+    const actor = options.actor ?? cliActor()
     if (options.dryRun) return this.pruneUnlocked({ dryRun: true, actor })
     return this.exclusive(() => this.pruneUnlocked({ dryRun: false, actor }))
   }
@@ -521,7 +531,7 @@ export class BackupService {
   protected actorFor(row: Backup): Actor {
     if (row.trigger === 'panel') return { type: 'admin', id: row.requestedBy, label: null }
     if (row.trigger === 'schedule') return { type: 'system', label: 'backups:create' }
-    return { type: 'cli', label: 'ace' }
+    return cliActor()
   }
 
   protected async record(actor: Actor, entry: Parameters<AuditTrail['record']>[2]) {
