@@ -1,6 +1,6 @@
-import { isAbsolute } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
+import backupsConfig from '#config/backups'
 
 /**
  * Prometheus metrics (docs/operations.md, "Metrics"). Who may read them
@@ -12,8 +12,6 @@ const jobsPort = env.get('JOBS_METRICS_PORT')
 if (jobsPort !== undefined && (!Number.isInteger(jobsPort) || jobsPort < 1 || jobsPort > 65535)) {
   throw new Error(`JOBS_METRICS_PORT must be a port number from 1 to 65535 (got ${jobsPort})`)
 }
-
-const backupDir = env.get('BACKUP_DIR', 'storage/backups')
 
 const metricsConfig = {
   /** `METRICS_ENABLED=false`: no `/metrics` route (404) and no instrumentation. */
@@ -33,12 +31,7 @@ const metricsConfig = {
   /** No gauge's probe may hold a scrape longer than this (ms): a hung database reads as down. */
   probeTimeoutMs: 1000,
   /** The folders whose disks are reported (`keyward_disk_*_bytes{path}`). */
-  diskPaths: [
-    ...new Set([
-      app.makePath('storage'),
-      isAbsolute(backupDir) ? backupDir : app.makePath(backupDir),
-    ]),
-  ],
+  diskPaths: [...new Set([app.makePath('storage'), backupsConfig.dir])],
 }
 
 export type MetricsConfig = typeof metricsConfig

@@ -1,6 +1,5 @@
-import { readFile, statfs } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { cpus, freemem, totalmem } from 'node:os'
-import { dirname } from 'node:path'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { Database } from '@adonisjs/lucid/database'
 import type { RedisService } from '@adonisjs/redis/types'
@@ -12,6 +11,7 @@ import type ServiceHealth from '#services/service_health'
 import WorkerPresence from '#services/worker_presence'
 import { sessionLiveSql } from '#rules/session_live'
 import { CachedProbe } from '#services/metrics/cached_probe'
+import { diskOf, type DiskReading } from '#support/disk'
 
 const CPU_MODES = ['user', 'nice', 'sys', 'idle', 'irq'] as const
 
@@ -35,26 +35,6 @@ function unknown(gauge: Gauge) {
 }
 
 const seconds = (date: Date | null | undefined) => (date ? date.getTime() / 1000 : 0)
-
-interface DiskReading {
-  free: number
-  size: number
-}
-
-/** The disk holding `path`, or holding its nearest existing parent (BACKUP_DIR before the first backup). */
-async function diskOf(path: string): Promise<DiskReading> {
-  let current = path
-  while (true) {
-    try {
-      const stats = await statfs(current)
-      return { free: stats.bavail * stats.bsize, size: stats.blocks * stats.bsize }
-    } catch (error) {
-      const parent = dirname(current)
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) throw error
-      current = parent
-    }
-  }
-}
 
 /** MemAvailable of /proc/meminfo (what the kernel could hand out), else os.freemem(). */
 async function availableMemory() {

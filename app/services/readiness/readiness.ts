@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs'
-import { statfs } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import { DiskSpaceCheck, HealthChecks, MemoryHeapCheck } from '@adonisjs/core/health'
 import type { HealthCheckContract, HealthCheckReport } from '@adonisjs/core/types/health'
@@ -9,6 +6,7 @@ import db from '@adonisjs/lucid/services/db'
 import { RedisCheck } from '@adonisjs/redis'
 import redis from '@adonisjs/redis/services/main'
 import { Clock } from '#support/clock'
+import { diskOf } from '#support/disk'
 import type { HealthConfig } from '#config/health'
 import { BackupCheck } from '#services/readiness/backup_check'
 import { BoundedCheck } from '#services/readiness/bounded_check'
@@ -79,7 +77,7 @@ export class Readiness {
         .as(name)
         .warnWhenExceeds(diskWarn)
         .failWhenExceeds(diskFail)
-        .compute(() => diskUsage(path))
+        .compute(() => diskOf(path))
         .cacheFor(config.cacheSeconds.disk)
       check.diskPath = path
       return check
@@ -95,7 +93,7 @@ export class Readiness {
         config.cacheSeconds.jobWorker
       ),
       disk('disk', config.storageDir),
-      disk('backup_disk', app.config.get<string>('backups.dir', app.makePath('storage/backups'))),
+      disk('backup_disk', app.config.get<string>('backups.dir')),
       new MemoryHeapCheck()
         .as('heap')
         .warnWhenExceeds(Math.floor(config.heapMaxBytes * 0.8))
@@ -103,18 +101,6 @@ export class Readiness {
     ]
     return checks.map((check) => new BoundedCheck(check, config.checkTimeoutMs))
   }
-}
-
-/**
- * Free and total bytes of the file system that holds `path`, or that will
- * hold it: a folder not made yet (BACKUP_DIR before the first backup) is
- * measured at its nearest existing parent.
- */
-async function diskUsage(path: string) {
-  let existing = path
-  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
-  const stats = await statfs(existing)
-  return { free: stats.bavail * stats.bsize, size: stats.blocks * stats.bsize }
 }
 
 function toReport(report: HealthCheckReport): ReadinessReport {
