@@ -1,4 +1,4 @@
-import { isAbsolute, join } from 'node:path'
+import { isAbsolute } from 'node:path'
 import { tmpdir } from 'node:os'
 import app from '@adonisjs/core/services/app'
 import { defaultRepeatStrategy } from 'bullmq'
@@ -80,7 +80,7 @@ const backupsConfig = {
   /** The installation's plugin selection, carried in every archive. */
   pluginsConfigPath: app.makePath('config/plugins.ts'),
   /** Parent of the private temporary folder each run works in. */
-  tempDir: join(tmpdir()),
+  tempDir: tmpdir(),
   /** How long a restore waits for the tables' locks before giving up, changing nothing. */
   restoreLockTimeout: '15s',
   /** How long the upload command may run. */

@@ -2,6 +2,7 @@ import { args, BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { DomainError } from '#exceptions/domain_error'
 import { BackupService } from '#services/backups/backup_service'
+import { cliActor } from '#support/actor'
 
 export default class BackupVerify extends BaseCommand {
   static commandName = 'backup:verify'
@@ -15,7 +16,7 @@ export default class BackupVerify extends BaseCommand {
   async run() {
     const backups = await this.app.container.make(BackupService)
     try {
-      const result = await backups.verify(this.name, { actor: { type: 'cli', label: 'ace' } })
+      const result = await backups.verify(this.name, { actor: cliActor() })
       if (result.ok) {
         this.logger.success(
           `${this.name} is sound: checksums match and it restored into a scratch database (${result.tables} tables), dropped again`

@@ -57,10 +57,13 @@ export default class MonitoringReport {
     const bucketMs = this.store.bucketMs
     const count = Math.ceil((windowMinutes * 60) / bucketSeconds)
     const last = this.store.bucketStart(now)
-    const buckets = await this.store.buckets(last - (count - 1) * bucketMs, now)
     const recentCount = Math.max(1, Math.ceil((summaryMinutes * 60) / bucketSeconds))
     const intervalMs = sampleIntervalSeconds * 1000
-    const processes = await this.store.processes(now - 3 * intervalMs, now)
+    // Two independent reads of Redis, on every poll of every open page.
+    const [buckets, processes] = await Promise.all([
+      this.store.buckets(last - (count - 1) * bucketMs, now),
+      this.store.processes(now - 3 * intervalMs, now),
+    ])
     return {
       bucketSeconds,
       windowMinutes,
