@@ -178,6 +178,31 @@ export class CustomerSchema extends BaseModel {
   declare updatedAt: DateTime
 }
 
+export class DeviceTransferSchema extends BaseModel {
+  static $columns = ['actorLabel', 'actorType', 'at', 'counted', 'deviceId', 'fromFingerprint', 'id', 'kind', 'licenseId', 'toFingerprint'] as const
+  $columns = DeviceTransferSchema.$columns
+  @column()
+  declare actorLabel: string | null
+  @column()
+  declare actorType: string
+  @column.dateTime()
+  declare at: DateTime
+  @column()
+  declare counted: boolean
+  @column()
+  declare deviceId: number | null
+  @column()
+  declare fromFingerprint: string
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare kind: string
+  @column()
+  declare licenseId: number
+  @column()
+  declare toFingerprint: string | null
+}
+
 export class DeviceSchema extends BaseModel {
   static $columns = ['active', 'createdAt', 'deactivatedAt', 'fingerprint', 'firstActivatedAt', 'id', 'lastSeenAt', 'licenseId', 'name', 'type', 'updatedAt'] as const
   $columns = DeviceSchema.$columns
@@ -201,6 +226,25 @@ export class DeviceSchema extends BaseModel {
   declare name: string | null
   @column()
   declare type: string | null
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}
+
+export class EntitlementSchema extends BaseModel {
+  static $columns = ['code', 'createdAt', 'description', 'id', 'name', 'productId', 'updatedAt'] as const
+  $columns = EntitlementSchema.$columns
+  @column()
+  declare code: string
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare description: string | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare name: string
+  @column()
+  declare productId: number
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
 }
@@ -336,6 +380,32 @@ export class LeadCrmTagSchema extends BaseModel {
   declare updatedAt: DateTime
 }
 
+export class LicenseEntitlementSchema extends BaseModel {
+  static $columns = ['createdAt', 'entitlementId', 'granted', 'licenseId'] as const
+  $columns = LicenseEntitlementSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare entitlementId: number
+  @column()
+  declare granted: boolean
+  @column({ isPrimary: true })
+  declare licenseId: number
+}
+
+export class LicenseMeterLimitSchema extends BaseModel {
+  static $columns = ['createdAt', 'licenseId', 'limit', 'meterId'] as const
+  $columns = LicenseMeterLimitSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column({ isPrimary: true })
+  declare licenseId: number
+  @column()
+  declare limit: number | null
+  @column()
+  declare meterId: number
+}
+
 export class LicenseSessionSchema extends BaseModel {
   static $columns = ['clientVersion', 'deviceId', 'expiresAt', 'fingerprint', 'heartbeatCount', 'heartbeatInterval', 'id', 'ip', 'lastHeartbeatAt', 'licenseId', 'policy', 'sessionTimeout', 'startedAt', 'tokenHash', 'tokenSealed'] as const
   $columns = LicenseSessionSchema.$columns
@@ -371,6 +441,53 @@ export class LicenseSessionSchema extends BaseModel {
   declare tokenSealed: string
 }
 
+export class LicenseTemplateEntitlementSchema extends BaseModel {
+  static $columns = ['entitlementId', 'templateId'] as const
+  $columns = LicenseTemplateEntitlementSchema.$columns
+  @column()
+  declare entitlementId: number
+  @column({ isPrimary: true })
+  declare templateId: number
+}
+
+export class LicenseTemplateMeterSchema extends BaseModel {
+  static $columns = ['limit', 'meterId', 'templateId'] as const
+  $columns = LicenseTemplateMeterSchema.$columns
+  @column()
+  declare limit: number | null
+  @column()
+  declare meterId: number
+  @column({ isPrimary: true })
+  declare templateId: number
+}
+
+export class LicenseTemplateSchema extends BaseModel {
+  static $columns = ['createdAt', 'description', 'expiryBasis', 'id', 'maxDevices', 'maxSessions', 'name', 'productId', 'sessionPolicy', 'type', 'updatedAt'] as const
+  $columns = LicenseTemplateSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare description: string | null
+  @column()
+  declare expiryBasis: string
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare maxDevices: number
+  @column()
+  declare maxSessions: number
+  @column()
+  declare name: string
+  @column()
+  declare productId: number
+  @column()
+  declare sessionPolicy: string | null
+  @column()
+  declare type: string
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}
+
 export class LicenseUsageHourlySchema extends BaseModel {
   static $columns = ['devices', 'heartbeats', 'hour', 'licenseId', 'sessions'] as const
   $columns = LicenseUsageHourlySchema.$columns
@@ -387,7 +504,7 @@ export class LicenseUsageHourlySchema extends BaseModel {
 }
 
 export class LicenseSchema extends BaseModel {
-  static $columns = ['activatedAt', 'batchId', 'createdAt', 'customerId', 'expiresAt', 'expiryBasis', 'features', 'id', 'key', 'maxDevices', 'maxSessions', 'notes', 'productId', 'sessionPolicy', 'status', 'type', 'updatedAt'] as const
+  static $columns = ['activatedAt', 'batchId', 'createdAt', 'customerId', 'expiresAt', 'expiryBasis', 'features', 'id', 'key', 'maxDevices', 'maxSessions', 'notes', 'productId', 'sessionPolicy', 'status', 'templateId', 'templateOverrides', 'type', 'updatedAt'] as const
   $columns = LicenseSchema.$columns
   @column.dateTime()
   declare activatedAt: DateTime | null
@@ -420,16 +537,24 @@ export class LicenseSchema extends BaseModel {
   @column()
   declare status: string
   @column()
+  declare templateId: number | null
+  @column()
+  declare templateOverrides: string[]
+  @column()
   declare type: string
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
 }
 
-export class ProductSchema extends BaseModel {
-  static $columns = ['createdAt', 'description', 'id', 'name', 'offlineGraceSeconds', 'slug', 'updatedAt'] as const
-  $columns = ProductSchema.$columns
+export class MeterSchema extends BaseModel {
+  static $columns = ['code', 'createdAt', 'defaultLimit', 'description', 'id', 'name', 'overage', 'period', 'productId', 'rollingSeconds', 'timeZone', 'tolerancePercent', 'updatedAt'] as const
+  $columns = MeterSchema.$columns
+  @column()
+  declare code: string
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
+  @column()
+  declare defaultLimit: number | null
   @column()
   declare description: string | null
   @column({ isPrimary: true })
@@ -437,9 +562,46 @@ export class ProductSchema extends BaseModel {
   @column()
   declare name: string
   @column()
+  declare overage: string
+  @column()
+  declare period: string
+  @column()
+  declare productId: number
+  @column()
+  declare rollingSeconds: number | null
+  @column()
+  declare timeZone: string
+  @column()
+  declare tolerancePercent: number | null
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}
+
+export class ProductSchema extends BaseModel {
+  static $columns = ['createdAt', 'description', 'expiryGraceDays', 'id', 'name', 'offlineGraceSeconds', 'reclaimGraceSeconds', 'slug', 'transferCooldownSeconds', 'transferQuota', 'transferQuotaPeriodDays', 'updatedAt'] as const
+  $columns = ProductSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare description: string | null
+  @column()
+  declare expiryGraceDays: number
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare name: string
+  @column()
   declare offlineGraceSeconds: number | null
   @column()
+  declare reclaimGraceSeconds: number | null
+  @column()
   declare slug: string
+  @column()
+  declare transferCooldownSeconds: number
+  @column()
+  declare transferQuota: number | null
+  @column()
+  declare transferQuotaPeriodDays: number
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
 }
@@ -486,6 +648,65 @@ export class SessionHistorySchema extends BaseModel {
   declare startedAt: DateTime
   @column()
   declare tokenHash: string
+}
+
+export class UsageCounterSchema extends BaseModel {
+  static $columns = ['licenseId', 'meterId', 'overage', 'periodStart', 'updatedAt', 'used'] as const
+  $columns = UsageCounterSchema.$columns
+  @column({ isPrimary: true })
+  declare licenseId: number
+  @column()
+  declare meterId: number
+  @column()
+  declare overage: number
+  @column.dateTime()
+  declare periodStart: DateTime
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+  @column()
+  declare used: number
+}
+
+export class UsageEventSchema extends BaseModel {
+  static $columns = ['amount', 'apiKeyId', 'at', 'id', 'idempotencyKey', 'licenseId', 'meterId', 'overLimit', 'periodStart'] as const
+  $columns = UsageEventSchema.$columns
+  @column()
+  declare amount: number
+  @column()
+  declare apiKeyId: number | null
+  @column.dateTime()
+  declare at: DateTime
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare idempotencyKey: string | null
+  @column()
+  declare licenseId: number
+  @column()
+  declare meterId: number
+  @column()
+  declare overLimit: boolean
+  @column.dateTime()
+  declare periodStart: DateTime
+}
+
+export class UsageIdempotencyKeySchema extends BaseModel {
+  static $columns = ['amount', 'createdAt', 'idempotencyKey', 'licenseId', 'meterId', 'response', 'status'] as const
+  $columns = UsageIdempotencyKeySchema.$columns
+  @column()
+  declare amount: number
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare idempotencyKey: string
+  @column({ isPrimary: true })
+  declare licenseId: number
+  @column()
+  declare meterId: number
+  @column()
+  declare response: Record<string, unknown>
+  @column()
+  declare status: number
 }
 
 export class VersionGateConfigRevisionSchema extends BaseModel {

@@ -8,6 +8,11 @@ const numericId = () => ({
   columnName: 'id',
   columnInfo: { tsType: 'number', decorators: [{ name: '@column', args: { isPrimary: true } }] },
 })
+/** A bigint column that is part of a composite primary key. */
+const numericKeyPart = {
+  tsType: 'number',
+  decorators: [{ name: '@column', args: { isPrimary: true } }],
+}
 const jsonObject = { tsType: 'Record<string, unknown>', decorators: [{ name: '@column' }] }
 const textArray = { tsType: 'string[]', decorators: [{ name: '@column' }] }
 const localizedText = { tsType: 'Record<string, string>', decorators: [{ name: '@column' }] }
@@ -17,7 +22,16 @@ export default {
     bigint: { tsType: 'number', decorators: [{ name: '@column' }] },
   },
   tables: {
-    licenses: { primaryKey: numericId, columns: { features: jsonObject } },
+    licenses: {
+      primaryKey: numericId,
+      columns: { features: jsonObject, template_overrides: textArray },
+    },
+    license_entitlements: { columns: { license_id: numericKeyPart } },
+    license_meter_limits: { columns: { license_id: numericKeyPart } },
+    usage_counters: { columns: { license_id: numericKeyPart } },
+    usage_idempotency_keys: { columns: { license_id: numericKeyPart, response: jsonObject } },
+    usage_events: { primaryKey: numericId },
+    device_transfers: { primaryKey: numericId },
     devices: { primaryKey: numericId },
     backups: { primaryKey: numericId },
     audit_logs: { primaryKey: numericId, columns: { before: jsonObject, after: jsonObject } },

@@ -11,6 +11,9 @@ const LicensesController = () => import('#controllers/licenses_controller')
 const SingleUseController = () => import('#controllers/single_use_controller')
 const SessionsController = () => import('#controllers/sessions_controller')
 const LeaseKeysController = () => import('#controllers/lease_keys_controller')
+const EntitlementsController = () => import('#controllers/entitlements_controller')
+const UsageController = () => import('#controllers/usage_controller')
+const TransfersController = () => import('#controllers/transfers_controller')
 
 /*
 | Operations: liveness and readiness probes, Prometheus metrics.
@@ -27,6 +30,11 @@ router
     router.post('license/deactivate', [LicensesController, 'deactivate'])
     router.post('license/verify', [LicensesController, 'verify'])
     router.get('license/info/:license_key', [LicensesController, 'info'])
+    router.post('license/transfer', [TransfersController, 'transfer'])
+
+    router.post('license/entitlements/check', [EntitlementsController, 'check'])
+    router.post('license/usage', [UsageController, 'record'])
+    router.get('license/usage/:license_key', [UsageController, 'show'])
 
     router.post('license/session/start', [SessionsController, 'start'])
     router.post('license/session/heartbeat', [SessionsController, 'heartbeat'])

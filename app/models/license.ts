@@ -5,6 +5,7 @@ import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
 import Product from '#models/product'
 import Customer from '#models/customer'
 import Device from '#models/device'
+import LicenseTemplate from '#models/license_template'
 import { isLicenseExpired, whereLicenseExpired, whereLicenseUsable } from '#rules/license_usable'
 
 export type StoredLicenseStatus = 'active' | 'suspended' | 'revoked'
@@ -20,6 +21,9 @@ export default class License extends LicenseSchema {
 
   @belongsTo(() => Customer)
   declare customer: BelongsTo<typeof Customer>
+
+  @belongsTo(() => LicenseTemplate, { foreignKey: 'templateId' })
+  declare template: BelongsTo<typeof LicenseTemplate>
 
   @hasMany(() => Device)
   declare devices: HasMany<typeof Device>
