@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import {
   ApiError,
@@ -21,6 +21,17 @@ import {
   type PublicKey,
 } from './lease.js'
 import { FileStore, type LeaseStore } from './store.js'
+import {
+  codesOf,
+  meterUsageOf,
+  UNKNOWN_LICENSE,
+  usageRecordOf,
+  type EntitlementCheck,
+  type LicenseState,
+  type MeterUsage,
+  type TransferResult,
+  type UsageRecord,
+} from './usage.js'
 
 export interface LicenseClientOptions {
   /** The server, e.g. `https://licenses.example.com`. */
@@ -59,9 +70,12 @@ export interface LicenseClientOptions {
   fetch?: typeof globalThis.fetch
 }
 
+export type LicenseStatus = 'active' | 'grace' | 'expired' | 'suspended' | 'revoked'
+
 export interface LicenseView {
   key: string
-  status: string
+  /** `grace`: past `expires_at` but still usable until `grace_ends_at`. */
+  status: LicenseStatus
   product: string | null
   type: string
   expires_at: string | null
@@ -70,6 +84,7 @@ export interface LicenseView {
   session_policy: string
   devices_in_use: number
   features: Record<string, unknown>
+  grace_ends_at: string | null
 }
 
 export type OfflineCode = 'LEASE_MISSING' | 'LEASE_INVALID' | 'LEASE_EXPIRED' | 'CLOCK_TAMPERED'
@@ -85,6 +100,12 @@ export interface VerifyResult {
   /** The lease the answer rests on, when there is one. */
   lease: LeaseClaims | null
   features: Record<string, unknown>
+  /** Effective entitlement codes, sorted; empty unless `valid`. Offline: the lease's. */
+  entitlements: string[]
+  /** The license's status (`active`, `grace`, …); offline: the lease's, null when it is refused. */
+  status: string | null
+  /** When the expiry grace ends, while the license is in grace. */
+  graceEndsAt: string | null
   update?: UpdateNotice
   /** Why an offline answer is `LEASE_INVALID` (for logs, not for users). */
   reason?: string
@@ -96,6 +117,10 @@ export interface Session {
   heartbeatInterval: number
   sessionTimeout: number
   expiresAt: string
+  /** Effective entitlement codes, sorted. */
+  entitlements: string[]
+  /** Set when the license is past its expiry, in the product's grace. */
+  graceEndsAt: string | null
   update?: UpdateNotice
 }
 
@@ -106,6 +131,8 @@ export interface LicenseClientEvents {
   update: UpdateNotice
   /** A heartbeat failed for a transient reason and will be retried. */
   retrying: { attempt: number; delayMs: number; error: LicenseError }
+  /** An answer (or, offline, the lease) shows the license expired but in its grace: time to nag. */
+  grace: { graceEndsAt: string }
 }
 
 /** What the store keeps: the lease and what is needed to judge it offline. */
@@ -121,6 +148,22 @@ interface CachedLease {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const
+
+/**
+ * The license as a valid lease states it at `now`. A lease outlives the
+ * expiry only in the product's grace (its `valid_until` stops at the grace's
+ * end), so a lease past `license_expires_at` is in grace even when it was
+ * signed before.
+ */
+function offlineState(claims: LeaseClaims, now: number): LicenseState {
+  const expiry = claims.license_expires_at ? Date.parse(claims.license_expires_at) : null
+  const inGrace = claims.status === 'grace' || (expiry !== null && now >= expiry)
+  return {
+    entitlements: codesOf(claims.entitlements),
+    status: inGrace ? 'grace' : 'active',
+    graceEndsAt: inGrace ? (claims.grace_ends_at ?? claims.valid_until) : null,
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -140,6 +183,7 @@ export class LicenseClient extends EventEmitter {
   protected refreshing = false
   protected exitHooks: Array<() => void> = []
   protected ending: Promise<void> | null = null
+  protected license: LicenseState = UNKNOWN_LICENSE
 
   constructor(options: LicenseClientOptions) {
     super()
@@ -182,6 +226,45 @@ export class LicenseClient extends EventEmitter {
     return this.session?.token ?? null
   }
 
+  /**
+   * The license's effective entitlements as the last `verify()`,
+   * `startSession()` or `checkEntitlements()` gave them (offline: the
+   * lease's). Empty before the first answer and after a refusal.
+   */
+  get entitlements(): readonly string[] {
+    return this.license.entitlements
+  }
+
+  /** The license's status as last seen (`active`, `grace`, …), or null. */
+  get licenseStatus() {
+    return this.license.status
+  }
+
+  /** When the expiry grace ends, while the license is in grace; else null. */
+  get graceEndsAt() {
+    return this.license.graceEndsAt
+  }
+
+  /** Whether the license includes the entitlement, as last seen; works offline from the lease. */
+  hasEntitlement(code: string) {
+    return this.license.entitlements.includes(code)
+  }
+
+  /**
+   * Keeps what an answer said about the license. `grace` is emitted when
+   * the license enters its grace (or the grace's end moves), not on every
+   * answer, so a program can nag once per change.
+   */
+  protected remember(state: LicenseState) {
+    const previous = this.license
+    this.license = state
+    const entered =
+      state.status === 'grace' &&
+      state.graceEndsAt !== null &&
+      (previous.status !== 'grace' || previous.graceEndsAt !== state.graceEndsAt)
+    if (entered) this.emit('grace', { graceEndsAt: state.graceEndsAt! })
+  }
+
   // ---------------------------------------------------------------- licenses
 
   /** Binds this device to the license (the same device again is no new slot). */
@@ -198,15 +281,34 @@ export class LicenseClient extends EventEmitter {
     return { license: body.license, device: body.device, created: status === 201 }
   }
 
-  /** Frees this device's slot; its sessions end and its cached lease is deleted. */
+  /**
+   * Frees this device's slot; its sessions end and its cached lease is
+   * deleted. Refused with `TRANSFER_COOLDOWN` or `TRANSFER_QUOTA_EXCEEDED`
+   * (self-service deactivations count against the transfer quota), the
+   * device stays bound and a running session carries on.
+   */
   async deactivate(): Promise<void> {
+    const session = this.session
+    // No heartbeat may race the deactivation and report it as `ended`.
     this.stopHeartbeats()
     this.session = null
-    await this.forgetLease()
-    await this.call('POST', '/api/license/deactivate', {
-      license_key: this.options.licenseKey,
-      hardware_fingerprint: this.fingerprint,
-    })
+    try {
+      await this.call('POST', '/api/license/deactivate', {
+        license_key: this.options.licenseKey,
+        hardware_fingerprint: this.fingerprint,
+      })
+    } catch (error) {
+      // The server answered and changed nothing (a refusal that is not
+      // definitive, such as the cooldown): the session goes on. Without an
+      // answer the device may be gone, so the lease goes as on success.
+      if (!(error instanceof ApiError)) await this.forgetLicense()
+      else if (!isDefinitiveRefusal(error.code) && session && !this.session) {
+        this.session = session
+        this.scheduleHeartbeat()
+      }
+      throw error
+    }
+    await this.forgetLicense()
   }
 
   /**
@@ -229,6 +331,14 @@ export class LicenseClient extends EventEmitter {
     if (isDefinitiveRefusal(body.code)) await this.forgetLease()
     const lease = body.lease ? await this.keepLease(body.lease) : null
     if (!body.lease && body.valid) await this.forgetLease()
+    const status = body.license?.status ?? null
+    const state: LicenseState = {
+      entitlements: body.valid ? codesOf(body.entitlements) : [],
+      status,
+      // The view names the grace's end ahead of time too; the SDK's state only in it.
+      graceEndsAt: status === 'grace' ? (body.license.grace_ends_at ?? null) : null,
+    }
+    this.remember(state)
     return {
       valid: body.valid,
       code: body.code,
@@ -236,6 +346,7 @@ export class LicenseClient extends EventEmitter {
       license: body.license,
       lease,
       features: body.license?.features ?? {},
+      ...state,
       ...(body.update ? { update: body.update } : {}),
     }
   }
@@ -246,15 +357,19 @@ export class LicenseClient extends EventEmitter {
       code: OfflineCode,
       lease: LeaseClaims | null = null,
       reason?: string
-    ): VerifyResult => ({
-      valid: false,
-      code,
-      offline: true,
-      license: null,
-      lease,
-      features: {},
-      ...(reason ? { reason } : {}),
-    })
+    ): VerifyResult => {
+      this.remember(UNKNOWN_LICENSE)
+      return {
+        valid: false,
+        code,
+        offline: true,
+        license: null,
+        lease,
+        features: {},
+        ...UNKNOWN_LICENSE,
+        ...(reason ? { reason } : {}),
+      }
+    }
     const cached = await this.loadLease()
     if (!cached) return refused('LEASE_MISSING')
     if (cached === 'corrupt') return refused('LEASE_INVALID')
@@ -283,6 +398,8 @@ export class LicenseClient extends EventEmitter {
       return refused('LEASE_EXPIRED', claims)
 
     if (now > cached.highest_seen) await this.saveLease({ ...cached, highest_seen: now })
+    const state = offlineState(claims, Math.max(now, now + cached.offset))
+    this.remember(state)
     return {
       valid: true,
       code: 'VALID',
@@ -290,6 +407,95 @@ export class LicenseClient extends EventEmitter {
       license: null,
       lease: claims,
       features: claims.features ?? {},
+      ...state,
+    }
+  }
+
+  // ------------------------------------------------ entitlements and usage
+
+  /**
+   * Asks the server whether the license includes every one of `codes`
+   * (1–100). A missing one is an answer (`ok: false` with `missing`), not an
+   * error; a license that is not usable throws as elsewhere.
+   */
+  async checkEntitlements(codes: string[]): Promise<EntitlementCheck> {
+    try {
+      const { body } = await this.call('POST', '/api/license/entitlements/check', {
+        license_key: this.options.licenseKey,
+        entitlements: codes,
+      })
+      const entitlements = codesOf(body.entitlements)
+      this.remember({ ...this.license, entitlements })
+      return { ok: true, missing: [], entitlements }
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'ENTITLEMENTS_MISSING')) throw error
+      const missing = codesOf(error.details.missing)
+      this.remember({
+        ...this.license,
+        entitlements: this.license.entitlements.filter((code) => !missing.includes(code)),
+      })
+      return { ok: false, missing, entitlements: null }
+    }
+  }
+
+  /**
+   * Records `amount` (1–1,000,000) on one of the product's meters. The
+   * record carries an idempotency key (a new UUID unless you pass one) that
+   * every retry reuses, so a retry after a lost answer counts once. Retries
+   * network errors, 5xx and 429 with backoff. Refused at the limit:
+   * `ApiError` `USAGE_LIMIT_REACHED` with `details.limit`, `details.used`
+   * and `details.resets_at`.
+   */
+  async recordUsage(
+    meter: string,
+    amount = 1,
+    options: { idempotencyKey?: string } = {}
+  ): Promise<UsageRecord> {
+    const idempotencyKey = options.idempotencyKey ?? randomUUID()
+    const { body, headers } = await this.withRetries(() =>
+      this.call('POST', '/api/license/usage', {
+        license_key: this.options.licenseKey,
+        meter,
+        amount,
+        idempotency_key: idempotencyKey,
+      })
+    )
+    return usageRecordOf(body, idempotencyKey, headers.get('idempotent-replayed') === 'true')
+  }
+
+  /** Every meter of the license's product: used, limit, remaining and when it resets. */
+  async usage(): Promise<MeterUsage[]> {
+    const key = encodeURIComponent(this.options.licenseKey.trim())
+    const { body } = await this.call('GET', `/api/license/usage/${key}`)
+    return Array.isArray(body.meters) ? body.meters.map(meterUsageOf) : []
+  }
+
+  /**
+   * Moves a device binding to another fingerprint in one step: by default
+   * from the user's old machine to this one. Counts against the product's
+   * transfer quota and cooldown (`TRANSFER_COOLDOWN`,
+   * `TRANSFER_QUOTA_EXCEEDED`: `details.retry_at`, `retryAfter`). Moving this
+   * device away ends its session and deletes its lease.
+   */
+  async transfer(input: {
+    fromFingerprint: string
+    toFingerprint?: string
+    deviceName?: string
+  }): Promise<TransferResult> {
+    const { body } = await this.call('POST', '/api/license/transfer', {
+      license_key: this.options.licenseKey,
+      from_fingerprint: input.fromFingerprint,
+      to_fingerprint: input.toFingerprint ?? this.fingerprint,
+      ...(input.deviceName ? { device_name: input.deviceName } : {}),
+    })
+    if (input.fromFingerprint === this.fingerprint) {
+      this.close()
+      await this.forgetLicense()
+    }
+    return {
+      device: body.device,
+      transfersLeft: body.transfers_left ?? null,
+      nextTransferAt: body.next_transfer_at ?? null,
     }
   }
 
@@ -308,14 +514,22 @@ export class LicenseClient extends EventEmitter {
       })
     )
     if (body.lease) await this.keepLease(body.lease)
+    const graceEndsAt: string | null = body.grace_ends_at ?? null
     this.session = {
       token: body.session_token,
       resumed: body.resumed,
       heartbeatInterval: body.heartbeat_interval,
       sessionTimeout: body.session_timeout,
       expiresAt: body.expires_at,
+      entitlements: codesOf(body.entitlements),
+      graceEndsAt,
       ...(body.update ? { update: body.update } : {}),
     }
+    this.remember({
+      entitlements: this.session.entitlements,
+      status: graceEndsAt ? 'grace' : 'active',
+      graceEndsAt,
+    })
     if (body.update) this.emit('update', body.update)
     if (this.options.releaseOnExit) this.installExitHooks()
     this.scheduleHeartbeat()
@@ -398,7 +612,7 @@ export class LicenseClient extends EventEmitter {
       this.session = null
       this.stopHeartbeats()
       this.removeExitHooks()
-      if (reason === 'deactivated' || reason === 'license') await this.forgetLease()
+      if (reason === 'deactivated' || reason === 'license') await this.forgetLicense()
       this.emit('ended', { reason, code: failure.code })
     }
   }
@@ -568,6 +782,12 @@ export class LicenseClient extends EventEmitter {
     if (this.store) await this.store.delete(this.storeKey)
   }
 
+  /** After a definitive refusal: neither the lease nor what the last answers said holds. */
+  protected async forgetLicense() {
+    this.remember(UNKNOWN_LICENSE)
+    await this.forgetLease()
+  }
+
   // ---------------------------------------------------------------- http
 
   protected async call(method: 'GET' | 'POST', path: string, payload?: Record<string, unknown>) {
@@ -591,7 +811,7 @@ export class LicenseClient extends EventEmitter {
     try {
       body = await response.json()
     } catch {}
-    if (response.ok && body) return { status: response.status, body }
+    if (response.ok && body) return { status: response.status, body, headers: response.headers }
 
     const error = body?.error
     if (typeof error?.code !== 'string') {
@@ -602,7 +822,7 @@ export class LicenseClient extends EventEmitter {
       message: string
     } & ApiErrorDetails
     const retryAfter = Number(response.headers.get('retry-after')) || null
-    if (isDefinitiveRefusal(code)) await this.forgetLease()
+    if (isDefinitiveRefusal(code)) await this.forgetLicense()
     throw new ApiError(code, message ?? code, response.status, details, retryAfter)
   }
 }

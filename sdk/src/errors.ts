@@ -22,6 +22,14 @@ export interface ApiErrorDetails {
   end_reason?: string
   update?: UpdateNotice
   fields?: Array<{ field: string; rule: string; message: string }>
+  /** `ENTITLEMENTS_MISSING`: the codes the license lacks. */
+  missing?: string[]
+  /** `USAGE_LIMIT_REACHED`: the period's limit, what is used, when it resets. */
+  limit?: number
+  used?: number
+  resets_at?: string | null
+  /** `TRANSFER_COOLDOWN`, `TRANSFER_QUOTA_EXCEEDED`: when the next move is allowed. */
+  retry_at?: string
   [key: string]: unknown
 }
 
@@ -32,7 +40,7 @@ export class ApiError extends LicenseError {
     message: string,
     readonly status: number,
     readonly details: ApiErrorDetails = {},
-    /** Seconds to wait, from `Retry-After`, for `RATE_LIMITED`. */
+    /** Seconds to wait, from `Retry-After`: `RATE_LIMITED`, `TRANSFER_COOLDOWN`, `SERVICE_UNAVAILABLE`. */
     readonly retryAfter: number | null = null
   ) {
     super(code, message)

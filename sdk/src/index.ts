@@ -2,6 +2,7 @@ export { LicenseClient } from './client.js'
 export type {
   LicenseClientEvents,
   LicenseClientOptions,
+  LicenseStatus,
   LicenseView,
   OfflineCode,
   Session,
@@ -14,3 +15,10 @@ export { trustedKeys, verifyLease, LeaseInvalid } from './lease.js'
 export type { LeaseClaims, PublicKey } from './lease.js'
 export { FileStore, MemoryStore, defaultStoreFolder } from './store.js'
 export type { LeaseStore } from './store.js'
+export type {
+  EntitlementCheck,
+  LicenseState,
+  MeterUsage,
+  TransferResult,
+  UsageRecord,
+} from './usage.js'

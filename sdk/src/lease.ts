@@ -7,6 +7,12 @@ export interface LeaseClaims {
   fingerprint: string
   features: Record<string, unknown>
   license_expires_at: string | null
+  /** Effective entitlement codes, sorted (servers before 0.2 send none). */
+  entitlements?: string[]
+  /** `grace`: signed while the license was past its expiry, in the product's grace. */
+  status?: 'active' | 'grace'
+  /** When the expiry grace ends; `valid_until` never passes it. */
+  grace_ends_at?: string | null
   issued_at: string
   valid_until: string
   iat: number
