@@ -18,6 +18,7 @@ export const controllers = {
     BlockedIps: () => import('#controllers/panel/blocked_ips_controller'),
     Customers: () => import('#controllers/panel/customers_controller'),
     Dashboard: () => import('#controllers/panel/dashboard_controller'),
+    LicenseEntitlements: () => import('#controllers/panel/license_entitlements_controller'),
     Licenses: () => import('#controllers/panel/licenses_controller'),
     Monitoring: () => import('#controllers/panel/monitoring_controller'),
     Plugins: () => import('#controllers/panel/plugins_controller'),

@@ -60,7 +60,7 @@ export default class LicensesController {
 
   async verify(ctx: HttpContext) {
     const payload = await ctx.request.validateUsing(verifyValidator)
-    const { license, code, update, lease, extensions } = await this.licenses.verify({
+    const { license, code, entitlements, update, lease, extensions } = await this.licenses.verify({
       licenseKey: payload.license_key,
       fingerprint: fingerprintOf(payload),
       version: payload.version,
@@ -69,6 +69,7 @@ export default class LicensesController {
       valid: code === 'VALID',
       code,
       license: await this.view(license),
+      ...(entitlements ? { entitlements } : {}),
       ...(lease ? { lease } : {}),
       ...(update ? { update } : {}),
       ...extensions,

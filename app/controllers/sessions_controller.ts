@@ -42,6 +42,7 @@ export default class SessionsController {
       heartbeat_interval: session.timing.heartbeatInterval,
       session_timeout: session.timing.timeout,
       expires_at: session.expiresAt.toISOString(),
+      entitlements: session.entitlements,
       ...(session.lease ? { lease: session.lease } : {}),
       ...(session.update ? { update: session.update } : {}),
       ...session.extensions,

@@ -50,13 +50,14 @@ export type ClientResponseSource = (
 
 /** Fields of the core's answer at each point: a plugin cannot take them. */
 export const CORE_FIELDS: Record<ClientResponsePoint, readonly string[]> = {
-  verify: ['valid', 'code', 'license', 'lease', 'update', 'error'],
+  verify: ['valid', 'code', 'license', 'entitlements', 'lease', 'update', 'error'],
   session_start: [
     'session_token',
     'resumed',
     'heartbeat_interval',
     'session_timeout',
     'expires_at',
+    'entitlements',
     'lease',
     'update',
     'error',
@@ -66,6 +67,7 @@ export const CORE_FIELDS: Record<ClientResponsePoint, readonly string[]> = {
     'product',
     'fingerprint',
     'features',
+    'entitlements',
     'license_expires_at',
     'issued_at',
     'valid_until',

@@ -18,6 +18,8 @@ export interface LeaseClaims {
   product: string
   fingerprint: string
   features: Record<string, unknown>
+  /** The license's effective entitlement codes, sorted, as at issue. */
+  entitlements: string[]
   license_expires_at: string | null
   issued_at: string
   valid_until: string
@@ -46,9 +48,15 @@ export class LeaseService {
   /**
    * A lease for this license on this device, valid for the product's
    * offline grace and never past the license's own expiry. None when the
-   * product grants no offline use.
+   * product grants no offline use. `entitlements` are the license's
+   * effective ones (LicenseEntitlements), which the caller has read already.
    */
-  async issue(license: License, fingerprint: string, now: DateTime): Promise<string | null> {
+  async issue(
+    license: License,
+    fingerprint: string,
+    now: DateTime,
+    entitlements: readonly string[]
+  ): Promise<string | null> {
     const issuedAt = now.toJSDate()
     let validUntil = issuedAt.getTime() + this.graceFor(license.product) * 1000
     const licenseExpiry = license.expiresAt?.toMillis() ?? null
@@ -60,6 +68,7 @@ export class LeaseService {
       product: license.product.slug,
       fingerprint,
       features: license.features ?? {},
+      entitlements: [...entitlements],
       license_expires_at: license.expiresAt?.toUTC().toISO() ?? null,
       issued_at: issuedAt.toISOString(),
       valid_until: new Date(validUntil).toISOString(),

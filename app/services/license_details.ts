@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import License from '#models/license'
+import LicenseEntitlements from '#services/license_entitlements'
 import { whereSessionLive } from '#rules/session_live'
 import { Clock } from '#support/clock'
 
@@ -11,7 +12,10 @@ import { Clock } from '#support/clock'
  */
 @inject()
 export default class LicenseDetails {
-  constructor(protected clock: Clock) {}
+  constructor(
+    protected clock: Clock,
+    protected entitlements: LicenseEntitlements
+  ) {}
 
   async of(licenseId: number) {
     const license = await License.query()
@@ -48,6 +52,14 @@ export default class LicenseDetails {
         .orderBy('id', 'desc')
         .limit(100),
     ])
-    return { license, status: license.statusAt(now), devices, live, history, audit }
+    return {
+      license,
+      status: license.statusAt(now),
+      devices,
+      live,
+      history,
+      audit,
+      entitlements: await this.entitlements.standingsOf(license),
+    }
   }
 }

@@ -8,6 +8,7 @@ import AuditTrail from '#services/audit_trail'
 import { SessionLedger } from '#services/session_ledger'
 import { ClientConfigRegistry, type UpdateNotice } from '#services/client_config'
 import { LeaseService } from '#services/lease_service'
+import LicenseEntitlements from '#services/license_entitlements'
 import { ClientResponseExtensions, type JsonValue } from '#services/client_response_extensions'
 import metrics from '#services/metrics/main'
 import { licenseUsableSql } from '#rules/license_usable'
@@ -24,6 +25,8 @@ export type VerifyCode =
 export interface Verification {
   license: License
   code: VerifyCode
+  /** The effective entitlement codes, sorted: when the license is valid. */
+  entitlements?: string[]
   update?: UpdateNotice
   lease?: string
   /** Fields plugins add to the answer (ClientResponseExtensions), in order. */
@@ -58,7 +61,8 @@ export default class LicenseService {
     protected leases: LeaseService,
     protected ledger: SessionLedger,
     protected audit: AuditTrail,
-    protected extensions: ClientResponseExtensions
+    protected extensions: ClientResponseExtensions,
+    protected entitlements: LicenseEntitlements
   ) {}
 
   async find(licenseKey: string, client?: TransactionClientContract) {
@@ -318,15 +322,35 @@ export default class LicenseService {
       version: input.version ?? null,
     })
     const answer = update ? { license, code, update } : { license, code }
-    if (!input.fingerprint) return answer
+    const entitlements = await this.entitlements.effectiveFor(license)
+    if (!input.fingerprint) return { ...answer, entitlements }
 
     const touched = await Device.query()
       .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
       .update({ last_seen_at: now.toJSDate() })
     const found = Array.isArray(touched) ? touched[0] : touched
     if (Number(found) === 0) return { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
-    const lease = await this.leases.issue(license, input.fingerprint, now)
-    return lease ? { ...answer, lease } : answer
+    const lease = await this.leases.issue(license, input.fingerprint, now, entitlements)
+    return lease ? { ...answer, entitlements, lease } : { ...answer, entitlements }
+  }
+
+  /**
+   * `POST /api/license/entitlements/check`: whether the license, usable
+   * now, has every entitlement asked for. Codes outside the product's
+   * catalogue are simply missing.
+   *
+   * @returns the license's effective codes, when none is missing
+   * @throws ApiError `403 ENTITLEMENTS_MISSING` with `missing` (the codes
+   * asked for that the license lacks, in the order asked, once each)
+   */
+  async checkEntitlements(input: { licenseKey: string; entitlements: readonly string[] }) {
+    const license = await this.find(input.licenseKey)
+    this.assertUsable(license, this.clock.now())
+    const effective = await this.entitlements.effectiveFor(license)
+    const has = new Set(effective)
+    const missing = [...new Set(input.entitlements)].filter((code) => !has.has(code))
+    if (missing.length > 0) throw new ApiError('ENTITLEMENTS_MISSING', { missing })
+    return effective
   }
 
   /**

@@ -8,6 +8,7 @@ import type { DateTime } from 'luxon'
 import type License from '#models/license'
 import LicenseService from '#services/license_service'
 import { LeaseService } from '#services/lease_service'
+import LicenseEntitlements from '#services/license_entitlements'
 import AuditTrail from '#services/audit_trail'
 import { SessionLedger, type EndReason } from '#services/session_ledger'
 import {
@@ -43,6 +44,8 @@ export interface StartedSession {
   timing: SessionTiming
   expiresAt: Date
   license: License
+  /** The license's effective entitlement codes, sorted. */
+  entitlements: string[]
   /** The update notice for the client's version, when there is one. */
   update?: UpdateNotice
   /** The signed lease for offline use, unless the product grants none. */
@@ -106,7 +109,8 @@ export default class SessionService {
     protected leases: LeaseService,
     protected ledger: SessionLedger,
     protected audit: AuditTrail,
-    protected extensions: ClientResponseExtensions
+    protected extensions: ClientResponseExtensions,
+    protected entitlements: LicenseEntitlements
   ) {}
 
   async start(
@@ -141,7 +145,7 @@ export default class SessionService {
           terms.sessionLimitMessage
         )
       if (decision.action === 'refuse') throw limitReached(decision.reason)
-      let session: Omit<StartedSession, 'extensions' | 'outcome'>
+      let session: Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements'>
       if (decision.action === 'resume') {
         session = await this.resume(trx, decision.sessionId, license, input, moment)
       } else {
@@ -152,6 +156,7 @@ export default class SessionService {
         const created = { license, policyName: policy.name, timing, now, actor }
         session = await this.create(trx, created, input, () => limitReached())
       }
+      const entitlements = await this.entitlements.effectiveFor(license, trx)
       const extensions = await this.extensions.collect('session_start', {
         license,
         product: license.product,
@@ -161,10 +166,15 @@ export default class SessionService {
       })
       const outcome = OUTCOMES[decision.action]
       return terms.update
-        ? { ...session, outcome, update: terms.update, extensions }
-        : { ...session, outcome, extensions }
+        ? { ...session, outcome, entitlements, update: terms.update, extensions }
+        : { ...session, outcome, entitlements, extensions }
     })
-    const lease = await this.leases.issue(started.license, input.fingerprint, now)
+    const lease = await this.leases.issue(
+      started.license,
+      input.fingerprint,
+      now,
+      started.entitlements
+    )
     return lease ? { ...started, lease } : started
   }
 
@@ -197,7 +207,7 @@ export default class SessionService {
     license: License,
     input: { version?: string | null; ip?: string | null },
     moment: Date
-  ): Promise<Omit<StartedSession, 'extensions' | 'outcome'>> {
+  ): Promise<Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements'>> {
     const [row] = await trx
       .from('license_sessions')
       .where('id', sessionId)
@@ -228,7 +238,7 @@ export default class SessionService {
     },
     input: { fingerprint: string; version?: string | null; ip?: string | null },
     limitReached: () => ApiError
-  ): Promise<Omit<StartedSession, 'extensions' | 'outcome'>> {
+  ): Promise<Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements'>> {
     const { license, policyName, timing, now, actor } = session
     const { device } = await this.licenses.ensureDevice(trx, license, input, now, actor)
     const token = generateSessionToken()

@@ -71,6 +71,7 @@ test.group('Client response extensions', (group) => {
       'valid',
       'code',
       'license',
+      'entitlements',
       'lease',
       'seat_pool',
       'plan_tier',
@@ -93,6 +94,7 @@ test.group('Client response extensions', (group) => {
       'heartbeat_interval',
       'session_timeout',
       'expires_at',
+      'entitlements',
       'lease',
       'seat_pool',
     ])
@@ -137,6 +139,7 @@ test.group('Client response extensions', (group) => {
       'valid',
       'code',
       'license',
+      'entitlements',
       'lease',
     ])
   })

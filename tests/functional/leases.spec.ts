@@ -68,6 +68,7 @@ test.group('Signed leases', (group) => {
       product: license.product.slug,
       fingerprint: device,
       features: { pro: true },
+      entitlements: [],
       license_expires_at: null,
       issued_at: '2026-11-23T10:05:00.000Z',
       valid_until: '2026-11-30T10:05:00.000Z',
