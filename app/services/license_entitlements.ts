@@ -5,6 +5,7 @@ import License from '#models/license'
 import Entitlement from '#models/entitlement'
 import AuditTrail from '#services/audit_trail'
 import { DomainError } from '#exceptions/domain_error'
+import { licenseEntitledSql } from '#rules/license_entitled'
 import type { Actor } from '#support/actor'
 
 /**
@@ -25,21 +26,14 @@ export interface EntitlementStanding {
 }
 
 /**
- * A license's entitlement ids with their codes, the effective ones first
- * decided in SQL: the license's own row wins (granted or withdrawn), else
- * the template's. Codes sort byte-wise (`COLLATE "C"`), as JavaScript's
- * sort does, whatever the database's locale.
+ * The effective codes of some licenses. Codes sort byte-wise
+ * (`COLLATE "C"`), as JavaScript's sort does, whatever the database's locale.
  */
 const EFFECTIVE_SQL = `
   SELECT l.id AS license_id, e.code
   FROM licenses l
   JOIN entitlements e ON e.product_id = l.product_id
-  LEFT JOIN license_entitlements own ON own.license_id = l.id AND own.entitlement_id = e.id
-  WHERE l.id = ANY(?::bigint[])
-    AND coalesce(own.granted, EXISTS (
-      SELECT 1 FROM license_template_entitlements t
-      WHERE t.template_id = l.template_id AND t.entitlement_id = e.id
-    ))
+  WHERE l.id = ANY(?::bigint[]) AND ${licenseEntitledSql('l', 'e')}
   ORDER BY l.id, e.code COLLATE "C"`
 
 const AUDIT_ACTIONS = {

@@ -8,6 +8,7 @@ import LicenseTemplate from '#models/license_template'
 import type License from '#models/license'
 import type Product from '#models/product'
 import LicenseEntitlements from '#services/license_entitlements'
+import { ClientResponseExtensions } from '#services/client_response_extensions'
 import { cliActor } from '#support/actor'
 import {
   createLicense,
@@ -261,6 +262,16 @@ test.group('Entitlements at the client', (group) => {
       .post('/api/license/entitlements/check')
       .json({ license_key: license.key, entitlements: ['sync'] })
     noKey.assertStatus(401)
+  })
+
+  test('no plugin can take the name entitlements at any point', async ({ assert }) => {
+    const extensions = await app.container.make(ClientResponseExtensions)
+    for (const point of ['verify', 'session_start', 'lease'] as const) {
+      assert.throws(
+        () => extensions.add(point, 'entitlements', async () => []),
+        `A plugin cannot add "entitlements" to ${point}: the core's answer has a field of that name`
+      )
+    }
   })
 
   test('effectiveForMany answers many licenses in one query, every id included', async ({
