@@ -651,7 +651,7 @@ export class SessionHistorySchema extends BaseModel {
 }
 
 export class UsageCounterSchema extends BaseModel {
-  static $columns = ['licenseId', 'meterId', 'overage', 'periodStart', 'updatedAt', 'used'] as const
+  static $columns = ['licenseId', 'meterId', 'overage', 'periodStart', 'resetAt', 'updatedAt', 'used'] as const
   $columns = UsageCounterSchema.$columns
   @column({ isPrimary: true })
   declare licenseId: number
@@ -661,6 +661,8 @@ export class UsageCounterSchema extends BaseModel {
   declare overage: number
   @column.dateTime()
   declare periodStart: DateTime
+  @column.dateTime()
+  declare resetAt: DateTime | null
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
   @column()

@@ -5,7 +5,7 @@ import { deriveFingerprint } from '#support/license_keys'
  * Field rules shared by the client API. Printable means: no control,
  * format or unassigned characters (`\p{C}`).
  */
-const PRINTABLE = /^[^\p{C}]+$/u
+export const PRINTABLE = /^[^\p{C}]+$/u
 
 export const licenseKeyRule = () =>
   vine

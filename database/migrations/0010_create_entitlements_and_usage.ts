@@ -180,6 +180,8 @@ export default class extends BaseSchema {
       table.timestamp('period_start', { useTz: true }).notNullable()
       table.bigInteger('used').notNullable().defaultTo(0)
       table.bigInteger('overage').notNullable().defaultTo(0)
+      /** The last admin reset; a rolling meter counts only the events after it. */
+      table.timestamp('reset_at', { useTz: true }).nullable()
       table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.primary(['license_id', 'meter_id', 'period_start'])
     })
@@ -275,6 +277,115 @@ export default class extends BaseSchema {
     this.schema.raw(`SELECT ensure_usage_partitions(now() - interval '1 month', 4)`)
 
     /**
+     * One usage record, atomically, in one round trip (app/services/usage/
+     * usage_recorder.ts computes the period, the limit and the ceiling the
+     * overage policy allows). A calendar or lifetime counter is one upsert
+     * whose condition is checked on the locked, latest row, so concurrent
+     * records of any process never take `used` past the ceiling. A rolling
+     * meter locks its counter row first, then sums its window's events in a
+     * fresh snapshot. An idempotency key answers its stored first result;
+     * a twin that committed first makes the final INSERT fail (unique
+     * violation), which undoes this record and lets the caller replay.
+     */
+    this.schema.raw(`
+      CREATE FUNCTION record_usage(
+        p_license_id bigint, p_meter_id integer, p_meter_code text, p_amount bigint,
+        p_at timestamptz, p_period_start timestamptz, p_resets_at timestamptz,
+        p_rolling_seconds integer, p_limit bigint, p_ceiling bigint,
+        p_idempotency_key text, p_api_key_id integer, p_log_event boolean)
+      RETURNS TABLE (answer_status smallint, answer jsonb, replayed boolean,
+                     key_meter_id integer, key_amount bigint)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        v_used bigint;
+        v_recorded boolean;
+        v_resets_at timestamptz := p_resets_at;
+        v_from timestamptz;
+        v_oldest timestamptz;
+        v_over boolean;
+        v_status smallint;
+        v_answer jsonb;
+      BEGIN
+        IF p_idempotency_key IS NOT NULL THEN
+          RETURN QUERY SELECT k.status, k.response, true, k.meter_id, k.amount
+            FROM usage_idempotency_keys k
+           WHERE k.license_id = p_license_id AND k.idempotency_key = p_idempotency_key
+             AND k.created_at > p_at - interval '24 hours';
+          IF FOUND THEN RETURN; END IF;
+          DELETE FROM usage_idempotency_keys k
+           WHERE k.license_id = p_license_id AND k.idempotency_key = p_idempotency_key
+             AND k.created_at <= p_at - interval '24 hours';
+        END IF;
+
+        IF p_rolling_seconds IS NULL THEN
+          INSERT INTO usage_counters AS c (license_id, meter_id, period_start, used, overage, updated_at)
+          SELECT p_license_id, p_meter_id, p_period_start, p_amount,
+                 CASE WHEN p_limit IS NULL THEN 0 ELSE LEAST(p_amount, GREATEST(p_amount - p_limit, 0)) END,
+                 p_at
+           WHERE p_ceiling IS NULL OR p_amount <= p_ceiling
+          ON CONFLICT (license_id, meter_id, period_start) DO UPDATE
+             SET used = c.used + EXCLUDED.used,
+                 overage = c.overage + CASE WHEN p_limit IS NULL THEN 0
+                   ELSE LEAST(EXCLUDED.used, GREATEST(c.used + EXCLUDED.used - p_limit, 0)) END,
+                 updated_at = EXCLUDED.updated_at
+           WHERE p_ceiling IS NULL OR c.used + EXCLUDED.used <= p_ceiling
+          RETURNING c.used INTO v_used;
+          v_recorded := FOUND;
+          IF NOT v_recorded THEN
+            SELECT c.used INTO v_used FROM usage_counters c
+             WHERE c.license_id = p_license_id AND c.meter_id = p_meter_id
+               AND c.period_start = p_period_start;
+            v_used := COALESCE(v_used, 0);
+          END IF;
+        ELSE
+          INSERT INTO usage_counters AS c (license_id, meter_id, period_start, used, overage, updated_at)
+          VALUES (p_license_id, p_meter_id, p_period_start, 0, 0, p_at)
+          ON CONFLICT (license_id, meter_id, period_start) DO UPDATE SET updated_at = EXCLUDED.updated_at
+          RETURNING c.reset_at INTO v_from;
+          v_from := GREATEST(p_at - make_interval(secs => p_rolling_seconds), COALESCE(v_from, '-infinity'));
+          SELECT COALESCE(sum(e.amount), 0), min(e.at) INTO v_used, v_oldest FROM usage_events e
+           WHERE e.license_id = p_license_id AND e.meter_id = p_meter_id AND e.at > v_from;
+          v_recorded := p_ceiling IS NULL OR v_used + p_amount <= p_ceiling;
+          IF v_recorded THEN
+            v_used := v_used + p_amount;
+            v_oldest := LEAST(v_oldest, p_at);
+          END IF;
+          v_resets_at := v_oldest + make_interval(secs => p_rolling_seconds);
+        END IF;
+
+        IF v_recorded THEN
+          v_over := p_limit IS NOT NULL AND v_used > p_limit;
+          IF p_log_event THEN
+            INSERT INTO usage_events
+              (license_id, meter_id, amount, at, period_start, over_limit, idempotency_key, api_key_id)
+            VALUES (p_license_id, p_meter_id, p_amount, p_at, p_period_start, v_over,
+                    p_idempotency_key, p_api_key_id);
+          END IF;
+          v_status := 201;
+          v_answer := jsonb_build_object(
+            'meter', p_meter_code, 'amount', p_amount, 'used', v_used, 'limit', p_limit,
+            'remaining', CASE WHEN p_limit IS NULL THEN NULL ELSE GREATEST(p_limit - v_used, 0) END,
+            'resets_at', to_char(v_resets_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'over_limit', v_over,
+            'recorded_at', to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+        ELSE
+          v_status := 409;
+          v_answer := jsonb_build_object(
+            'code', 'USAGE_LIMIT_REACHED', 'limit', p_limit, 'used', v_used,
+            'resets_at', to_char(v_resets_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+        END IF;
+
+        IF p_idempotency_key IS NOT NULL THEN
+          INSERT INTO usage_idempotency_keys
+            (license_id, idempotency_key, meter_id, amount, status, response, created_at)
+          VALUES (p_license_id, p_idempotency_key, p_meter_id, p_amount, v_status, v_answer, p_at);
+        END IF;
+        RETURN QUERY SELECT v_status, v_answer, false, p_meter_id, p_amount;
+      END
+      $$
+    `)
+
+    /**
      * Device moves: a transfer (one fingerprint's binding to another) or a
      * self-service deactivation. `counted` ones make up the cooldown and the
      * quota; an admin's are recorded but not counted.
@@ -301,6 +412,9 @@ export default class extends BaseSchema {
 
   async down() {
     this.schema.dropTable('device_transfers')
+    this.schema.raw(
+      'DROP FUNCTION IF EXISTS record_usage(bigint, integer, text, bigint, timestamptz, timestamptz, timestamptz, integer, bigint, bigint, text, integer, boolean)'
+    )
     this.schema.raw('DROP TABLE IF EXISTS usage_events')
     this.schema.raw('DROP SCHEMA IF EXISTS usage_partitions CASCADE')
     this.schema.raw('DROP FUNCTION IF EXISTS drop_usage_partitions_before(timestamptz)')
