@@ -399,6 +399,18 @@ test.group('Panel: a license page shows its entitlements', () => {
     )
   })
 
+  test('in German too', async ({ assert }) => {
+    const { client, admin } = await loggedInPanel('admin')
+    admin.locale = 'de'
+    await admin.save()
+    const { template, license } = await licensedProduct()
+    const page = await client.get(`/admin/licenses/${license.id}`)
+    assert.include(page.body, '<h2 id="entitlements">Berechtigungen</h2>')
+    assert.include(page.body, `Folgt der Vorlage „${template.name}“`)
+    assert.include(page.body, 'dieser Lizenz entzogen (die Vorlage enthält sie)')
+    assert.include(page.body, 'Vorlage folgen')
+  })
+
   test('grant, withdraw and follow the template from the page; audited; CSRF and catalogue enforced', async ({
     assert,
     client: apiClient,
