@@ -43,6 +43,7 @@ export default class SessionsController {
       session_timeout: session.timing.timeout,
       expires_at: session.expiresAt.toISOString(),
       entitlements: session.entitlements,
+      ...(session.graceEndsAt ? { grace_ends_at: session.graceEndsAt.toISO() } : {}),
       ...(session.lease ? { lease: session.lease } : {}),
       ...(session.update ? { update: session.update } : {}),
       ...session.extensions,

@@ -6,10 +6,15 @@ import Product from '#models/product'
 import Customer from '#models/customer'
 import Device from '#models/device'
 import LicenseTemplate from '#models/license_template'
-import { isLicenseExpired, whereLicenseExpired, whereLicenseUsable } from '#rules/license_usable'
+import {
+  graceEnd,
+  licenseStatusAt,
+  whereLicenseExpired,
+  whereLicenseUsable,
+} from '#rules/license_usable'
 
 export type StoredLicenseStatus = 'active' | 'suspended' | 'revoked'
-export type LicenseStatus = StoredLicenseStatus | 'expired'
+export type LicenseStatus = StoredLicenseStatus | 'grace' | 'expired'
 export type ExpiryBasis = 'creation' | 'first_activation'
 
 export default class License extends LicenseSchema {
@@ -33,18 +38,33 @@ export default class License extends LicenseSchema {
     whereLicenseUsable(query, query.model.table, now)
   })
 
-  /** Active licenses past their expiry at `now`: they show as `expired`. */
+  /** Active licenses past their expiry and its grace at `now`: they show as `expired`. */
   static expired = scope((query, now: Date) => {
     whereLicenseExpired(query, query.model.table, now)
   })
 
   /**
-   * `expired` is never stored: it follows from `expires_at` and the clock.
-   * A revocation or suspension says more than an expiry, so it wins.
+   * The product's expiry grace in days, which #rules/license_usable needs
+   * for a license past its expiry: the product must be loaded.
+   */
+  get expiryGraceDays(): number {
+    if (!this.product) throw new Error(`License ${this.id}: load its product to judge its expiry`)
+    return this.product.expiryGraceDays
+  }
+
+  /**
+   * `grace` and `expired` are never stored: they follow from `expires_at`,
+   * the product's grace and the clock. A revocation or suspension says more
+   * than an expiry, so it wins.
    */
   statusAt(now: DateTime): LicenseStatus {
-    if (this.status !== 'active') return this.status
-    return isLicenseExpired(this, now) ? 'expired' : 'active'
+    return licenseStatusAt(this, now)
+  }
+
+  /** When the expiry grace ends: null without expiry or when the product grants none. */
+  get graceEndsAt(): DateTime | null {
+    const ends = graceEnd(this)
+    return ends === null ? null : DateTime.fromMillis(ends, { zone: 'utc' })
   }
 
   get used() {

@@ -112,7 +112,7 @@ export default class CustomerList {
         'l.max_devices',
         'l.max_sessions',
         'p.name as product_name',
-        db.raw(`${licenseStatusSql('l')} AS status`, [now]),
+        db.raw(`${licenseStatusSql('l')} AS status`, { now }),
         db.raw(
           '(SELECT count(*) FROM devices d WHERE d.license_id = l.id AND d.active) AS devices'
         ),

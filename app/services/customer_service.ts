@@ -151,8 +151,8 @@ export default class CustomerService {
         .where('customer_id', customerId)
         .select(
           db.raw('count(*) AS total'),
-          db.raw(`count(*) FILTER (WHERE ${licenseUsableSql(null)}) AS active`, [now]),
-          db.raw(`count(*) FILTER (WHERE ${licenseExpiredSql(null)}) AS expired`, [now]),
+          db.raw(`count(*) FILTER (WHERE ${licenseUsableSql(null)}) AS active`, { now }),
+          db.raw(`count(*) FILTER (WHERE ${licenseExpiredSql(null)}) AS expired`, { now }),
           db.raw(`count(*) FILTER (WHERE status = 'suspended') AS suspended`),
           db.raw(`count(*) FILTER (WHERE status = 'revoked') AS revoked`)
         )

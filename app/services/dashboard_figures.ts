@@ -89,7 +89,7 @@ export default class DashboardFigureService {
            count(*) FILTER (WHERE status = 'revoked') AS revoked,
            count(*) AS total
          FROM licenses`,
-        [now, now]
+        { now }
       ),
       db.from('devices').where('active', true).count('* as total').first(),
       whereSessionLive(db.from('license_sessions'), null, now).count('* as total').first(),

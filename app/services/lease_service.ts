@@ -20,7 +20,11 @@ export interface LeaseClaims {
   features: Record<string, unknown>
   /** The license's effective entitlement codes, sorted, as at issue. */
   entitlements: string[]
+  /** `grace` once the license has expired and is within its product's expiry grace. */
+  status: 'active' | 'grace'
   license_expires_at: string | null
+  /** When the expiry grace ends; null without expiry or when the product grants none. */
+  grace_ends_at: string | null
   issued_at: string
   valid_until: string
   iat: number
@@ -47,7 +51,8 @@ export class LeaseService {
 
   /**
    * A lease for this license on this device, valid for the product's
-   * offline grace and never past the license's own expiry. None when the
+   * offline grace and never past the license's own expiry, or the end of
+   * its expiry grace when the product grants one. None when the
    * product grants no offline use. `entitlements` are the license's
    * effective ones (LicenseEntitlements), which the caller has read already.
    */
@@ -59,8 +64,8 @@ export class LeaseService {
   ): Promise<string | null> {
     const issuedAt = now.toJSDate()
     let validUntil = issuedAt.getTime() + this.graceFor(license.product) * 1000
-    const licenseExpiry = license.expiresAt?.toMillis() ?? null
-    if (licenseExpiry !== null) validUntil = Math.min(validUntil, licenseExpiry)
+    const usableUntil = (license.graceEndsAt ?? license.expiresAt)?.toMillis() ?? null
+    if (usableUntil !== null) validUntil = Math.min(validUntil, usableUntil)
     if (validUntil <= issuedAt.getTime()) return null
 
     const claims: LeaseClaims & Record<string, JsonValue | Record<string, unknown>> = {
@@ -69,7 +74,9 @@ export class LeaseService {
       fingerprint,
       features: license.features ?? {},
       entitlements: [...entitlements],
+      status: license.statusAt(now) === 'grace' ? 'grace' : 'active',
       license_expires_at: license.expiresAt?.toUTC().toISO() ?? null,
+      grace_ends_at: license.graceEndsAt?.toISO() ?? null,
       issued_at: issuedAt.toISOString(),
       valid_until: new Date(validUntil).toISOString(),
       iat: Math.floor(issuedAt.getTime() / 1000),

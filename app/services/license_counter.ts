@@ -41,7 +41,7 @@ export default class LicenseCounter {
     const now = this.clock.now()
     const query = db.from('licenses').select('type').groupBy('type')
     for (const aggregate of AGGREGATES) {
-      query.select(db.raw(aggregate.sql, aggregate.now ? [now.toJSDate()] : []))
+      query.select(db.raw(aggregate.sql, aggregate.now ? { now: now.toJSDate() } : []))
     }
     if (productId !== null) query.where('product_id', productId)
     const rows: Array<{ type: string } & Record<string, unknown>> = await query

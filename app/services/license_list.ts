@@ -3,15 +3,20 @@ import type { HttpRequest } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import CustomerList from '#services/customer_list'
 import ProductList from '#services/product_list'
-import { licenseStatusSql, whereLicenseExpired, whereLicenseUsable } from '#rules/license_usable'
+import {
+  licenseStatusSql,
+  whereLicenseExpired,
+  whereLicenseInGrace,
+  whereLicenseUsable,
+} from '#rules/license_usable'
 import { Clock } from '#support/clock'
 import { inChunks, type CsvColumn } from '#support/csv_export'
 import { formatMoment } from '#support/formatting'
 import { LICENSE_TYPE_PATTERN } from '#support/license_duration'
 import { paginate, readListState, whereMatches } from '#support/panel_list'
 
-/** The statuses a license shows; `expired` is computed, never stored. */
-export const LICENSE_STATUSES = ['active', 'expired', 'suspended', 'revoked'] as const
+/** The statuses a license shows; `grace` and `expired` are computed, never stored. */
+export const LICENSE_STATUSES = ['active', 'grace', 'expired', 'suspended', 'revoked'] as const
 
 /** Sortable columns of the list, as SQL (`status` and `devices` are select aliases). */
 const SORTS = {
@@ -116,14 +121,17 @@ export default class LicenseList {
         'c.name as customer_name',
         'c.email as customer_email',
         'p.name as product_name',
-        db.raw(`${licenseStatusSql('l')} AS status`, [now.toJSDate()]),
+        db.raw(`${licenseStatusSql('l')} AS status`, { now: now.toJSDate() }),
         db.raw('(SELECT count(*) FROM devices d WHERE d.license_id = l.id AND d.active) AS devices')
       )
       .orderByRaw(`${SORTS[list.sort]} ${list.dir} NULLS LAST`)
       .orderBy('l.id', list.dir)
 
     const { status, type, product_id: productId, customer_id: customerId } = list.filters
+    // `active` is every usable license, as the dashboard counts them: those
+    // in their grace too, which `grace` lists alone.
     if (status === 'expired') whereLicenseExpired(query, 'l', now.toJSDate())
+    else if (status === 'grace') whereLicenseInGrace(query, 'l', now.toJSDate())
     else if (status === 'active') whereLicenseUsable(query, 'l', now.toJSDate())
     else if (status) query.where('l.status', status)
     if (type) query.where('l.type', type)

@@ -39,7 +39,7 @@ const REFUSAL_FOR_STATUS = {
   expired: 'LICENSE_EXPIRED',
   suspended: 'LICENSE_SUSPENDED',
   revoked: 'LICENSE_REVOKED',
-} as const satisfies Record<Exclude<LicenseStatus, 'active'>, ApiErrorCode>
+} as const satisfies Record<Exclude<LicenseStatus, 'active' | 'grace'>, ApiErrorCode>
 
 const DEVICE_LIMIT_CONSTRAINT = 'devices_within_max_devices'
 
@@ -103,7 +103,7 @@ export default class LicenseService {
    */
   assertUsable(license: License, now: DateTime) {
     const status = license.statusAt(now)
-    if (status !== 'active') throw new ApiError(REFUSAL_FOR_STATUS[status])
+    if (status !== 'active' && status !== 'grace') throw new ApiError(REFUSAL_FOR_STATUS[status])
   }
 
   /**
@@ -314,8 +314,11 @@ export default class LicenseService {
     now: DateTime
   ): Promise<Omit<Verification, 'extensions'>> {
     const status = license.statusAt(now)
-    const code: VerifyCode = status === 'active' ? 'VALID' : (status.toUpperCase() as VerifyCode)
-    if (code !== 'VALID') return { license, code }
+    // In its grace an expired license still verifies; its view says `grace`.
+    if (status !== 'active' && status !== 'grace') {
+      return { license, code: status.toUpperCase() as VerifyCode }
+    }
+    const code: VerifyCode = 'VALID'
 
     const { update } = await this.clientConfig.admit({
       productId: license.productId,
@@ -403,7 +406,7 @@ export default class LicenseService {
       .select(
         db.raw(
           `count(*) FILTER (WHERE activated_at IS NULL AND ${licenseUsableSql(null)}) AS available`,
-          [now]
+          { now }
         )
       )
       .groupBy('type')

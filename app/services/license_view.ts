@@ -19,6 +19,7 @@ export function licenseView(
     product: license.product?.slug ?? null,
     type: license.type,
     expires_at: license.expiresAt?.toUTC().toISO() ?? null,
+    grace_ends_at: license.graceEndsAt?.toISO() ?? null,
     max_devices: license.maxDevices,
     max_sessions: license.maxSessions,
     session_policy: sessionPolicy,

@@ -46,6 +46,8 @@ export interface StartedSession {
   license: License
   /** The license's effective entitlement codes, sorted. */
   entitlements: string[]
+  /** When the expiry grace ends, for a license in it (so the client can nag); else null. */
+  graceEndsAt: DateTime | null
   /** The update notice for the client's version, when there is one. */
   update?: UpdateNotice
   /** The signed lease for offline use, unless the product grants none. */
@@ -53,6 +55,9 @@ export interface StartedSession {
   /** Fields plugins add to the answer (ClientResponseExtensions), in order. */
   extensions: Record<string, JsonValue>
 }
+
+/** A session as `resume` and `create` leave it, before the answer is completed. */
+type OpenedSession = Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements' | 'graceEndsAt'>
 
 export interface Heartbeat {
   expiresAt: Date
@@ -145,7 +150,7 @@ export default class SessionService {
           terms.sessionLimitMessage
         )
       if (decision.action === 'refuse') throw limitReached(decision.reason)
-      let session: Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements'>
+      let session: OpenedSession
       if (decision.action === 'resume') {
         session = await this.resume(trx, decision.sessionId, license, input, moment)
       } else {
@@ -165,9 +170,9 @@ export default class SessionService {
         client: trx,
       })
       const outcome = OUTCOMES[decision.action]
-      return terms.update
-        ? { ...session, outcome, entitlements, update: terms.update, extensions }
-        : { ...session, outcome, entitlements, extensions }
+      const graceEndsAt = license.statusAt(now) === 'grace' ? license.graceEndsAt : null
+      const answer = { ...session, outcome, entitlements, graceEndsAt, extensions }
+      return terms.update ? { ...answer, update: terms.update } : answer
     })
     const lease = await this.leases.issue(
       started.license,
@@ -207,7 +212,7 @@ export default class SessionService {
     license: License,
     input: { version?: string | null; ip?: string | null },
     moment: Date
-  ): Promise<Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements'>> {
+  ): Promise<OpenedSession> {
     const [row] = await trx
       .from('license_sessions')
       .where('id', sessionId)
@@ -238,7 +243,7 @@ export default class SessionService {
     },
     input: { fingerprint: string; version?: string | null; ip?: string | null },
     limitReached: () => ApiError
-  ): Promise<Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements'>> {
+  ): Promise<OpenedSession> {
     const { license, policyName, timing, now, actor } = session
     const { device } = await this.licenses.ensureDevice(trx, license, input, now, actor)
     const token = generateSessionToken()
@@ -308,13 +313,24 @@ export default class SessionService {
       const session = await trx
         .from('license_sessions as s')
         .join('licenses as l', 'l.id', 's.license_id')
+        .join('products as p', 'p.id', 'l.product_id')
         .where({ 's.token_hash': tokenHash, 'l.key': licenseKey })
-        .select('s.id', 's.expires_at', 'l.status', 'l.expires_at as license_expires_at')
+        .select(
+          's.id',
+          's.expires_at',
+          'l.status',
+          'l.expires_at as license_expires_at',
+          'p.expiry_grace_days'
+        )
         .forUpdate('s')
         .first()
       if (session) {
         const licenseUsable = isLicenseUsable(
-          { status: session.status, expiresAt: session.license_expires_at },
+          {
+            status: session.status,
+            expiresAt: session.license_expires_at,
+            expiryGraceDays: session.expiry_grace_days,
+          },
           moment
         )
         const ending: EndReason = licenseUsable ? 'timeout' : 'license'

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import License from '#models/license'
+import Product from '#models/product'
 import { DomainError } from '#exceptions/domain_error'
 import {
   CLASSIC_BATCH_TYPES,
@@ -121,6 +122,7 @@ test.group('License#statusAt', () => {
     model.activatedAt = null
     model.expiresAt = null
     model.merge(fields)
+    model.$setRelated('product', Object.assign(new Product(), { expiryGraceDays: 0 }))
     return model
   }
 
