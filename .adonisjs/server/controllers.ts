@@ -4,6 +4,7 @@
  */
 
 export const controllers = {
+  Entitlements: () => import('#controllers/entitlements_controller'),
   Health: () => import('#controllers/health_controller'),
   LeaseKeys: () => import('#controllers/lease_keys_controller'),
   Licenses: () => import('#controllers/licenses_controller'),
@@ -11,14 +12,20 @@ export const controllers = {
   panel: {
     Account: () => import('#controllers/panel/account_controller'),
     Admins: () => import('#controllers/panel/admins_controller'),
+    Analytics: () => import('#controllers/panel/analytics_controller'),
     ApiKeys: () => import('#controllers/panel/api_keys_controller'),
     Audit: () => import('#controllers/panel/audit_controller'),
     Auth: () => import('#controllers/panel/auth_controller'),
     Backups: () => import('#controllers/panel/backups_controller'),
     BlockedIps: () => import('#controllers/panel/blocked_ips_controller'),
+    Catalogue: () => import('#controllers/panel/catalogue_controller'),
+    CatalogueEntitlements: () => import('#controllers/panel/catalogue_entitlements_controller'),
+    CatalogueMeters: () => import('#controllers/panel/catalogue_meters_controller'),
     Customers: () => import('#controllers/panel/customers_controller'),
     Dashboard: () => import('#controllers/panel/dashboard_controller'),
+    Imports: () => import('#controllers/panel/imports_controller'),
     LicenseEntitlements: () => import('#controllers/panel/license_entitlements_controller'),
+    LicenseTemplates: () => import('#controllers/panel/license_templates_controller'),
     Licenses: () => import('#controllers/panel/licenses_controller'),
     Monitoring: () => import('#controllers/panel/monitoring_controller'),
     Plugins: () => import('#controllers/panel/plugins_controller'),
@@ -27,4 +34,6 @@ export const controllers = {
   },
   Sessions: () => import('#controllers/sessions_controller'),
   SingleUse: () => import('#controllers/single_use_controller'),
+  Transfers: () => import('#controllers/transfers_controller'),
+  Usage: () => import('#controllers/usage_controller'),
 }

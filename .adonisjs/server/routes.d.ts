@@ -11,6 +11,10 @@ export type ScannedRoutes = {
     'licenses.deactivate': { paramsTuple?: []; params?: {} }
     'licenses.verify': { paramsTuple?: []; params?: {} }
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'transfers.transfer': { paramsTuple?: []; params?: {} }
+    'entitlements.check': { paramsTuple?: []; params?: {} }
+    'usage.record': { paramsTuple?: []; params?: {} }
+    'usage.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'sessions.start': { paramsTuple?: []; params?: {} }
     'sessions.heartbeat': { paramsTuple?: []; params?: {} }
     'sessions.end': { paramsTuple?: []; params?: {} }
@@ -53,11 +57,31 @@ export type ScannedRoutes = {
     'admin.customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.imports.index': { paramsTuple?: []; params?: {} }
+    'admin.imports.export': { paramsTuple: [ParamValue]; params: {'kind': ParamValue} }
+    'admin.imports.preview': { paramsTuple: [ParamValue]; params: {'kind': ParamValue} }
+    'admin.imports.confirm': { paramsTuple: [ParamValue]; params: {'kind': ParamValue} }
     'admin.products.index': { paramsTuple?: []; params?: {} }
     'admin.products.create': { paramsTuple?: []; params?: {} }
     'admin.products.store': { paramsTuple?: []; params?: {} }
     'admin.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.catalogue_entitlements.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.catalogue_entitlements.destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.catalogue_meters.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_meters.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_meters.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.catalogue_meters.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.catalogue_meters.destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.license_templates.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.license_templates.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.license_templates.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'template': ParamValue} }
+    'admin.license_templates.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'template': ParamValue} }
+    'admin.license_templates.destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'template': ParamValue} }
     'admin.licenses.index': { paramsTuple?: []; params?: {} }
     'admin.licenses.export': { paramsTuple?: []; params?: {} }
     'admin.licenses.create': { paramsTuple?: []; params?: {} }
@@ -69,6 +93,7 @@ export type ScannedRoutes = {
     'admin.licenses.quick': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
     'admin.licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'admin.license_entitlements.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
     'admin.sessions.index': { paramsTuple?: []; params?: {} }
     'admin.sessions.history': { paramsTuple?: []; params?: {} }
     'admin.sessions.export_history': { paramsTuple?: []; params?: {} }
@@ -87,6 +112,10 @@ export type ScannedRoutes = {
     'admin.backups.restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
     'admin.monitoring.show': { paramsTuple?: []; params?: {} }
     'admin.monitoring.data': { paramsTuple?: []; params?: {} }
+    'admin.analytics.index': { paramsTuple?: []; params?: {} }
+    'admin.analytics.figures': { paramsTuple?: []; params?: {} }
+    'admin.analytics.events': { paramsTuple?: []; params?: {} }
+    'admin.analytics.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.version.check': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
@@ -130,6 +159,7 @@ export type ScannedRoutes = {
     'health.ready': { paramsTuple?: []; params?: {} }
     'metrics.show': { paramsTuple?: []; params?: {} }
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'usage.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
@@ -150,9 +180,18 @@ export type ScannedRoutes = {
     'admin.customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.imports.index': { paramsTuple?: []; params?: {} }
+    'admin.imports.export': { paramsTuple: [ParamValue]; params: {'kind': ParamValue} }
     'admin.products.index': { paramsTuple?: []; params?: {} }
     'admin.products.create': { paramsTuple?: []; params?: {} }
     'admin.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.catalogue_meters.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_meters.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.license_templates.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.license_templates.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'template': ParamValue} }
     'admin.licenses.index': { paramsTuple?: []; params?: {} }
     'admin.licenses.export': { paramsTuple?: []; params?: {} }
     'admin.licenses.create': { paramsTuple?: []; params?: {} }
@@ -171,6 +210,10 @@ export type ScannedRoutes = {
     'admin.backups.confirm_restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
     'admin.monitoring.show': { paramsTuple?: []; params?: {} }
     'admin.monitoring.data': { paramsTuple?: []; params?: {} }
+    'admin.analytics.index': { paramsTuple?: []; params?: {} }
+    'admin.analytics.figures': { paramsTuple?: []; params?: {} }
+    'admin.analytics.events': { paramsTuple?: []; params?: {} }
+    'admin.analytics.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
     'admin.client_configs.create': { paramsTuple?: []; params?: {} }
@@ -195,6 +238,7 @@ export type ScannedRoutes = {
     'health.ready': { paramsTuple?: []; params?: {} }
     'metrics.show': { paramsTuple?: []; params?: {} }
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'usage.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'lease_keys.index': { paramsTuple?: []; params?: {} }
     'single_use.validate': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'single_use.stats': { paramsTuple?: []; params?: {} }
@@ -215,9 +259,18 @@ export type ScannedRoutes = {
     'admin.customers.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.customers.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.customers.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.imports.index': { paramsTuple?: []; params?: {} }
+    'admin.imports.export': { paramsTuple: [ParamValue]; params: {'kind': ParamValue} }
     'admin.products.index': { paramsTuple?: []; params?: {} }
     'admin.products.create': { paramsTuple?: []; params?: {} }
     'admin.products.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.catalogue_meters.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_meters.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.license_templates.create': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.license_templates.edit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'template': ParamValue} }
     'admin.licenses.index': { paramsTuple?: []; params?: {} }
     'admin.licenses.export': { paramsTuple?: []; params?: {} }
     'admin.licenses.create': { paramsTuple?: []; params?: {} }
@@ -236,6 +289,10 @@ export type ScannedRoutes = {
     'admin.backups.confirm_restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
     'admin.monitoring.show': { paramsTuple?: []; params?: {} }
     'admin.monitoring.data': { paramsTuple?: []; params?: {} }
+    'admin.analytics.index': { paramsTuple?: []; params?: {} }
+    'admin.analytics.figures': { paramsTuple?: []; params?: {} }
+    'admin.analytics.events': { paramsTuple?: []; params?: {} }
+    'admin.analytics.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
     'admin.client_configs.create': { paramsTuple?: []; params?: {} }
@@ -259,6 +316,9 @@ export type ScannedRoutes = {
     'licenses.activate': { paramsTuple?: []; params?: {} }
     'licenses.deactivate': { paramsTuple?: []; params?: {} }
     'licenses.verify': { paramsTuple?: []; params?: {} }
+    'transfers.transfer': { paramsTuple?: []; params?: {} }
+    'entitlements.check': { paramsTuple?: []; params?: {} }
+    'usage.record': { paramsTuple?: []; params?: {} }
     'sessions.start': { paramsTuple?: []; params?: {} }
     'sessions.heartbeat': { paramsTuple?: []; params?: {} }
     'sessions.end': { paramsTuple?: []; params?: {} }
@@ -281,14 +341,26 @@ export type ScannedRoutes = {
     'admin.customers.store': { paramsTuple?: []; params?: {} }
     'admin.customers.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.customers.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.imports.preview': { paramsTuple: [ParamValue]; params: {'kind': ParamValue} }
+    'admin.imports.confirm': { paramsTuple: [ParamValue]; params: {'kind': ParamValue} }
     'admin.products.store': { paramsTuple?: []; params?: {} }
     'admin.products.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_entitlements.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.catalogue_entitlements.destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.catalogue_meters.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.catalogue_meters.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.catalogue_meters.destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.license_templates.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.license_templates.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'template': ParamValue} }
+    'admin.license_templates.destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'template': ParamValue} }
     'admin.licenses.store': { paramsTuple?: []; params?: {} }
     'admin.licenses.bulk': { paramsTuple?: []; params?: {} }
     'admin.licenses.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.licenses.quick': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
     'admin.licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
+    'admin.license_entitlements.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
     'admin.sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.api_keys.store': { paramsTuple?: []; params?: {} }
     'admin.api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

@@ -13,6 +13,7 @@ export function coreNavigation(): NavItem[] {
     { label: 'panel.nav.customers', href: urlFor('admin.customers.index') },
     { label: 'panel.nav.products', href: urlFor('admin.products.index') },
     { label: 'panel.nav.licenses', href: urlFor('admin.licenses.index') },
+    { label: 'panel.nav.analytics', href: urlFor('admin.analytics.index') },
     { label: 'panel.nav.sessions', href: urlFor('admin.sessions.index') },
     { label: 'panel.nav.api_keys', href: urlFor('admin.api_keys.index') },
     { label: 'panel.nav.audit', href: urlFor('admin.audit.index') },
