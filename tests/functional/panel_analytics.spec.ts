@@ -9,6 +9,7 @@ import type License from '#models/license'
 import LicenseTemplate from '#models/license_template'
 import Meter from '#models/meter'
 import Product from '#models/product'
+import { counterPeriodAt } from '#services/usage/periods'
 import { createLicense, fingerprint, unique } from '#tests/support/fixtures'
 import { PanelClient, loggedInPanel } from '#tests/support/panel'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
@@ -23,7 +24,7 @@ const ago = (duration: Parameters<DateTime['minus']>[0]) => NOW.minus(duration)
 
 interface Seeded {
   product: Product
-  meters: Record<'exports' | 'api_calls' | 'seats' | 'builds', Meter>
+  meters: Record<'exports' | 'api_calls' | 'seats' | 'builds' | 'renders', Meter>
   l1: License
   l2: License
   l3: License
@@ -47,12 +48,20 @@ async function recordEvent(
   })
 }
 
-async function counter(license: License, meter: Meter, periodStart: DateTime, used: number) {
+/** A counter row of the period that holds `at`, as the usage engine keys it. */
+async function counter(
+  license: License,
+  meter: Meter,
+  at: DateTime,
+  used: number,
+  resetAt?: DateTime
+) {
   await db.table('usage_counters').insert({
     license_id: license.id,
     meter_id: meter.id,
-    period_start: periodStart.toJSDate(),
+    period_start: counterPeriodAt(meter, at).start.toJSDate(),
     used,
+    reset_at: resetAt?.toJSDate() ?? null,
   })
 }
 
@@ -105,6 +114,7 @@ async function seed(): Promise<Seeded> {
     api_calls: await meter('api_calls', { period: 'day', timeZone: 'UTC', defaultLimit: null }),
     seats: await meter('seats', { period: 'rolling', rollingSeconds: 3600, defaultLimit: 10 }),
     builds: await meter('builds', { period: 'none', defaultLimit: 5 }),
+    renders: await meter('renders', { period: 'hour', timeZone: 'Asia/Kolkata', defaultLimit: 10 }),
   }
   const entitlement = (code: string) =>
     Entitlement.create({ productId: product.id, code, name: `${code} feature` })
@@ -144,13 +154,18 @@ async function seed(): Promise<Seeded> {
     limit: null,
   })
 
-  const berlinMonth = NOW.setZone('Europe/Berlin').startOf('month')
-  await counter(l1, meters.exports, berlinMonth, 45)
-  await counter(l1, meters.exports, berlinMonth.minus({ months: 1 }), 500)
-  await counter(l2, meters.exports, berlinMonth, 400)
-  await counter(l2, meters.api_calls, NOW.startOf('day'), 1000)
-  await counter(l3, meters.exports, berlinMonth, 120)
-  await counter(l3, meters.builds, DateTime.fromSeconds(0), 5)
+  await counter(l1, meters.exports, NOW, 45)
+  await counter(l1, meters.exports, NOW.setZone('Europe/Berlin').minus({ months: 1 }), 500)
+  await counter(l2, meters.exports, NOW, 400)
+  await counter(l2, meters.api_calls, NOW, 1000)
+  await counter(l3, meters.exports, NOW, 120)
+  await counter(l3, meters.builds, NOW, 5)
+  // The hour of a +05:30 zone began at :30 UTC; last hour's 10 are past.
+  await counter(l2, meters.renders, NOW, 8)
+  await counter(l2, meters.renders, NOW.minus({ hours: 1 }), 10)
+  // An admin reset l2's rolling seats ten minutes ago: the 9 before it no longer count.
+  await counter(l2, meters.seats, NOW, 0, ago({ minutes: 10 }))
+  await recordEvent(l2, meters.seats, 9, ago({ minutes: 20 }))
 
   await recordEvent(l1, meters.exports, 20, ago({ hours: 1 }))
   await recordEvent(l1, meters.exports, 15, ago({ days: 2 }))
@@ -222,7 +237,7 @@ test.group('Panel: usage analytics', (group) => {
     assert.equal(figure(page.body, 'sessions'), '4', 'sessions open in the last 30 days')
     assert.equal(figure(page.body, 'devices'), '3')
     assert.equal(figure(page.body, 'heartbeats'), '150', 'the 45-day-old hour is out of range')
-    assert.equal(figure(page.body, 'usageEvents'), '9')
+    assert.equal(figure(page.body, 'usageEvents'), '10')
     assert.include(page.body, 'busiest hour: 3 sessions')
 
     assert.equal(
@@ -231,7 +246,7 @@ test.group('Panel: usage analytics', (group) => {
     )
     assert.equal(
       rowText(page.body, 'data-meter', 'seats'),
-      `seats seats meter ${product.name} 14 2 0`
+      `seats seats meter ${product.name} 23 3 0`
     )
 
     const topExports = page.body.match(/data-top-meter="exports"[\s\S]*?<\/section>/)![0]
@@ -252,7 +267,7 @@ test.group('Panel: usage analytics', (group) => {
     assert.lengthOf(chart.at, 30)
     assert.deepEqual(
       chart.meters.map((meter: { label: string }) => meter.label),
-      ['api_calls', 'builds', 'exports', 'seats']
+      ['api_calls', 'builds', 'exports', 'renders', 'seats']
     )
     assert.equal(chart.heartbeats.at(-1), 110)
     assert.equal(chart.sessions.at(-1), 3, 'the busiest hour of today')
@@ -271,8 +286,10 @@ test.group('Panel: usage analytics', (group) => {
       `${l3.key} builds reached`,
       `${l1.key} exports near`,
       `${l3.key} seats near`,
+      `${l2.key} renders near`,
     ])
-    assert.notInclude(limits, l2.key, 'its own limit is unlimited; api_calls has none')
+    // l2: its own exports limit is unlimited, api_calls has none, its seats were reset.
+    assert.notMatch(limits, new RegExp(`${l2.key}[\\s\\S]*?(exports|api_calls|seats)`))
     assert.include(rowText(limits, 'data-limit', 'exports')!, '120 100')
     assert.include(page.body, '45')
   })
@@ -308,16 +325,25 @@ test.group('Panel: usage analytics', (group) => {
     assert.equal(page.status, 200)
     assert.include(page.body, `Usage · ${l3.key}`)
     const current = tableOf(page.body, 'current')
-    assert.match(
-      rowText(current, 'data-limit', 'exports')!,
-      /^exports exports meter 120 100 .* Over the limit$/
+    const at = (moment: DateTime) => moment.toUTC().toFormat('yyyy-LL-dd HH:mm')
+    const nextMonth = NOW.setZone('Europe/Berlin').startOf('month').plus({ months: 1 })
+    assert.equal(
+      rowText(current, 'data-limit', 'exports'),
+      `exports exports meter 120 100 meter default 120% Over the limit ${at(nextMonth)}`
     )
-    assert.match(rowText(current, 'data-limit', 'builds')!, /5 5 .* Limit reached$/)
-    assert.match(
-      rowText(current, 'data-limit', 'seats')!,
-      /^seats seats meter 9 10 .* Near the limit$/
+    assert.equal(
+      rowText(current, 'data-limit', 'builds'),
+      'builds builds meter 5 5 meter default 100% Limit reached never'
     )
-    assert.match(rowText(current, 'data-limit', 'api_calls')!, /0 unlimited — OK$/)
+    assert.equal(
+      rowText(current, 'data-limit', 'seats'),
+      `seats seats meter 9 10 meter default 90% Near the limit ${at(ago({ minutes: -30 }))}`,
+      'the rolling hour resets when its oldest counted record leaves it'
+    )
+    assert.equal(
+      rowText(current, 'data-limit', 'api_calls'),
+      `api_calls api_calls meter 0 unlimited meter default — OK ${at(NOW.plus({ days: 1 }).startOf('day'))}`
+    )
     assert.equal(figure(page.body, 'heartbeats'), '10')
     assert.equal(figure(page.body, 'sessions'), '1')
     const recent = tableOf(page.body, 'recent')
@@ -351,11 +377,11 @@ test.group('Panel: usage analytics', (group) => {
     const slug = product.slug
     assert.equal(
       rows[0],
-      `day,sessions,devices,heartbeats,${slug}/api_calls,${slug}/builds,${slug}/exports,${slug}/seats`
+      `day,sessions,devices,heartbeats,${slug}/api_calls,${slug}/builds,${slug}/exports,${slug}/renders,${slug}/seats`
     )
     assert.lengthOf(rows, 8)
-    assert.equal(rows[7], `${NOW.startOf('day').toISO()},3,3,110,1000,0,40,14`)
-    assert.equal(rows[6], `${ago({ days: 1 }).startOf('day').toISO()},1,1,40,0,0,100,0`)
+    assert.equal(rows[7], `${NOW.startOf('day').toISO()},3,3,110,1000,0,40,0,23`)
+    assert.equal(rows[6], `${ago({ days: 1 }).startOf('day').toISO()},1,1,40,0,0,100,0,0`)
   })
 
   test('the events CSV: every record of the range, oldest first, formulas defused', async ({
@@ -369,7 +395,7 @@ test.group('Panel: usage analytics', (group) => {
       rows[0],
       'at,license_key,product,meter,amount,over_limit,period_start,idempotency_key,api_key'
     )
-    assert.lengthOf(rows, 10, 'nine records in 30 days; the 40-day-old one is out')
+    assert.lengthOf(rows, 11, 'ten records in 30 days; the 40-day-old one is out')
     assert.include(rows[1], `${ago({ days: 10 }).toISO()}`)
     const defused = rows.find((row) => row.includes(l1.key) && row.includes('HYPERLINK'))!
     assert.include(defused, `,'=HYPERLINK(),`)
@@ -393,7 +419,7 @@ test.group('Panel: usage analytics', (group) => {
     )
     const csv = await client.get(`/admin/analytics/events.csv?license_id=${l2.id}`)
     const rows = csvRows(csv.body).slice(1)
-    assert.lengthOf(rows, 2346)
+    assert.lengthOf(rows, 2345 + 2, 'with its two records of the seed')
     const moments = rows.map((row) => row.split(',')[0])
     assert.deepEqual(moments, [...moments].sort(), 'oldest first')
   })

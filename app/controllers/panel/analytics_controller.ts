@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import UsageReport, { readAnalyticsFilters } from '#services/analytics/usage_report'
+import AnalyticsReport, { readAnalyticsFilters } from '#services/analytics/analytics_report'
 import { chartJsUrl } from '#support/chart_js'
 import { sendCsv } from '#support/csv_export'
 
@@ -11,7 +11,7 @@ import { sendCsv } from '#support/csv_export'
  */
 @inject()
 export default class AnalyticsController {
-  constructor(protected report: UsageReport) {}
+  constructor(protected report: AnalyticsReport) {}
 
   async index({ view, request }: HttpContext) {
     const filters = await readAnalyticsFilters(request.qs())

@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { DateTime } from 'luxon'
 import type { AnalyticsRange } from '#services/analytics/analytics_range'
 import { licenseUsableSql } from '#rules/license_usable'
+import { effectiveLimitSql } from '#services/usage/limits'
 
 /** Whose usage a page shows: one license, one product's licenses, or all (neither). */
 export interface AnalyticsScope {
@@ -122,39 +123,43 @@ function eventCondition(alias: string, scope: AnalyticsScope) {
 
 /**
  * What licenses have used of meters in the meters' current period at `now`
- * (bindings 1 to 3): the counter row of the calendar period that holds
- * `now` in the meter's time zone (`epoch` for period none), or for a
- * rolling meter the sum of the events in its window. Each row carries the
- * license's effective limit: its own, else its template's, else the
- * meter's default (null is unlimited at every level, so the presence of a
- * row decides, not COALESCE). `{meters}` and `{licenses}` narrow what is
- * read; `{pairs}` is the (license_id, meter_id) pairs answered, by default
- * those with usage.
+ * (the first binding), read as the usage engine counts (#services/usage):
+ * the counter row of the period that holds `now` (calendar periods aligned
+ * in the meter's time zone, an hour on the instant minus its local minutes
+ * as counterPeriodAt does; `epoch` for period none), or for a rolling meter
+ * the events after its window start or its last reset, whichever is later.
+ * Each row carries the license's effective limit (effectiveLimitSql).
+ * `{meters}` and `{licenses:alias}` narrow what is read; `{pairs}` is the
+ * (license_id, meter_id) pairs answered, by default those with usage.
  */
 const CURRENT_USAGE = `
-  WITH used AS (
+  WITH params AS (SELECT ?::timestamptz AS now),
+  used AS (
     SELECT c.license_id, c.meter_id, c.used
-    FROM usage_counters c
+    FROM params, usage_counters c
     JOIN meters m ON m.id = c.meter_id
     WHERE m.period <> 'rolling'
-      AND c.period_start = CASE WHEN m.period = 'none' THEN 'epoch'::timestamptz
-        ELSE date_trunc(m.period, ?::timestamptz, m.time_zone) END
-      AND {meters} AND {licenses}
+      AND c.period_start = CASE m.period
+        WHEN 'none' THEN 'epoch'::timestamptz
+        WHEN 'hour' THEN params.now - ((params.now AT TIME ZONE m.time_zone)
+          - date_trunc('hour', params.now AT TIME ZONE m.time_zone))
+        ELSE date_trunc(m.period, params.now, m.time_zone) END
+      AND {meters} AND {licenses:c}
     UNION ALL
     SELECT e.license_id, e.meter_id, sum(e.amount)
-    FROM usage_events e
+    FROM params, usage_events e
     JOIN meters m ON m.id = e.meter_id
+    LEFT JOIN usage_counters reset ON reset.license_id = e.license_id
+      AND reset.meter_id = e.meter_id AND reset.period_start = 'epoch'::timestamptz
     WHERE m.period = 'rolling'
-      AND e.at > ?::timestamptz - make_interval(secs => m.rolling_seconds)
-      AND e.at <= ?::timestamptz
-      AND {meters} AND {licenses}
+      AND e.at > GREATEST(params.now - make_interval(secs => m.rolling_seconds),
+        COALESCE(reset.reset_at, '-infinity'))
+      AND {meters} AND {licenses:e}
     GROUP BY e.license_id, e.meter_id
   ),
   pairs AS ({pairs})
   SELECT pairs.license_id, pairs.meter_id, coalesce(used.used, 0)::bigint AS used,
-    CASE WHEN own.license_id IS NOT NULL THEN own."limit"
-      WHEN template.template_id IS NOT NULL THEN template."limit"
-      ELSE m.default_limit END AS "limit",
+    ${effectiveLimitSql('m', 'own', 'template')} AS "limit",
     m.code AS meter_code, m.name AS meter_name, p.name AS product_name,
     l.key, customers.name AS customer_name
   FROM pairs
@@ -416,17 +421,6 @@ export default class UsageAnalytics {
       .slice(0, limit)
   }
 
-  /**
-   * One license's current period of every meter of its product; an unused
-   * meter with 0 (and its effective limit all the same).
-   */
-  async licenseMeters(license: { id: number; productId: number }, now: DateTime) {
-    return this.currentUsage({ licenseId: license.id }, now, {
-      sql: 'SELECT ?::bigint AS license_id, id AS meter_id FROM meters WHERE product_id = ?',
-      bindings: [license.id, license.productId],
-    })
-  }
-
   protected async currentUsage(
     scope: AnalyticsScope,
     now: DateTime,
@@ -434,15 +428,16 @@ export default class UsageAnalytics {
   ): Promise<LimitState[]> {
     const meters = scope.productId && !scope.licenseId ? 'm.product_id = ?' : 'true'
     const meterBindings = meters === 'true' ? [] : [scope.productId]
-    const licenses = scope.licenseId ? 'license_id = ?' : 'true'
+    const licenses = (alias: string) => (scope.licenseId ? `${alias}.license_id = ?` : 'true')
     const licenseBindings = scope.licenseId ? [scope.licenseId] : []
     const sql = CURRENT_USAGE.replaceAll('{meters}', meters)
-      .replaceAll('{licenses}', licenses)
+      .replace('{licenses:c}', licenses('c'))
+      .replace('{licenses:e}', licenses('e'))
       .replace('{pairs}', pairs.sql)
-    const at = now.toJSDate()
     const result = await db.rawQuery(sql, [
-      ...[at, ...meterBindings, ...licenseBindings],
-      ...[at, at, ...meterBindings, ...licenseBindings],
+      now.toJSDate(),
+      ...[...meterBindings, ...licenseBindings],
+      ...[...meterBindings, ...licenseBindings],
       ...pairs.bindings,
     ])
     return result.rows.map((row: any) => {

@@ -8,7 +8,9 @@ import {
   resolveRange,
   type AnalyticsRange,
 } from '#services/analytics/analytics_range'
+import UsageReport from '#services/usage/usage_report'
 import UsageAnalytics, {
+  limitStateOf,
   type ActivityPoint,
   type AnalyticsScope,
   type MeterSeries,
@@ -75,9 +77,10 @@ function chartOf(
  * exports, put together from `UsageAnalytics` for the filters asked.
  */
 @inject()
-export default class UsageReport {
+export default class AnalyticsReport {
   constructor(
     protected analytics: UsageAnalytics,
+    protected usage: UsageReport,
     protected clock: Clock
   ) {}
 
@@ -148,7 +151,7 @@ export default class UsageReport {
       this.analytics.activity(scope, range),
       this.analytics.totals(scope, range),
       this.analytics.meterSeries({ ...scope, meterProductId: license.productId }, range),
-      this.analytics.licenseMeters(license, now),
+      this.usage.of(license),
       this.analytics.recentEvents(license.id),
     ])
     return {
@@ -159,7 +162,17 @@ export default class UsageReport {
       totals,
       meters,
       chart: chartOf(range, activity, meters, false),
-      current,
+      // The engine's own reading of each meter (the API's `GET /usage`), with its reset.
+      current: current.map((standing) => ({
+        meterId: standing.meterId,
+        meterCode: standing.code,
+        meterName: standing.name,
+        used: standing.used,
+        limit: standing.limit,
+        limitSource: standing.limitSource,
+        resetsAt: standing.resetsAt,
+        ...limitStateOf(standing.used, standing.limit),
+      })),
       recent,
       exportQuery: this.exportQuery(range, { license_id: license.id }),
     }
