@@ -790,7 +790,11 @@ export class LicenseClient extends EventEmitter {
 
   // ---------------------------------------------------------------- http
 
-  protected async call(method: 'GET' | 'POST', path: string, payload?: Record<string, unknown>) {
+  protected async call(
+    method: 'GET' | 'POST',
+    path: string,
+    payload?: Record<string, unknown>
+  ): Promise<{ status: number; body: any; headers: Headers }> {
     let response: Response
     try {
       response = await (this.options.fetch ?? globalThis.fetch)(`${this.options.baseUrl}${path}`, {

@@ -7,7 +7,7 @@ export interface LeaseClaims {
   fingerprint: string
   features: Record<string, unknown>
   license_expires_at: string | null
-  /** Effective entitlement codes, sorted (servers before 0.2 send none). */
+  /** Effective entitlement codes, sorted (absent in leases of older servers). */
   entitlements?: string[]
   /** `grace`: signed while the license was past its expiry, in the product's grace. */
   status?: 'active' | 'grace'
