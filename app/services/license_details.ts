@@ -2,6 +2,8 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import License from '#models/license'
 import LicenseEntitlements from '#services/license_entitlements'
+import DeviceTransfers from '#services/device_transfers'
+import UsageReport from '#services/usage/usage_report'
 import { whereSessionLive } from '#rules/session_live'
 import { Clock } from '#support/clock'
 
@@ -14,7 +16,9 @@ import { Clock } from '#support/clock'
 export default class LicenseDetails {
   constructor(
     protected clock: Clock,
-    protected entitlements: LicenseEntitlements
+    protected entitlements: LicenseEntitlements,
+    protected usage: UsageReport,
+    protected transfers: DeviceTransfers
   ) {}
 
   async of(licenseId: number) {
@@ -60,6 +64,11 @@ export default class LicenseDetails {
       history,
       audit,
       entitlements: await this.entitlements.standingsOf(license),
+      meters: await this.usage.of(license),
+      transfers: {
+        history: await this.transfers.history(license.id),
+        standing: await this.transfers.standingOf(license),
+      },
     }
   }
 }

@@ -40,7 +40,7 @@ export default class UsageAdmin {
       .first()
     if (!meter) {
       throw new DomainError('unknown_meter', {
-        messageKey: 'usage.unknown_meter',
+        messageKey: 'license_usage.unknown_meter',
         data: { code },
         message: `The product has no meter "${code}"`,
       })
