@@ -23,6 +23,7 @@ export const controllers = {
     CatalogueMeters: () => import('#controllers/panel/catalogue_meters_controller'),
     Customers: () => import('#controllers/panel/customers_controller'),
     Dashboard: () => import('#controllers/panel/dashboard_controller'),
+    DeviceTransfers: () => import('#controllers/panel/device_transfers_controller'),
     Imports: () => import('#controllers/panel/imports_controller'),
     LicenseEntitlements: () => import('#controllers/panel/license_entitlements_controller'),
     LicenseTemplates: () => import('#controllers/panel/license_templates_controller'),

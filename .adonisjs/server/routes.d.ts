@@ -94,6 +94,9 @@ export type ScannedRoutes = {
     'admin.licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
     'admin.licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
     'admin.license_entitlements.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.device_transfers.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.license_usage.limit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.license_usage.reset': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
     'admin.sessions.index': { paramsTuple?: []; params?: {} }
     'admin.sessions.history': { paramsTuple?: []; params?: {} }
     'admin.sessions.export_history': { paramsTuple?: []; params?: {} }
@@ -361,6 +364,9 @@ export type ScannedRoutes = {
     'admin.licenses.rename_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
     'admin.licenses.deactivate_device': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'device': ParamValue} }
     'admin.license_entitlements.update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'entitlement': ParamValue} }
+    'admin.device_transfers.store': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.license_usage.limit': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
+    'admin.license_usage.reset': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'meter': ParamValue} }
     'admin.sessions.force_end': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.api_keys.store': { paramsTuple?: []; params?: {} }
     'admin.api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

@@ -4,6 +4,7 @@ import LicenseService from '#services/license_service'
 import { deviceView, licenseView } from '#services/license_view'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { Clock } from '#support/clock'
+import { withRetryAfter } from '#support/retry_after'
 import type { Actor } from '#support/actor'
 import {
   activateValidator,
@@ -51,9 +52,11 @@ export default class LicensesController {
 
   async deactivate(ctx: HttpContext) {
     const payload = await ctx.request.validateUsing(deactivateValidator)
-    await this.licenses.deactivate(
-      { licenseKey: payload.license_key, fingerprint: fingerprintOf(payload)! },
-      apiActor(ctx)
+    await withRetryAfter(ctx, this.clock.now(), () =>
+      this.licenses.deactivate(
+        { licenseKey: payload.license_key, fingerprint: fingerprintOf(payload)! },
+        apiActor(ctx)
+      )
     )
     return { deactivated: true }
   }

@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import License from '#models/license'
 import LicenseEntitlements from '#services/license_entitlements'
+import DeviceTransfers from '#services/device_transfers'
 import UsageReport from '#services/usage/usage_report'
 import { whereSessionLive } from '#rules/session_live'
 import { Clock } from '#support/clock'
@@ -16,7 +17,8 @@ export default class LicenseDetails {
   constructor(
     protected clock: Clock,
     protected entitlements: LicenseEntitlements,
-    protected usage: UsageReport
+    protected usage: UsageReport,
+    protected transfers: DeviceTransfers
   ) {}
 
   async of(licenseId: number) {
@@ -63,6 +65,10 @@ export default class LicenseDetails {
       audit,
       entitlements: await this.entitlements.standingsOf(license),
       meters: await this.usage.of(license),
+      transfers: {
+        history: await this.transfers.history(license.id),
+        standing: await this.transfers.standingOf(license),
+      },
     }
   }
 }

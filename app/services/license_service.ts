@@ -8,6 +8,7 @@ import AuditTrail from '#services/audit_trail'
 import { SessionLedger } from '#services/session_ledger'
 import { ClientConfigRegistry, type UpdateNotice } from '#services/client_config'
 import { LeaseService } from '#services/lease_service'
+import { TransferTerms, countsAgainstTerms } from '#services/transfer_terms'
 import LicenseEntitlements from '#services/license_entitlements'
 import { ClientResponseExtensions, type JsonValue } from '#services/client_response_extensions'
 import metrics from '#services/metrics/main'
@@ -62,7 +63,8 @@ export default class LicenseService {
     protected ledger: SessionLedger,
     protected audit: AuditTrail,
     protected extensions: ClientResponseExtensions,
-    protected entitlements: LicenseEntitlements
+    protected entitlements: LicenseEntitlements,
+    protected transferTerms: TransferTerms
   ) {}
 
   async find(licenseKey: string, client?: TransactionClientContract) {
@@ -216,7 +218,9 @@ export default class LicenseService {
   /**
    * Frees the device's slot and ends its live sessions (`deactivated`) in the
    * same transaction. Its row stays (history); a later activation of the
-   * same fingerprint reuses it.
+   * same fingerprint reuses it. A client's own deactivation counts against
+   * the product's transfer cooldown and quota, and is refused by them
+   * (`429 TRANSFER_COOLDOWN`, `TRANSFER_QUOTA_EXCEEDED`); an admin's is not.
    */
   async deactivate(input: { licenseKey: string; fingerprint: string }, actor: Actor) {
     const now = this.clock.now()
@@ -226,6 +230,7 @@ export default class LicenseService {
         .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
         .first()
       if (!device) throw new ApiError('DEVICE_NOT_FOUND')
+      if (countsAgainstTerms(actor)) await this.transferTerms.assertAllowed(trx, license, now)
       device.useTransaction(trx)
       device.merge({ active: false, deactivatedAt: now })
       await device.save()
@@ -243,6 +248,15 @@ export default class LicenseService {
         subjectId: license.id,
         before: { device_id: device.id, fingerprint: device.fingerprint, active: true },
         after: { device_id: device.id, active: false, sessions_ended: ended.length },
+      })
+      await this.transferTerms.record(trx, {
+        license,
+        kind: 'deactivation',
+        deviceId: device.id,
+        fromFingerprint: device.fingerprint,
+        toFingerprint: null,
+        actor,
+        at: now,
       })
       return { license, device }
     })

@@ -10,12 +10,36 @@ export type ProductInput = {
   description?: string | null
   /** Null: the server's default grace; 0: no offline use. */
   offlineGraceSeconds?: number | null
-}
+} & Partial<ProductTerms>
+
+/** How long an expired license and a silent session keep going; how often a device may move. */
+export type ProductTerms = Pick<
+  Product,
+  | 'expiryGraceDays'
+  | 'reclaimGraceSeconds'
+  | 'transferCooldownSeconds'
+  | 'transferQuota'
+  | 'transferQuotaPeriodDays'
+>
+
+/** The terms given, the columns' defaults for the others. */
+const termsOf = (input: Partial<ProductTerms>): ProductTerms => ({
+  expiryGraceDays: input.expiryGraceDays ?? 0,
+  reclaimGraceSeconds: input.reclaimGraceSeconds ?? null,
+  transferCooldownSeconds: input.transferCooldownSeconds ?? 0,
+  transferQuota: input.transferQuota ?? null,
+  transferQuotaPeriodDays: input.transferQuotaPeriodDays ?? 30,
+})
 
 const view = (product: Product) => ({
   name: product.name,
   description: product.description,
   offline_grace_seconds: product.offlineGraceSeconds,
+  expiry_grace_days: product.expiryGraceDays,
+  reclaim_grace_seconds: product.reclaimGraceSeconds,
+  transfer_cooldown_seconds: product.transferCooldownSeconds,
+  transfer_quota: product.transferQuota,
+  transfer_quota_period_days: product.transferQuotaPeriodDays,
 })
 
 const isSlugTaken = (error: unknown) =>
@@ -57,6 +81,7 @@ export default class ProductService {
             slug: input.slug,
             description: input.description ?? null,
             offlineGraceSeconds: input.offlineGraceSeconds ?? null,
+            ...termsOf(input),
           },
           { client: trx }
         )
@@ -84,6 +109,7 @@ export default class ProductService {
         name: input.name,
         description: input.description ?? null,
         offlineGraceSeconds: input.offlineGraceSeconds ?? null,
+        ...termsOf(input),
       })
       if (!product.$isDirty) return product
       await product.save()

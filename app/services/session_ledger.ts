@@ -25,6 +25,10 @@ export interface SessionSelector {
   tokenHash?: string
   expiredBy?: Date
   liveAt?: Date
+  /** Sessions whose last heartbeat came at or before this moment. */
+  silentSince?: Date
+  /** Sessions of any other fingerprint than this one. */
+  otherThan?: string
 }
 
 export type EndedSession = { id: number; license_id: number; end_reason: EndReason }
@@ -42,6 +46,8 @@ function whereFor(selector: SessionSelector): [string, StrictValues[]] {
   if (selector.tokenHash !== undefined) add('token_hash = ?', selector.tokenHash)
   if (selector.expiredBy) add(sessionExpiredSql(null), selector.expiredBy)
   if (selector.liveAt) add(sessionLiveSql(null), selector.liveAt)
+  if (selector.silentSince) add('last_heartbeat_at <= ?', selector.silentSince)
+  if (selector.otherThan !== undefined) add('fingerprint <> ?', selector.otherThan)
   if (clauses.length === 0) throw new Error('endSessions needs at least one filter')
   return [clauses.join(' AND '), bindings]
 }

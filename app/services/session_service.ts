@@ -132,6 +132,7 @@ export default class SessionService {
         trx
       )
       await this.ledger.end(trx, { licenseId: license.id, expiredBy: moment }, 'timeout', moment)
+      await this.reclaimSilent(trx, license, input.fingerprint, moment)
 
       const live = await this.liveSessions(trx, license.id, moment)
       const { policy } = this.policies.resolve(license.sessionPolicy)
@@ -181,6 +182,28 @@ export default class SessionService {
       started.entitlements
     )
     return lease ? { ...started, lease } : started
+  }
+
+  /**
+   * The product's reclaim grace: a session of another device that has sent
+   * no heartbeat for at least that long (its program crashed, most likely) stops
+   * blocking others before the session timeout would end it, and ends as
+   * `timeout`. The device's own session stays for the policy to resume.
+   */
+  protected async reclaimSilent(
+    trx: TransactionClientContract,
+    license: License,
+    fingerprint: string,
+    moment: Date
+  ) {
+    const grace = license.product.reclaimGraceSeconds
+    if (grace === null) return
+    await this.ledger.end(
+      trx,
+      { licenseId: license.id, silentSince: plusSeconds(moment, -grace), otherThan: fingerprint },
+      'timeout',
+      moment
+    )
   }
 
   /** What the policy is shown of the license's live sessions, oldest first. */

@@ -4,11 +4,13 @@ import { urlFor } from '@adonisjs/core/services/url_builder'
 import ProductList from '#services/product_list'
 import ProductService from '#services/product_service'
 import { LeaseService } from '#services/lease_service'
+import { globalSessionTiming } from '#services/session_service'
 import { adminActor } from '#support/actor'
 import { redirectWithRefusal } from '#support/panel_refusals'
 import {
   graceSecondsOf,
   productCreateValidator,
+  productTermsOf,
   productUpdateValidator,
 } from '#validators/panel_products'
 
@@ -28,7 +30,8 @@ function graceLabel(seconds: number | null, defaultSeconds: number, t: Translate
 }
 
 /**
- * Products: what licenses are for. Each may grant its own offline grace.
+ * Products: what licenses are for. Each may grant its own offline grace,
+ * expiry and reclaim grace, and set how often a device may move.
  */
 @inject()
 export default class ProductsController {
@@ -57,6 +60,7 @@ export default class ProductsController {
     return view.render('pages/products/form', {
       product: null,
       defaultGrace: this.defaultGrace(i18n),
+      sessionTimeout: globalSessionTiming().timeout,
     })
   }
 
@@ -73,7 +77,11 @@ export default class ProductsController {
     const input = await ctx.request.validateUsing(productCreateValidator)
     try {
       const product = await this.products.create(
-        { ...input, offlineGraceSeconds: graceSecondsOf(input.offline_grace_days) },
+        {
+          ...input,
+          offlineGraceSeconds: graceSecondsOf(input.offline_grace_days),
+          ...productTermsOf(input),
+        },
         adminActor(ctx)
       )
       ctx.session.flash('success', ctx.i18n.t('products.created', { name: product.name }))
@@ -85,7 +93,11 @@ export default class ProductsController {
 
   async edit({ view, params, i18n }: HttpContext) {
     const product = await this.products.find(params.id)
-    return view.render('pages/products/form', { product, defaultGrace: this.defaultGrace(i18n) })
+    return view.render('pages/products/form', {
+      product,
+      defaultGrace: this.defaultGrace(i18n),
+      sessionTimeout: globalSessionTiming().timeout,
+    })
   }
 
   async update(ctx: HttpContext) {
@@ -93,7 +105,11 @@ export default class ProductsController {
     const input = await ctx.request.validateUsing(productUpdateValidator)
     await this.products.update(
       product,
-      { ...input, offlineGraceSeconds: graceSecondsOf(input.offline_grace_days) },
+      {
+        ...input,
+        offlineGraceSeconds: graceSecondsOf(input.offline_grace_days),
+        ...productTermsOf(input),
+      },
       adminActor(ctx)
     )
     ctx.session.flash('success', ctx.i18n.t('products.updated'))
