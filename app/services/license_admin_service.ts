@@ -5,11 +5,14 @@ import License, { type ExpiryBasis, type StoredLicenseStatus } from '#models/lic
 import Device from '#models/device'
 import AuditTrail from '#services/audit_trail'
 import { DomainError } from '#exceptions/domain_error'
-import LicenseGenerator, { type BatchRequest } from '#services/license_generator'
+import LicenseGenerator, { type BatchRequest, withTemplateTerms } from '#services/license_generator'
 import LicenseService from '#services/license_service'
 import { SessionLedger } from '#services/session_ledger'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { ApiError } from '#exceptions/api_error'
+import LicenseTemplate from '#models/license_template'
+import { issueTermsOf } from '#services/catalogue/license_templates'
+import { TEMPLATE_FIELDS, type TemplateField } from '#validators/catalogue'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 
@@ -21,6 +24,7 @@ export type LicenseRuleField =
   | 'session_policy'
   | 'type'
   | 'status'
+  | 'template_id'
 
 export type LicenseRuleReason =
   | 'below_active_devices'
@@ -31,6 +35,8 @@ export type LicenseRuleReason =
   | 'unknown_policy'
   | 'invalid_type'
   | 'invalid_status'
+  | 'unknown_template'
+  | 'template_other_product'
 
 /**
  * A change an admin asked for that the license's rules refuse: a
@@ -78,6 +84,11 @@ export type LicenseChanges = {
   customerId?: number | null
   sessionPolicy?: string | null
   notes?: string | null
+  /**
+   * Fields to take from the license's template again (removed from its
+   * `template_overrides`); their values in these changes are ignored.
+   */
+  followTemplate?: TemplateField[]
 }
 
 /**
@@ -99,7 +110,51 @@ const view = (license: License) => ({
   customer_id: license.customerId,
   session_policy: license.sessionPolicy,
   notes: license.notes,
+  template_overrides: [...license.templateOverrides].sort(),
 })
+
+/**
+ * A license's device, session and policy settings after `changes`, and
+ * which of them it keeps apart from its template: a field it follows again
+ * takes the template's value; a field changed to another value than it had
+ * becomes its own (the panel's edit forms show the current values, so a
+ * field left as it was stays as it was, following or not).
+ */
+function templateSettings(
+  license: License,
+  template: LicenseTemplate | null,
+  changes: LicenseChanges
+) {
+  const overrides = new Set(license.templateOverrides as TemplateField[])
+  const follow = new Set(template ? (changes.followTemplate ?? []) : [])
+  const current = {
+    max_devices: license.maxDevices,
+    max_sessions: license.maxSessions,
+    session_policy: license.sessionPolicy,
+  }
+  const asked = {
+    max_devices: changes.maxDevices,
+    max_sessions: changes.maxSessions,
+    session_policy: changes.sessionPolicy,
+  }
+  const resolved = { ...current }
+  for (const field of TEMPLATE_FIELDS) {
+    if (template && follow.has(field)) {
+      overrides.delete(field)
+      resolved[field] = issueTermsOf(template)[TEMPLATE_TERMS[field]] as never
+    } else if (asked[field] !== undefined && asked[field] !== current[field]) {
+      resolved[field] = asked[field] as never
+      if (template) overrides.add(field)
+    }
+  }
+  return { ...resolved, overrides: [...overrides].sort() }
+}
+
+const TEMPLATE_TERMS = {
+  max_devices: 'maxDevices',
+  max_sessions: 'maxSessions',
+  session_policy: 'sessionPolicy',
+} as const
 
 /**
  * What admins change on licenses from the panel. Every change runs with the
@@ -130,28 +185,32 @@ export default class LicenseAdminService {
    * had been issued already: nothing new was created. `licenseId` is the
    * id of the license issued alone (its page opens next), else null.
    */
-  async issue(request: IssueRequest, actor: Actor) {
-    if (request.maxSessions > request.maxDevices) {
-      throw licenseRefusal('max_sessions', 'above_max_devices')
-    }
-    if (request.sessionPolicy && !this.policies.has(request.sessionPolicy)) {
-      throw licenseRefusal('session_policy', 'unknown_policy')
+  async issue(asked: IssueRequest, actor: Actor) {
+    // A template's settings were checked when it was saved.
+    if (!asked.templateId) {
+      if (asked.maxSessions > asked.maxDevices) {
+        throw licenseRefusal('max_sessions', 'above_max_devices')
+      }
+      if (asked.sessionPolicy && !this.policies.has(asked.sessionPolicy)) {
+        throw licenseRefusal('session_policy', 'unknown_policy')
+      }
     }
     return mappingConstraints(() =>
       db.transaction(async (trx) => {
-        if (request.batchId) {
+        if (asked.batchId) {
           // Two submissions of one form queue here; the second finds the first's batch.
-          await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [request.batchId])
-          const issued = await trx.from('licenses').where('batch_id', request.batchId).first()
+          await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [asked.batchId])
+          const issued = await trx.from('licenses').where('batch_id', asked.batchId).first()
           if (issued) {
             return {
-              batchId: request.batchId,
+              batchId: asked.batchId,
               keys: [] as string[],
               repeated: true,
               licenseId: null,
             }
           }
         }
+        const request = await withTemplateTerms(trx, asked)
         const product = await trx.from('products').where('id', request.productId).first()
         if (!product) throw licenseRefusal('product_id', 'unknown_product')
         if (request.customerId) {
@@ -191,16 +250,23 @@ export default class LicenseAdminService {
     actor: Actor
   ) {
     const before = view(license)
-    const maxDevices = changes.maxDevices ?? license.maxDevices
-    const maxSessions = changes.maxSessions ?? license.maxSessions
+    // Read FOR SHARE: a template update waits, so it cannot miss this change of overrides.
+    const template = license.templateId
+      ? await LicenseTemplate.query({ client: trx })
+          .where('id', license.templateId)
+          .forShare()
+          .firstOrFail()
+      : null
+    const settings = templateSettings(license, template, changes)
+    const { max_devices: maxDevices, max_sessions: maxSessions } = settings
     if (maxSessions > maxDevices) throw licenseRefusal('max_sessions', 'above_max_devices')
-    if (changes.maxDevices !== undefined && changes.maxDevices < license.maxDevices) {
+    if (maxDevices < license.maxDevices) {
       // The row lock above makes this count exact: activations queue behind it.
       const active = await trx
         .from('devices')
         .where({ license_id: license.id, active: true })
         .count('* as n')
-      if (Number(active[0].n) > changes.maxDevices) {
+      if (Number(active[0].n) > maxDevices) {
         throw licenseRefusal('max_devices', 'below_active_devices')
       }
     }
@@ -215,9 +281,9 @@ export default class LicenseAdminService {
     // A policy whose plugin was switched off may stay on the license (it
     // falls back to the default meanwhile); choosing it anew is refused.
     if (
-      changes.sessionPolicy &&
-      changes.sessionPolicy !== license.sessionPolicy &&
-      !this.policies.has(changes.sessionPolicy)
+      settings.session_policy &&
+      settings.session_policy !== license.sessionPolicy &&
+      !this.policies.has(settings.session_policy)
     ) {
       throw licenseRefusal('session_policy', 'unknown_policy')
     }
@@ -227,10 +293,13 @@ export default class LicenseAdminService {
       status: changes.status ?? license.status,
       maxDevices,
       maxSessions,
+      sessionPolicy: settings.session_policy,
       ...(changes.customerId !== undefined ? { customerId: changes.customerId } : {}),
-      ...(changes.sessionPolicy !== undefined ? { sessionPolicy: changes.sessionPolicy } : {}),
       ...(changes.notes !== undefined ? { notes: changes.notes } : {}),
     })
+    if (JSON.stringify(settings.overrides) !== JSON.stringify(before.template_overrides)) {
+      license.templateOverrides = settings.overrides
+    }
     if (!license.$isDirty) return { license, changed: false, sessionsEnded: 0 }
     await license.save()
 
@@ -246,7 +315,7 @@ export default class LicenseAdminService {
       : []
     const after = view(license)
     const changedKeys = (Object.keys(after) as (keyof typeof after)[]).filter(
-      (key) => before[key] !== after[key]
+      (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])
     )
     await this.audit.record(trx, actor, {
       action: 'license.updated',

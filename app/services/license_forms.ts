@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { inject } from '@adonisjs/core'
 import License from '#models/license'
+import LicenseTemplates from '#services/catalogue/license_templates'
 import CustomerList from '#services/customer_list'
 import ProductList from '#services/product_list'
 import { SessionPolicyRegistry } from '#services/session_policies'
@@ -13,19 +14,26 @@ export default class LicenseForms {
   constructor(
     protected policies: SessionPolicyRegistry,
     protected customers: CustomerList,
-    protected products: ProductList
+    protected products: ProductList,
+    protected templates: LicenseTemplates
   ) {}
 
   /**
    * The form for new licenses, for the customer asked for (`?customer_id=`)
-   * when it is an id. `batchToken` names the batch the form will issue, so
-   * sending it twice issues nothing the second time.
+   * when it is an id, from the template asked for (`?template_id=`, the
+   * catalogue's "Issue licenses") when there is one. `batchToken` names the
+   * batch the form will issue, so sending it twice issues nothing the
+   * second time.
    */
-  async forNew(askedCustomerId: unknown) {
+  async forNew(askedCustomerId: unknown, askedTemplateId?: unknown) {
     const asked = String(askedCustomerId ?? '')
+    const templates = await this.templates.all()
+    const template = templates.find((row) => String(row.id) === String(askedTemplateId ?? ''))
     return {
       batchToken: randomUUID(),
       products: await this.products.all(),
+      templates,
+      template: template ?? null,
       policies: this.policyChoices(),
       customerId: ID.test(asked) ? asked : '',
       ...(await this.customers.choices(asked)),
@@ -33,7 +41,7 @@ export default class LicenseForms {
   }
 
   async forEdit(licenseId: number) {
-    const license = await License.findOrFail(licenseId)
+    const license = await License.query().where('id', licenseId).preload('template').firstOrFail()
     return {
       license,
       policies: this.policyChoices(license.sessionPolicy),

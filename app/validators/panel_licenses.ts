@@ -18,7 +18,16 @@ const policyName = () =>
     .optional()
 
 export const batchValidator = vine.create({
-  product_id: vine.number().withoutDecimals().min(1).max(2_147_483_647),
+  /** Optional with a template: the template's product. */
+  product_id: vine
+    .number()
+    .withoutDecimals()
+    .min(1)
+    .max(2_147_483_647)
+    .optional()
+    .requiredIfMissing('template_id'),
+  /** A template's type, limits, basis and policy replace the form's. */
+  template_id: optionalId(),
   type: vine.string().trim().toLowerCase().regex(LICENSE_TYPE_PATTERN),
   count: vine.number().withoutDecimals().range([1, PANEL_BATCH_LIMIT]),
   ...limits,
@@ -35,6 +44,10 @@ export const licenseUpdateValidator = vine.create({
   customer_id: optionalId(),
   session_policy: policyName(),
   notes: vine.string().trim().maxLength(2000).optional(),
+  /** Checked: the field takes the license's template's value again. */
+  follow_max_devices: vine.boolean().optional(),
+  follow_max_sessions: vine.boolean().optional(),
+  follow_session_policy: vine.boolean().optional(),
 })
 
 export const quickEditValidator = vine.create({

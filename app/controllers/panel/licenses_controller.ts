@@ -10,6 +10,7 @@ import LicenseList from '#services/license_list'
 import { adminActor } from '#support/actor'
 import { sendCsv } from '#support/csv_export'
 import { redirectWithRefusal } from '#support/panel_refusals'
+import { TEMPLATE_FIELDS } from '#validators/catalogue'
 import {
   batchValidator,
   bulkValidator,
@@ -62,7 +63,8 @@ export default class LicensesController {
   }
 
   async create({ view, request }: HttpContext) {
-    return view.render('pages/licenses/new', await this.forms.forNew(request.qs().customer_id))
+    const { customer_id: customerId, template_id: templateId } = request.qs()
+    return view.render('pages/licenses/new', await this.forms.forNew(customerId, templateId))
   }
 
   /**
@@ -77,7 +79,8 @@ export default class LicensesController {
     try {
       created = await this.admin.issue(
         {
-          productId: input.product_id,
+          productId: input.product_id ?? null,
+          templateId: input.template_id ?? null,
           type: input.type,
           count: input.count,
           customerId: input.customer_id ?? null,
@@ -131,6 +134,7 @@ export default class LicensesController {
           customerId: input.customer_id ?? null,
           sessionPolicy: input.session_policy ?? null,
           notes: input.notes ?? null,
+          followTemplate: TEMPLATE_FIELDS.filter((field) => input[`follow_${field}`]),
         },
         adminActor(ctx)
       )
