@@ -121,6 +121,7 @@ test.group('GET /api/license/info/:license_key', (group) => {
       'devices_in_use',
       'expires_at',
       'features',
+      'grace_ends_at',
       'key',
       'max_devices',
       'max_sessions',
