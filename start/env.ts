@@ -26,6 +26,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   SESSION_TIMEOUT: Env.schema.number.optional(),
   SESSION_SWEEP_EVERY: Env.schema.string.optional(),
   HEARTBEAT_RETENTION_DAYS: Env.schema.number.optional(),
+  USAGE_EVENT_RETENTION_DAYS: Env.schema.number.optional(),
 
   LEASE_OFFLINE_GRACE: Env.schema.string.optional(),
   LEASE_KEYRING_PATH: Env.schema.string.optional(),

@@ -21,6 +21,13 @@ export const coreJobs: JobDefinition[] = [
     handler: () => import('#jobs/maintain_heartbeat_partitions'),
   },
   {
+    name: 'usage:upkeep',
+    description:
+      'Create usage event partitions ahead, drop those past retention; purge idempotency keys older than 24 h',
+    cron: '41 * * * *',
+    handler: () => import('#jobs/maintain_usage'),
+  },
+  {
     name: 'usage:hourly',
     description: 'Record per-license usage for each full hour, catching up missed hours',
     cron: '5 * * * *',
