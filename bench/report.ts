@@ -15,6 +15,8 @@ const RESULTS_FILE = join(ROOT, 'bench/results.json')
 /** The targets of the requirement, on a 2-core machine. */
 const TARGET_RATIO = 0.25
 const TARGET_P99_MS = 50
+/** Usage records: at least this many per second at full speed, and p99 ≤ TARGET_P99_MS at the fixed rate. */
+const TARGET_USAGE_RECORDS_PER_SECOND = 1000
 
 function disturbed(measured: { otherWorkPercent?: number }) {
   const share = measured.otherWorkPercent ?? 0
@@ -75,6 +77,11 @@ export function report(
   const ratioPass = heartbeatMax.valid && ratio >= TARGET_RATIO
   const rateReached = heartbeatFixed.requestsPerSecond >= settings.rate * 0.95
   const p99Pass = heartbeatFixed.valid && rateReached && heartbeatFixed.p99Ms <= TARGET_P99_MS
+  const { usageMax, usageFixed } = figures
+  const usageRatePass =
+    usageMax.valid && usageMax.requestsPerSecond >= TARGET_USAGE_RECORDS_PER_SECOND
+  const usageRateReached = usageFixed.requestsPerSecond >= settings.rate * 0.95
+  const usageP99Pass = usageFixed.valid && usageRateReached && usageFixed.p99Ms <= TARGET_P99_MS
 
   const line = '─'.repeat(100)
   const row = (cells: (string | number | undefined)[]) =>
@@ -142,6 +149,14 @@ export function report(
     `heartbeat p99 at ${settings.rate}/s: ${heartbeatFixed.p99Ms} ms at ${heartbeatFixed.requestsPerSecond} req/s   ` +
       `(target ≤ ${TARGET_P99_MS} ms)   ${p99Pass ? 'PASS' : 'FAIL'}`
   )
+  console.log(
+    `usage records at full speed: ${usageMax.requestsPerSecond} records/s   ` +
+      `(target ≥ ${TARGET_USAGE_RECORDS_PER_SECOND})   ${usageRatePass ? 'PASS' : 'FAIL'}`
+  )
+  console.log(
+    `usage record p99 at ${settings.rate}/s: ${usageFixed.p99Ms} ms at ${usageFixed.requestsPerSecond} req/s   ` +
+      `(target ≤ ${TARGET_P99_MS} ms)   ${usageP99Pass ? 'PASS' : 'FAIL'}`
+  )
   const comparison = figures.metricsOnOff ? metricsComparison(figures.metricsOnOff) : null
   if (comparison) {
     const { heartbeatMaxRequestsPerSecond: rps, heartbeatMaxP99Ms: maxP99 } = comparison
@@ -161,7 +176,7 @@ export function report(
     )
   }
   for (const note of harness.notes) console.log(`note: ${note}`)
-  if (!ratioPass || !p99Pass) {
+  if (!ratioPass || !p99Pass || !usageRatePass || !usageP99Pass) {
     console.log('A target was missed (or a run was not valid). This is a measurement: exit code 0.')
   }
   console.log(line)
@@ -183,6 +198,8 @@ export function report(
         targets: {
           ratio: { target: TARGET_RATIO, pass: ratioPass },
           p99AtRate: { target: TARGET_P99_MS, rate: settings.rate, pass: p99Pass },
+          usageRecordsPerSecond: { target: TARGET_USAGE_RECORDS_PER_SECOND, pass: usageRatePass },
+          usageP99AtRate: { target: TARGET_P99_MS, rate: settings.rate, pass: usageP99Pass },
         },
         notes: harness.notes,
       },

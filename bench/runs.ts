@@ -2,7 +2,8 @@
 | The measured runs, in order: pgbench running the heartbeat statement alone
 | (the database's ceiling), then autocannon against the server: heartbeats at
 | full speed, heartbeats at a fixed rate, session starts (resumes and fresh
-| ones), and heartbeats against two server processes.
+| ones), usage records at full speed and at the fixed rate, and heartbeats
+| against two server processes.
 */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,7 +15,14 @@ import { HEARTBEAT_AND_LOG, HEARTBEAT_PARAMETERS } from '../app/services/heartbe
 import { type Harness, lastLines, round } from './harness.ts'
 import { whileWatchingOtherWork } from './other_work.ts'
 import { loadLine, pgbenchLine } from './report.ts'
-import { apiHeaders, HEARTBEAT_PATH, type Prepared, type Settings, START_PATH } from './setup.ts'
+import {
+  apiHeaders,
+  HEARTBEAT_PATH,
+  type Prepared,
+  type Settings,
+  START_PATH,
+  USAGE_PATH,
+} from './setup.ts'
 
 /**
  * `prepared`: parsed and planned once per connection, the database's ceiling.
@@ -58,6 +66,9 @@ export type Figures = {
   results: Measured[]
   heartbeatMax: Measured
   heartbeatFixed: Measured
+  /** Usage records (`POST /api/license/usage`) at full speed and at the fixed rate. */
+  usageMax: Measured
+  usageFixed: Measured
   /** With `--metrics both`: the heartbeat runs, alternated on two fresh servers, metrics on and off. */
   metricsOnOff?: MetricsOnOff
 }
@@ -83,13 +94,20 @@ async function countHeartbeats(client: pg.Client) {
   return rows[0].count as number
 }
 
+async function countUsageEvents(client: pg.Client) {
+  const { rows } = await client.query('SELECT count(*)::int AS count FROM usage_events')
+  return rows[0].count as number
+}
+
 /**
  * Every heartbeat leaves a dead row version and dead index entries behind.
  * Each measured phase starts from the same, vacuumed state, as a server
  * with autovacuum would be (and this machine may have it off).
  */
 async function settle(client: pg.Client) {
-  await client.query('VACUUM (ANALYZE) license_sessions, licenses, devices, api_keys')
+  await client.query(
+    'VACUUM (ANALYZE) license_sessions, licenses, devices, api_keys, usage_counters, usage_idempotency_keys'
+  )
   await client.query('CHECKPOINT')
 }
 
@@ -279,9 +297,19 @@ async function load(
   }
 }
 
+/** Rows a run's successful answers must have left in the database, one each. */
+type LogCheck = { what: string; status: string; count: (client: pg.Client) => Promise<number> }
+const HEARTBEATS_LOGGED: LogCheck = { what: 'heartbeats', status: '200', count: countHeartbeats }
+const USAGE_EVENTS_LOGGED: LogCheck = {
+  what: 'usage events',
+  status: '201',
+  count: countUsageEvents,
+}
+
 /**
  * One autocannon run from a settled database. With `checkLogged`, the
- * heartbeats answered must be the heartbeats logged.
+ * heartbeats answered must be the heartbeats logged (or, given a LogCheck,
+ * its rows).
  */
 async function measure(
   run: Run,
@@ -289,21 +317,22 @@ async function measure(
   urls: string[],
   requests: AutocannonRequest[],
   options: LoadOptions,
-  checkLogged = false
+  checkLogged: boolean | LogCheck = false
 ) {
   const { client } = run.prepared
+  const check = checkLogged === true ? HEARTBEATS_LOGGED : checkLogged || null
   await settle(client)
-  const before = checkLogged ? await countHeartbeats(client) : 0
+  const before = check ? await check.count(client) : 0
   const measured = await whileWatchingOtherWork(client, () =>
     load(run, scenario, urls, requests, options)
   )
-  if (checkLogged) {
-    const logged = (await countHeartbeats(client)) - before
-    const ok = measured.statusCodes['200'] ?? 0
+  if (check) {
+    const logged = (await check.count(client)) - before
+    const ok = measured.statusCodes[check.status] ?? 0
     // Requests still in flight when autocannon stops are logged but not counted.
     if (logged < ok || logged > ok + run.settings.connections) {
       measured.valid = false
-      measured.remark = `${ok} answers 200 but ${logged} heartbeats logged`
+      measured.remark = `${ok} answers ${check.status} but ${logged} ${check.what} logged`
     }
   }
   console.log(loadLine(measured))
@@ -396,6 +425,9 @@ export async function runScenarios(
   }
   results.push(startFresh)
 
+  const { usageMax, usageFixed } = await measureUsage(run, urls)
+  results.push(usageMax, usageFixed)
+
   if (options.twoProcesses) {
     harness.step('starting a second server process')
     const second = await prepared.startServer()
@@ -408,7 +440,72 @@ export async function runScenarios(
     await second.stop()
   }
 
-  return { pgbench, pgbenchUnprepared, results, heartbeatMax, heartbeatFixed, metricsOnOff }
+  return {
+    pgbench,
+    pgbenchUnprepared,
+    results,
+    heartbeatMax,
+    heartbeatFixed,
+    usageMax,
+    usageFixed,
+    metricsOnOff,
+  }
+}
+
+/**
+ * Usage records of amount 1 against the bench meter, one license after
+ * another, each with an idempotency key of its own, as the SDK sends them:
+ * the full path (lookup, counter upsert under its row lock, event, key).
+ * `run` makes the keys of one autocannon run unique.
+ */
+function usageRecords(apiKey: string, licenseKeys: string[], meter: string, run: string) {
+  let next = 0
+  const request: AutocannonRequest = {
+    method: 'POST',
+    path: USAGE_PATH,
+    headers: apiHeaders(apiKey),
+    setupRequest(outgoing) {
+      const index = next++
+      outgoing.body = JSON.stringify({
+        license_key: licenseKeys[index % licenseKeys.length],
+        meter,
+        idempotency_key: `${run}-${index}`,
+      })
+      return outgoing
+    },
+  }
+  return [request]
+}
+
+/** Usage records at full speed and at the fixed rate; every 201 must have logged its event. */
+async function measureUsage(run: Run, urls: string[]) {
+  const { harness, settings, prepared } = run
+  const licenseKeys = prepared.sessions.map((session) => session.licenseKey)
+  const records = (label: string) =>
+    usageRecords(prepared.apiKey, licenseKeys, prepared.usageMeter, label)
+
+  await warmUp(run, 'usage records', urls, records('warm-up'))
+  harness.step(
+    `usage record at full speed: ${settings.connections} connections, ${settings.duration}s`
+  )
+  const usageMax = await measure(
+    run,
+    'usage record (max)',
+    urls,
+    records('max'),
+    { duration: settings.duration },
+    USAGE_EVENTS_LOGGED
+  )
+  harness.step(`usage record at a fixed ${settings.rate} req/s, ${settings.duration}s`)
+  const usageFixed = await measure(
+    run,
+    `usage record @ ${settings.rate}/s`,
+    urls,
+    records('fixed'),
+    { duration: settings.duration, overallRate: settings.rate },
+    USAGE_EVENTS_LOGGED
+  )
+  return { usageMax, usageFixed }
 }
 
 /** Rounds of the metrics on/off comparison: each round runs both servers, one after the other. */

@@ -44,6 +44,7 @@ export type Settings = {
 
 export const HEARTBEAT_PATH = '/api/license/session/heartbeat'
 export const START_PATH = '/api/license/session/start'
+export const USAGE_PATH = '/api/license/usage'
 
 export function apiHeaders(apiKey: string) {
   return { 'content-type': 'application/json', 'x-api-key': apiKey }
@@ -298,7 +299,24 @@ async function seed(client: pg.Client, counts: { sessions: number; fresh: number
   const freshKeys = newLicenseKeys(counts.fresh, taken)
   await insertLicenses(client, product.id, sessionKeys)
   await insertLicenses(client, product.id, freshKeys)
-  return { apiKey, sessionKeys, freshKeys }
+  const usageMeter = await insertMeter(client, product.id)
+  return { apiKey, sessionKeys, freshKeys, usageMeter }
+}
+
+/**
+ * The meter the usage runs record against: monthly, deny, with a limit
+ * no run reaches, so every record takes the full path (limit checked,
+ * counter raised, event logged) and none is refused.
+ */
+async function insertMeter(client: pg.Client, productId: number) {
+  const {
+    rows: [meter],
+  } = await client.query(
+    `INSERT INTO meters (product_id, code, name, period, default_limit, overage)
+     VALUES ($1, 'bench_records', 'Bench records', 'month', 1000000000000, 'deny') RETURNING code`,
+    [productId]
+  )
+  return meter.code as string
 }
 
 async function startSessions(url: string, apiKey: string, keys: string[], connections: number) {
@@ -350,8 +368,10 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
 
   /** Licenses for fresh starts: more than the fastest start rate seen here can use up. */
   const freshLicenses = Math.max(10_000, settings.duration * 3000)
-  harness.step(`seeding: 1 API key, ${settings.sessions} + ${freshLicenses} perpetual licenses`)
-  const { apiKey, sessionKeys, freshKeys } = await seed(client, {
+  harness.step(
+    `seeding: 1 API key, ${settings.sessions} + ${freshLicenses} perpetual licenses, 1 meter`
+  )
+  const { apiKey, sessionKeys, freshKeys, usageMeter } = await seed(client, {
     sessions: settings.sessions,
     fresh: freshLicenses,
   })
@@ -372,6 +392,7 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
     server,
     sessions,
     freshKeys,
+    usageMeter,
     /** Another server process of the same mode, on the same database; `env` overrides settings. */
     startServer: (env: NodeJS.ProcessEnv = {}) =>
       startServer(harness, mode, { ...stores.appEnv, ...env }),

@@ -9,8 +9,9 @@
 | 3. Runs pgbench against that database with the heartbeat statement of
 |    app/services/heartbeat_statements.ts: the database's ceiling.
 | 4. Drives the production server with autocannon: heartbeats at full speed,
-|    heartbeats at a fixed rate, session starts (resumes and fresh ones), and
-|    heartbeats against two server processes (bench/runs.ts). With
+|    heartbeats at a fixed rate, session starts (resumes and fresh ones),
+|    usage records at full speed and at the fixed rate, and heartbeats
+|    against two server processes (bench/runs.ts). With
 |    `--metrics both`, two more servers, metrics on and off, take turns
 |    at the heartbeat runs: what the metrics cost.
 | 5. Prints the figures, writes bench/results.json (bench/report.ts), and
@@ -48,7 +49,8 @@ if (flags.help) {
   --warmup S           seconds of warm-up before each kind of run (default 3)
   --sessions N         licenses with a live session, for heartbeats (default 2000)
   --connections N      autocannon connections (default 50)
-  --rate N             fixed heartbeat rate for the latency run (default 1000)
+  --rate N             fixed rate of the latency runs, heartbeats and usage
+                       records (default 1000)
   --pgbench-clients N  pgbench clients, -c (default 16; -j 2)
   --no-build           run bin/server.ts with NODE_ENV=production instead of a build
   --one-process        skip the run against two server processes
