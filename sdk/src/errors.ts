@@ -28,8 +28,8 @@ export interface ApiErrorDetails {
   limit?: number
   used?: number
   resets_at?: string | null
-  /** `TRANSFER_COOLDOWN`, `TRANSFER_QUOTA_EXCEEDED`: when the next move is allowed. */
-  retry_at?: string
+  /** `TRANSFER_COOLDOWN`, `TRANSFER_QUOTA_EXCEEDED`: when the next move is allowed (null: never, a quota of 0). */
+  retry_at?: string | null
   [key: string]: unknown
 }
 
