@@ -5,11 +5,12 @@ import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import db from '@adonisjs/lucid/services/db'
 import vine, { errors, SimpleMessagesProvider } from '@vinejs/vine'
-import Product from '#models/product'
 import LicenseGenerator from '#services/license_generator'
+import LicenseTemplates, { issueTermsOf } from '#services/catalogue/license_templates'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { DomainError } from '#exceptions/domain_error'
 import { cliActor } from '#support/actor'
+import { productForCommand, usageError } from '#support/command_input'
 import { CLASSIC_BATCH_TYPES, LICENSE_TYPE_PATTERN } from '#support/license_duration'
 
 const MAX_COUNT = 100_000
@@ -68,8 +69,17 @@ const validator = vine.create({
     .trim()
     .regex(LICENSE_TYPE_PATTERN)
     .use(conflictsWith({ flag: 'classic' }))
+    .use(conflictsWith({ flag: 'template' }))
     .optional()
-    .requiredIfMissing('classic'),
+    .requiredIfMissing(['classic', 'template']),
+  /** A template's type, limits, expiry basis and policy are the batch's. */
+  template: vine
+    .string()
+    .trim()
+    .minLength(1)
+    .maxLength(120)
+    .use(conflictsWith({ flag: 'classic' }))
+    .optional(),
   count: vine.number().withoutDecimals().range([1, MAX_COUNT]).optional(),
   product: vine
     .string()
@@ -78,8 +88,19 @@ const validator = vine.create({
     .regex(/^[a-z0-9][a-z0-9-]*$/)
     .use(existsIn({ table: 'products', column: 'slug' }))
     .optional(),
-  maxDevices: vine.number().withoutDecimals().range([1, MAX_DEVICES]).optional(),
-  maxSessions: vine.number().withoutDecimals().min(1).use(notAboveMaxDevices()).optional(),
+  maxDevices: vine
+    .number()
+    .withoutDecimals()
+    .range([1, MAX_DEVICES])
+    .use(conflictsWith({ flag: 'template' }))
+    .optional(),
+  maxSessions: vine
+    .number()
+    .withoutDecimals()
+    .min(1)
+    .use(notAboveMaxDevices())
+    .use(conflictsWith({ flag: 'template' }))
+    .optional(),
   batch: vine.string().trim().uuid().optional(),
   customer: vine
     .number()
@@ -87,12 +108,16 @@ const validator = vine.create({
     .range([1, MAX_INT])
     .use(existsIn({ table: 'customers', column: 'id' }))
     .optional(),
-  expiryBasis: vine.enum(['creation', 'first_activation'] as const).optional(),
+  expiryBasis: vine
+    .enum(['creation', 'first_activation'] as const)
+    .use(conflictsWith({ flag: 'template' }))
+    .optional(),
   policy: vine
     .string()
     .trim()
     .maxLength(60)
     .regex(/^[a-z][a-z0-9-]*$/)
+    .use(conflictsWith({ flag: 'template' }))
     .optional(),
   out: vine.string().trim().minLength(1).optional(),
 })
@@ -112,7 +137,8 @@ const messages = new SimpleMessagesProvider(
     'minLength': '{{ field }} must not be empty',
     'uuid': '{{ field }} must be a UUID',
     'expiryBasis.enum': '--expiry-basis must be creation or first_activation',
-    'type.required': 'Give a license type with --type (e.g. 1m, 6m, perpetual) or use --classic',
+    'type.required':
+      'Give a license type with --type (e.g. 1m, 6m, perpetual), or use --classic or --template',
     'type.regex':
       '--type must be "perpetual" or a count from 1 to 9999 followed by h, d, w, m or y (e.g. 1d, 6m, 90d, 2y)',
     'product.regex': '--product must be a product slug (lowercase letters, digits and dashes)',
@@ -123,6 +149,7 @@ const messages = new SimpleMessagesProvider(
   {
     classic: '--classic',
     type: '--type',
+    template: '--template',
     count: '--count',
     product: '--product',
     maxDevices: '--max-devices',
@@ -134,12 +161,6 @@ const messages = new SimpleMessagesProvider(
     out: '--out',
   }
 )
-
-/**
- * A mistake in how the command was called, as a DomainError: reported as
- * one line, without a stack trace.
- */
-const usageError = (code: string, message: string) => new DomainError(code, { message })
 
 type Generated = { type: string; keys: string[] }
 
@@ -162,7 +183,11 @@ export default class LicenseGenerate extends BaseCommand {
     '  license:generate --type 1m --count 1000 --product my-app',
     '  license:generate --classic --product my-app --out keys.txt',
     '',
+    '  license:generate --template Pro --count 50 --product my-app',
+    '',
     '--classic issues 1,000 keys (or --count) of each of 1d, 5d, 1m, 6m and 12m under one batch id.',
+    '--template NAME issues licenses of a license template (template:list): they get its type,',
+    'limits, expiry basis and policy, its entitlements and meter limits, and keep following it.',
     '--policy gives the licenses a session policy of an enabled plugin (node ace.ts plugin:list);',
     'without it they use the default one (defaultSessionPolicy in config/plugins.ts).',
     'Timed licenses start counting at their first activation unless --expiry-basis creation.',
@@ -174,6 +199,9 @@ export default class LicenseGenerate extends BaseCommand {
 
   @flags.boolean({ description: 'Generate the classic set: 1d, 5d, 1m, 6m and 12m' })
   declare classic?: boolean
+
+  @flags.string({ description: "Name of one of the product's license templates (template:list)" })
+  declare template?: string
 
   @flags.string({
     description: `How many keys (per type with --classic), 1 to ${MAX_COUNT}; default 1, or ${CLASSIC_COUNT} with --classic`,
@@ -233,6 +261,7 @@ export default class LicenseGenerate extends BaseCommand {
       {
         classic: this.classic ? true : undefined,
         type: this.type,
+        template: this.template,
         count: this.count,
         product: this.product,
         maxDevices: this.maxDevices,
@@ -245,9 +274,13 @@ export default class LicenseGenerate extends BaseCommand {
       },
       { messagesProvider: messages }
     )
-    const product = await this.findProduct(input.product)
+    const product = await productForCommand(input.product)
     if (input.policy) await this.assertPolicyAvailable(input.policy)
-    const types: readonly string[] = input.classic ? CLASSIC_BATCH_TYPES : [input.type!]
+    const template = input.template ? await this.findTemplate(product, input.template) : null
+    const terms = template ? issueTermsOf(template) : null
+    const types: readonly string[] = input.classic
+      ? CLASSIC_BATCH_TYPES
+      : [terms?.type ?? input.type!]
     const count = input.count ?? (input.classic ? CLASSIC_COUNT : 1)
     const batchId = input.batch ?? randomUUID()
     // Opened before generating: a bad path must not cost a committed batch.
@@ -277,6 +310,7 @@ export default class LicenseGenerate extends BaseCommand {
                 maxSessions: input.maxSessions,
                 expiryBasis: input.expiryBasis,
                 sessionPolicy: input.policy ?? null,
+                ...terms,
                 batchId,
               },
               cliActor(),
@@ -334,24 +368,14 @@ export default class LicenseGenerate extends BaseCommand {
     return { batchId, productId: product.id, counts, total }
   }
 
-  /**
-   * The product named by --product, or the only one there is.
-   */
-  protected async findProduct(slug: string | undefined) {
-    if (slug) return Product.findByOrFail('slug', slug)
-    const products = await Product.query().orderBy('slug').limit(11)
-    if (products.length === 1) return products[0]
-    if (products.length === 0) {
-      throw usageError(
-        'no_product',
-        'No product exists yet: create a product first, then generate its licenses'
-      )
-    }
-    const slugs = products.slice(0, 10).map((product) => product.slug)
-    const more = products.length > 10 ? ', …' : ''
+  /** The product's template of that name (any case). */
+  protected async findTemplate(product: { id: number; slug: string }, name: string) {
+    const templates = await this.app.container.make(LicenseTemplates)
+    const template = await templates.findByName(product.id, name)
+    if (template) return template
     throw usageError(
-      'product_required',
-      `There are several products: choose one with --product (${slugs.join(', ')}${more})`
+      'unknown_template',
+      `Product "${product.slug}" has no license template "${name}" (template:list shows them)`
     )
   }
 

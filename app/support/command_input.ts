@@ -1,0 +1,55 @@
+import i18nManager from '@adonisjs/i18n/services/main'
+import { errors } from '@vinejs/vine'
+import Product from '#models/product'
+import { DomainError } from '#exceptions/domain_error'
+
+/**
+ * A mistake in how a command was called, as a DomainError: reported as one
+ * line, without a stack trace.
+ */
+export const usageError = (code: string, message: string) => new DomainError(code, { message })
+
+/**
+ * The product named by --product, or the only one there is.
+ *
+ * @throws DomainError `unknown_product`, `no_product` or `product_required`.
+ */
+export async function productForCommand(slug: string | undefined) {
+  if (slug) {
+    const product = await Product.findBy('slug', slug)
+    if (!product) throw usageError('unknown_product', `No product has the slug "${slug}"`)
+    return product
+  }
+  const products = await Product.query().orderBy('slug').limit(11)
+  if (products.length === 1) return products[0]
+  if (products.length === 0) {
+    throw usageError('no_product', 'No product exists yet: create one first with product:create')
+  }
+  const slugs = products.slice(0, 10).map((product) => product.slug)
+  const more = products.length > 10 ? ', …' : ''
+  throw usageError(
+    'product_required',
+    `There are several products: choose one with --product (${slugs.join(', ')}${more})`
+  )
+}
+
+/**
+ * The lines a command prints for a refusal: one per invalid flag, or the
+ * rule's message in English (the panel's text when the rule has one).
+ * Null for anything else, which the command throws on.
+ */
+export function refusalLines(error: unknown): string[] | null {
+  if (error instanceof errors.E_VALIDATION_ERROR) {
+    return (error.messages as { field: string; message: string }[]).map(
+      ({ field, message }) => `${field}: ${message}`
+    )
+  }
+  if (error instanceof DomainError) {
+    const i18n = i18nManager.locale('en')
+    const text = i18n.hasMessage(error.messageKey)
+      ? i18n.t(error.messageKey, error.data)
+      : error.message
+    return [error.field ? `--${error.field.replaceAll('_', '-')}: ${text}` : text]
+  }
+  return null
+}
