@@ -217,6 +217,65 @@ test.group('Device transfers at the client API', (group) => {
     })
   })
 
+  test('when both limits hold a move back, the refusal names the one that holds it longer', async ({
+    client,
+    assert,
+  }) => {
+    const clock = useFixedClock(start)
+    const { activate, transfer } = await licenseWith(client, {
+      transferCooldownSeconds: 40 * 86400,
+      transferQuota: 1,
+      transferQuotaPeriodDays: 30,
+    })
+    const [a, b, c] = [fingerprint(), fingerprint(), fingerprint()]
+    await activate(a)
+    const first = await transfer(a, b)
+    assert.containsSubset(first.body(), {
+      transfers_left: 0,
+      next_transfer_at: '2026-08-10T08:00:00.000Z',
+    })
+    clock.advance({ days: 1 })
+    const cooldown = await transfer(b, c)
+    cooldown.assertStatus(429)
+    assert.containsSubset(cooldown.body().error, {
+      code: 'TRANSFER_COOLDOWN',
+      retry_at: '2026-08-10T08:00:00.000Z',
+    })
+
+    const other = await licenseWith(client, {
+      transferCooldownSeconds: 86400,
+      transferQuota: 1,
+      transferQuotaPeriodDays: 30,
+    })
+    await other.activate(a)
+    ;(await other.transfer(a, b)).assertStatus(200)
+    const quota = await other.transfer(b, c)
+    assert.containsSubset(quota.body().error, {
+      code: 'TRANSFER_QUOTA_EXCEEDED',
+      // Moved on 2 July, a day after the first license.
+      retry_at: '2026-08-01T08:00:00.000Z',
+    })
+  })
+
+  test('concurrent deactivations cannot exceed the quota', async ({ client, assert }) => {
+    useFixedClock(start)
+    const { license, activate, deactivate } = await licenseWith(
+      client,
+      { transferQuota: 2 },
+      { maxDevices: 6 }
+    )
+    const devices = Array.from({ length: 6 }, () => fingerprint())
+    for (const device of devices) await activate(device)
+    const answers = await Promise.all(devices.map((device) => deactivate(device)))
+    const statuses = answers.map((answer) => answer.status()).sort()
+    assert.deepEqual(statuses, [200, 200, 429, 429, 429, 429])
+    const counted = await db
+      .from('device_transfers')
+      .where({ license_id: license.id, counted: true })
+      .count('* as total')
+    assert.equal(Number(counted[0].total), 2)
+  })
+
   test('a quota of 0 allows no self-service move at all', async ({ client, assert }) => {
     useFixedClock(start)
     const { activate, transfer } = await licenseWith(client, { transferQuota: 0 })
