@@ -5,9 +5,12 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Entitlement from '#models/entitlement'
 import LicenseTemplate from '#models/license_template'
-import type License from '#models/license'
+import License from '#models/license'
 import type Product from '#models/product'
 import LicenseEntitlements from '#services/license_entitlements'
+import EntitlementCatalogue from '#services/catalogue/entitlement_catalogue'
+import LicenseTemplates from '#services/catalogue/license_templates'
+import LicenseGenerator from '#services/license_generator'
 import { ClientResponseExtensions } from '#services/client_response_extensions'
 import { cliActor } from '#support/actor'
 import {
@@ -140,6 +143,53 @@ test.group('Entitlements at the client', (group) => {
     const other = await createProduct()
     await catalogue(other, ['teams', 'zeta'])
     assert.deepEqual((await calls.verify(plain.key)).body().entitlements, ['teams'])
+  })
+
+  test('through the catalogue services: a batch issued from a template follows its changes', async ({
+    client,
+    assert,
+  }) => {
+    const actor = cliActor('tests')
+    const product = await createProduct()
+    const entitlementCatalogue = await app.container.make(EntitlementCatalogue)
+    for (const code of ['export_pdf', 'sync', 'teams']) {
+      await entitlementCatalogue.create(product, { code, name: `Feature ${code}` }, actor)
+    }
+    const templates = await app.container.make(LicenseTemplates)
+    const terms = {
+      name: unique('Team'),
+      type: 'perpetual',
+      expiryBasis: 'creation' as const,
+      maxDevices: 2,
+      maxSessions: 1,
+    }
+    const template = await templates.create(
+      product,
+      { ...terms, entitlements: ['export_pdf', 'sync'] },
+      actor
+    )
+    const generator = await app.container.make(LicenseGenerator)
+    const { keys } = await generator.generate(
+      { productId: null, templateId: template.id, type: 'perpetual', count: 2 },
+      actor
+    )
+    const [first, second] = await Promise.all(keys.map((key) => License.findByOrFail('key', key)))
+    const teams = await Entitlement.findByOrFail({ productId: product.id, code: 'teams' })
+    const entitlements = await app.container.make(LicenseEntitlements)
+    await entitlements.grant(first.id, teams.id, actor)
+
+    const calls = api(client, apiKey)
+    const codesOf = async (license: License) =>
+      (await calls.verify(license.key)).body().entitlements
+    assert.deepEqual(await codesOf(first), ['export_pdf', 'sync', 'teams'])
+    assert.deepEqual(await codesOf(second), ['export_pdf', 'sync'])
+
+    await templates.update(template, { ...terms, entitlements: ['export_pdf'] }, actor)
+    assert.deepEqual(await codesOf(first), ['export_pdf', 'teams'])
+    assert.deepEqual(await codesOf(second), ['export_pdf'])
+    const device = fingerprint()
+    const started = await new SessionClient(client, apiKey, second.key).start(device)
+    assert.deepEqual(decodeLease(started.body().lease).claims.entitlements, ['export_pdf'])
   })
 
   test('codes sort byte-wise, the same in every answer', async ({ client, assert }) => {
