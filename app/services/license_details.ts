@@ -26,6 +26,7 @@ export default class LicenseDetails {
       .where('id', licenseId)
       .preload('product')
       .preload('customer')
+      .preload('template')
       .firstOrFail()
     const now = this.clock.now()
     const [devices, live, history, audit] = await Promise.all([

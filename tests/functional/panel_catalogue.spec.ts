@@ -582,6 +582,13 @@ test.group('Panel: a product catalogue', () => {
     })
     await license.refresh()
     assert.deepEqual(license.templateOverrides, ['max_sessions'])
+
+    const page = await client.get(`/admin/licenses/${license.id}`)
+    assert.include(
+      page.body,
+      `/admin/products/${product.id}/templates/${template.id}/edit">Site</a>`
+    )
+    assert.include(page.body, 'own values: Max concurrent sessions')
   })
 
   test('the catalogue pages need a login', async ({ assert }) => {
