@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
+import Product from '#models/product'
 import { newApiKey } from '#tests/support/fixtures'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
 import {
@@ -225,6 +226,27 @@ test.group('POST /api/license/usage', (group) => {
       assert.deepEqual([status, code], [422, 'VALIDATION_ERROR'], JSON.stringify(bad))
     }
     assert.lengthOf(await eventsOf(license, meter), 0)
+  })
+  test('a license in its expiry grace still records; past the grace it is expired', async ({
+    client,
+    assert,
+  }) => {
+    const meter = await createMeter()
+    await Product.query().where('id', meter.productId).update({ expiryGraceDays: 7 })
+    const expiring = (days: number) =>
+      licenseFor(meter, {
+        type: '1m',
+        expiryBasis: 'creation',
+        expiresAt: DateTime.utc().minus({ days }),
+      })
+    const inGrace = await record(client, {
+      license_key: (await expiring(1)).key,
+      meter: meter.code,
+    })
+    inGrace.assertStatus(201)
+    const past = await record(client, { license_key: (await expiring(8)).key, meter: meter.code })
+    past.assertStatus(403)
+    assert.equal(past.body().error.code, 'LICENSE_EXPIRED')
   })
 })
 
