@@ -499,7 +499,7 @@ export default class UsageAnalytics {
   }
 
   /** A license's latest usage records, newest first. */
-  async recentEvents(licenseId: number, limit = 20) {
+  async recentEvents(licenseId: number, limit = 10) {
     const result = await db.rawQuery(
       `SELECT e.id, e.at, e.amount, e.over_limit, e.idempotency_key, m.code AS meter
        FROM usage_events e
