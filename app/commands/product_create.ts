@@ -4,7 +4,7 @@ import { errors } from '@vinejs/vine'
 import { DomainError } from '#exceptions/domain_error'
 import ProductService, { slugFor } from '#services/product_service'
 import { cliActor } from '#support/actor'
-import { graceSecondsOf, productCreateValidator } from '#validators/panel_products'
+import { graceSecondsOf, productCreateValidator, productTermsOf } from '#validators/panel_products'
 
 export default class ProductCreate extends BaseCommand {
   static commandName = 'product:create'
@@ -13,6 +13,8 @@ export default class ProductCreate extends BaseCommand {
     'product:create "My App"                       slug my-app, the default offline grace',
     'product:create "My App" --slug app --offline-grace-days 3',
     'product:create "Kiosk" --offline-grace-days 0   no offline use',
+    'product:create "My App" --expiry-grace-days 7 --reclaim-grace-seconds 45',
+    'product:create "My App" --transfer-quota 3 --transfer-period-days 90 --transfer-cooldown-hours 24',
   ]
   static options: CommandOptions = { startApp: true }
 
@@ -33,6 +35,24 @@ export default class ProductCreate extends BaseCommand {
   })
   declare offlineGraceDays?: number
 
+  @flags.number({ description: 'Days an expired license keeps working, as `grace` (default 0)' })
+  declare expiryGraceDays?: number
+
+  @flags.number({
+    description:
+      "Seconds without heartbeat after which a device's session stops blocking others (default: the session timeout)",
+  })
+  declare reclaimGraceSeconds?: number
+
+  @flags.number({ description: 'Hours between two self-service transfers (default 0)' })
+  declare transferCooldownHours?: number
+
+  @flags.number({ description: 'Self-service transfers per period (default: unlimited)' })
+  declare transferQuota?: number
+
+  @flags.number({ description: 'Days of the transfer quota period (default 30)' })
+  declare transferPeriodDays?: number
+
   async run() {
     let input
     try {
@@ -41,6 +61,11 @@ export default class ProductCreate extends BaseCommand {
         slug: this.slug ?? slugFor(this.name ?? ''),
         description: this.description,
         offline_grace_days: this.offlineGraceDays,
+        expiry_grace_days: this.expiryGraceDays,
+        reclaim_grace_seconds: this.reclaimGraceSeconds,
+        transfer_cooldown_hours: this.transferCooldownHours,
+        transfer_quota: this.transferQuota,
+        transfer_quota_period_days: this.transferPeriodDays,
       })
     } catch (error) {
       if (!(error instanceof errors.E_VALIDATION_ERROR)) throw error
@@ -52,7 +77,11 @@ export default class ProductCreate extends BaseCommand {
     try {
       const products = await this.app.container.make(ProductService)
       const product = await products.create(
-        { ...input, offlineGraceSeconds: graceSecondsOf(input.offline_grace_days) },
+        {
+          ...input,
+          offlineGraceSeconds: graceSecondsOf(input.offline_grace_days),
+          ...productTermsOf(input),
+        },
         cliActor()
       )
       this.logger.success(`Created product "${product.name}" (slug ${product.slug})`)

@@ -29,6 +29,36 @@ test.group('product:create', () => {
     assert.equal(audit[0].actorType, 'cli')
   })
 
+  test('sets the expiry grace, the reclaim grace and the transfer terms', async ({ assert }) => {
+    const slug = unique('terms')
+    const command = await run([
+      'Terms',
+      '--slug',
+      slug,
+      '--expiry-grace-days',
+      '7',
+      '--reclaim-grace-seconds',
+      '45',
+      '--transfer-cooldown-hours',
+      '24',
+      '--transfer-quota',
+      '3',
+      '--transfer-period-days',
+      '90',
+    ])
+    assert.equal(command.exitCode, 0)
+    const product = await Product.findByOrFail('slug', slug)
+    assert.containsSubset(product.serialize(), {
+      expiryGraceDays: 7,
+      reclaimGraceSeconds: 45,
+      transferCooldownSeconds: 86400,
+      transferQuota: 3,
+      transferQuotaPeriodDays: 90,
+    })
+    assert.equal((await run(['Bad', '--expiry-grace-days', '366'])).exitCode, 1)
+    assert.lengthOf(await Product.query().where('name', 'Bad'), 0)
+  })
+
   test('a taken slug or bad input is an error, and nothing is written', async ({ assert }) => {
     const slug = unique('dup')
     assert.equal((await run(['First', '--slug', slug])).exitCode, 0)
