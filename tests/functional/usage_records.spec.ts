@@ -248,6 +248,26 @@ test.group('POST /api/license/usage', (group) => {
     past.assertStatus(403)
     assert.equal(past.body().error.code, 'LICENSE_EXPIRED')
   })
+  test('without a partition for its month the record still counts, unlogged; a rolling meter cannot', async ({
+    client,
+    assert,
+  }) => {
+    // No partition is made this far ahead.
+    useFixedClock(DateTime.fromISO('2035-06-01T10:00:00.000Z'))
+    const meter = await createMeter({ defaultLimit: 5 })
+    const rolling = await createMeter({
+      productId: meter.productId,
+      period: 'rolling',
+      rollingSeconds: 3600,
+    })
+    const license = await licenseFor(meter)
+    const counted = await record(client, { license_key: license.key, meter: meter.code })
+    counted.assertStatus(201)
+    assert.containsSubset(counted.body(), { used: 1, remaining: 4 })
+    assert.lengthOf(await eventsOf(license, meter), 0)
+    const refused = await record(client, { license_key: license.key, meter: rolling.code })
+    refused.assertStatus(500)
+  })
 })
 
 test.group('POST /api/license/usage with an idempotency key', (group) => {

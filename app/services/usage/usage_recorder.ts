@@ -134,17 +134,27 @@ export default class UsageRecorder {
       input.apiKeyId ?? null,
       logEvent,
     ]
+    const attempt = async (logEvent: boolean) => {
+      try {
+        const [answer] = await preparedQuery<AnswerRow>(
+          'keyward_usage_record',
+          RECORD,
+          values(logEvent)
+        )
+        return answer
+      } catch (error) {
+        if (isKeyTaken(error)) return this.storedAnswer(row.id, input.idempotencyKey!)
+        throw error
+      }
+    }
     try {
-      const [answer] = await preparedQuery<AnswerRow>('keyward_usage_record', RECORD, values(true))
-      return answer
+      return await attempt(true)
     } catch (error) {
-      if (isKeyTaken(error)) return this.storedAnswer(row.id, input.idempotencyKey!)
       // The event log feeds analytics; a calendar counter counts without it.
       // A rolling meter counts its events, so it cannot.
       if (errorCode(error) !== NO_PARTITION_FOR_ROW || rolling) throw error
       logger.error({ err: error }, 'usage event not logged: usage_events has no partition')
-      const [answer] = await preparedQuery<AnswerRow>('keyward_usage_record', RECORD, values(false))
-      return answer
+      return attempt(false)
     }
   }
 
