@@ -5,6 +5,11 @@ import env from '#start/env'
  * start) is younger than `timeout` seconds; clients are told to beat every
  * `heartbeatInterval` seconds. The timeout must leave room for one missed
  * beat, hence at least twice the interval.
+ *
+ * A product may let other devices reclaim a crashed device's place sooner
+ * than the timeout: its reclaim grace (`products.reclaim_grace_seconds`,
+ * panel Products), after which a start of another device ends the silent
+ * session (SessionService#reclaimSilent).
  */
 const heartbeatInterval = env.get('SESSION_HEARTBEAT_INTERVAL', 30)
 const timeout = env.get('SESSION_TIMEOUT', 60)
