@@ -5,11 +5,15 @@ import pluginsConfig from '#config/plugins'
 import { enabledPlugins } from '#plugin_host/plugin_host'
 
 /**
- * Route patterns that take file uploads: the ones enabled plugins declare
+ * Route patterns that take file uploads: the core's CSV import check
+ * (start/routes/panel_imports.ts) and the ones enabled plugins declare
  * (`uploadRoutes`); a disabled plugin's routes are not mounted at all.
  */
 const enabled = await enabledPlugins(app.makePath('plugins'), pluginsConfig.enabled)
-const uploadRoutes = enabled.flatMap((plugin) => plugin.uploadRoutes ?? [])
+const uploadRoutes = [
+  '/admin/imports/:kind/check',
+  ...enabled.flatMap((plugin) => plugin.uploadRoutes ?? []),
+]
 
 /**
  * Parsed bodies share the client API's 64 KiB limit (API.md); this catches

@@ -54,6 +54,7 @@ router
 await import('#start/routes/panel')
 await import('#start/routes/panel_dashboard')
 await import('#start/routes/panel_customers')
+await import('#start/routes/panel_imports')
 await import('#start/routes/panel_products')
 await import('#start/routes/panel_catalogue')
 await import('#start/routes/panel_licenses')

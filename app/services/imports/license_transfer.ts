@@ -1,0 +1,667 @@
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import type { I18n } from '@adonisjs/i18n'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { DateTime } from 'luxon'
+import AuditTrail from '#services/audit_trail'
+import { SessionLedger } from '#services/session_ledger'
+import { SessionPolicyRegistry } from '#services/session_policies'
+import type { Actor } from '#support/actor'
+import { Clock } from '#support/clock'
+import type { CsvColumn } from '#support/csv_export'
+import { expiryFor } from '#support/license_duration'
+import { licenseImportRowValidator } from '#validators/imports'
+import {
+  byLine,
+  inImportTransaction,
+  listCell,
+  listItems,
+  readCsvRows,
+  writingRow,
+  ImportRolledBack,
+  type ImportProblem,
+  type ImportResult,
+  type ValidRow,
+} from '#services/imports/csv_records'
+
+/** The export's columns, in order; the import reads the same. */
+export const LICENSE_CSV_COLUMNS = [
+  'key',
+  'product',
+  'template',
+  'customer_id',
+  'customer_email',
+  'type',
+  'expiry_basis',
+  'status',
+  'max_devices',
+  'max_sessions',
+  'session_policy',
+  'template_overrides',
+  'entitlements_granted',
+  'entitlements_withdrawn',
+  'meter_limits',
+  'activated_at',
+  'expires_at',
+  'notes',
+] as const
+
+/** The license settings a template carries and a license may override (migration 0010). */
+const TEMPLATE_FIELDS = ['max_devices', 'max_sessions', 'session_policy'] as const
+type TemplateField = (typeof TEMPLATE_FIELDS)[number]
+
+/** What a license without template (or a blank cell) gets, as a batch from the panel. */
+const DEFAULTS = { max_devices: 1, max_sessions: 1, session_policy: null }
+
+/** A meter limit cell item: `exports=100` or `exports=unlimited`. */
+const METER_LIMIT = /^([a-z][a-z0-9_]{0,59})\s*=\s*(unlimited|\d{1,15})$/
+
+type LicenseRow = ValidRow<Awaited<ReturnType<typeof licenseImportRowValidator.validate>>>
+
+/** The columns an import sets on every license it names; compared to decide "unchanged". */
+type LicenseSettings = {
+  status: string
+  customer_id: number | null
+  template_id: number | null
+  template_overrides: string[]
+  max_devices: number
+  max_sessions: number
+  session_policy: string | null
+  notes: string | null
+}
+
+/** When a license runs: set when it is issued, never changed by an import. */
+type LicenseTerms = {
+  type: string
+  expiry_basis: string
+  activated_at: Date | null
+  expires_at: Date | null
+}
+
+type PlannedLicense = {
+  line: number
+  key: string
+  productId: number
+  /** The license the key names, or null for a new one. */
+  existingId: number | null
+  settings: LicenseSettings
+  terms: LicenseTerms
+  /** entitlement id → granted (true) or withdrawn (false). */
+  entitlements: Map<number, boolean>
+  /** meter id → limit (null = unlimited). */
+  meterLimits: Map<number, number | null>
+}
+
+type TemplateRow = {
+  id: number
+  product_id: number
+  name: string
+  type: string
+  expiry_basis: string
+  max_devices: number
+  max_sessions: number
+  session_policy: string | null
+}
+
+type ExistingLicense = {
+  id: number
+  key: string
+  product_id: number
+  type: string
+  expiry_basis: string
+  activated_at: Date | null
+  expires_at: Date | null
+  max_devices: number
+  session_policy: string | null
+  active_devices: number
+}
+
+const sameInstant = (a: Date | null, b: Date | null) =>
+  (a?.getTime() ?? null) === (b?.getTime() ?? null)
+
+const instantOf = (cell: string | undefined) =>
+  cell ? DateTime.fromISO(cell, { setZone: true }).toJSDate() : null
+
+/** The stored row (which has more columns) against the planned settings, column by column. */
+const sameSettings = (stored: LicenseSettings, planned: LicenseSettings) =>
+  (Object.keys(planned) as (keyof LicenseSettings)[]).every((key) =>
+    key === 'template_overrides'
+      ? listCell(stored[key]) === listCell(planned[key])
+      : stored[key] === planned[key]
+  )
+
+const sameMap = <K, V>(a: Map<K, V>, b: Map<K, V>) =>
+  a.size === b.size && [...a].every(([key, value]) => b.has(key) && b.get(key) === value)
+
+/** Groups rows of `table` by their product: code → id. */
+function codesByProduct(rows: { id: number; product_id: number; code: string }[]) {
+  const byProduct = new Map<number, Map<string, number>>()
+  for (const row of rows) {
+    if (!byProduct.has(row.product_id)) byProduct.set(row.product_id, new Map())
+    byProduct.get(row.product_id)!.set(row.code, row.id)
+  }
+  return byProduct
+}
+
+/**
+ * Licenses as CSV, out and in: each row is a whole license — product,
+ * template, customer, terms, limits, its own entitlement grants and
+ * withdrawals and meter limits — and the export writes what the import
+ * reads, so an export imports without a change. The key decides: a key the
+ * database has updates that license, any other (a legacy system's too, as
+ * long as it fits `licenses_key_normalized`) creates one. An empty cell is
+ * the default (the template's value, or the panel's), so the file says all
+ * there is about a license; a license's terms (product, type, expiry basis,
+ * activation and expiry) are set when it is created and never changed by
+ * an import. All rows are checked before anything is written; one problem
+ * writes nothing. One audit row per import that changed something.
+ */
+@inject()
+export default class LicenseTransfer {
+  constructor(
+    protected clock: Clock,
+    protected policies: SessionPolicyRegistry,
+    protected ledger: SessionLedger,
+    protected audit: AuditTrail
+  ) {}
+
+  /** Every license, oldest first, in the import's columns. */
+  exportQuery() {
+    const codes = (granted: boolean) =>
+      db.raw(
+        `(SELECT string_agg(e.code, '; ' ORDER BY e.code)
+            FROM license_entitlements le JOIN entitlements e ON e.id = le.entitlement_id
+           WHERE le.license_id = l.id AND le.granted = ?) AS entitlements_${granted ? 'granted' : 'withdrawn'}`,
+        [granted]
+      )
+    return db
+      .from('licenses as l')
+      .join('products as p', 'p.id', 'l.product_id')
+      .leftJoin('license_templates as t', 't.id', 'l.template_id')
+      .leftJoin('customers as c', 'c.id', 'l.customer_id')
+      .select(
+        'l.key',
+        'p.slug as product',
+        't.name as template',
+        'l.customer_id',
+        'c.email as customer_email',
+        'l.type',
+        'l.expiry_basis',
+        'l.status',
+        'l.max_devices',
+        'l.max_sessions',
+        'l.session_policy',
+        db.raw(
+          `array_to_string(ARRAY(SELECT unnest(l.template_overrides) ORDER BY 1), '; ') AS template_overrides`
+        ),
+        codes(true),
+        codes(false),
+        db.raw(
+          `(SELECT string_agg(m.code || '=' || coalesce(ml."limit"::text, 'unlimited'), '; ' ORDER BY m.code)
+              FROM license_meter_limits ml JOIN meters m ON m.id = ml.meter_id
+             WHERE ml.license_id = l.id) AS meter_limits`
+        ),
+        'l.activated_at',
+        'l.expires_at',
+        'l.notes'
+      )
+      .orderBy('l.id')
+  }
+
+  exportColumns(): CsvColumn<Record<string, unknown>>[] {
+    return LICENSE_CSV_COLUMNS.map((column) => ({ header: column, value: (row) => row[column] }))
+  }
+
+  async importCsv(
+    text: string,
+    actor: Actor,
+    i18n: I18n,
+    options: { dryRun?: boolean } = {}
+  ): Promise<ImportResult> {
+    const { problems, rows } = await readCsvRows<LicenseRow>(text, {
+      columns: LICENSE_CSV_COLUMNS,
+      required: ['key', 'product'],
+      validator: licenseImportRowValidator,
+      i18n,
+    })
+    const plan = await this.plan(rows, problems, i18n)
+    if (problems.length > 0) return { problems: byLine(problems) }
+    return inImportTransaction(options.dryRun ?? false, (trx) => this.apply(trx, plan, actor, i18n))
+  }
+
+  /** Resolves each row against the catalogue, the customers and the licenses the keys name. */
+  protected async plan(rows: LicenseRow[], problems: ImportProblem[], i18n: I18n) {
+    const problem = (row: number, field: string, key: string, data: Record<string, unknown> = {}) =>
+      problems.push({ row, field, message: i18n.t(`imports.problems.${key}`, data) })
+    const distinct = <T>(values: (T | undefined)[]) => [
+      ...new Set(values.filter((value): value is T => value !== undefined)),
+    ]
+
+    const products: { id: number; slug: string }[] = await db
+      .from('products')
+      .whereIn('slug', distinct(rows.map((row) => row.product)))
+      .select('id', 'slug')
+    const productIds = products.map((product) => product.id)
+    const customerIds = distinct(rows.map((row) => row.customer_id))
+    const customerEmails = distinct(rows.map((row) => row.customer_email))
+    const [templates, entitlements, meters, customers, existing] = await Promise.all([
+      db.from('license_templates').whereIn('product_id', productIds) as Promise<TemplateRow[]>,
+      db.from('entitlements').whereIn('product_id', productIds).select('id', 'product_id', 'code'),
+      db.from('meters').whereIn('product_id', productIds).select('id', 'product_id', 'code'),
+      db
+        .from('customers')
+        .whereIn('id', customerIds)
+        .orWhereRaw('lower(email) = ANY(?)', [customerEmails])
+        .select('id', 'email') as Promise<{ id: number; email: string | null }[]>,
+      db
+        .from('licenses as l')
+        .whereIn('l.key', distinct(rows.map((row) => row.key)))
+        .select(
+          'l.id',
+          'l.key',
+          'l.product_id',
+          'l.type',
+          'l.expiry_basis',
+          'l.activated_at',
+          'l.expires_at',
+          'l.max_devices',
+          'l.session_policy',
+          db.raw(
+            '(SELECT count(*)::int FROM devices d WHERE d.license_id = l.id AND d.active) AS active_devices'
+          )
+        ) as Promise<ExistingLicense[]>,
+    ])
+    const productBySlug = new Map(products.map((product) => [product.slug, product.id]))
+    const templateOf = new Map(
+      templates.map((template) => [
+        `${template.product_id}:${template.name.toLowerCase()}`,
+        template,
+      ])
+    )
+    const entitlementIds = codesByProduct(entitlements)
+    const meterIds = codesByProduct(meters)
+    const customerIdSet = new Set(customers.map((customer) => customer.id))
+    const customerByEmail = new Map(
+      customers.flatMap((customer) =>
+        customer.email ? [[customer.email.toLowerCase(), customer.id] as const] : []
+      )
+    )
+    const existingByKey = new Map(existing.map((license) => [license.key, license]))
+
+    const plan: PlannedLicense[] = []
+    const lineOfKey = new Map<string, number>()
+    const now = this.clock.now()
+    for (const row of rows) {
+      const before = problems.length
+      const first = lineOfKey.get(row.key)
+      if (first) problem(row.line, 'key', 'key_twice', { line: first })
+      else lineOfKey.set(row.key, row.line)
+
+      const productId = productBySlug.get(row.product)
+      if (productId === undefined) {
+        problem(row.line, 'product', 'unknown_product', { slug: row.product })
+        continue
+      }
+      const current = existingByKey.get(row.key) ?? null
+      if (current && Number(current.product_id) !== productId) {
+        problem(row.line, 'product', 'fixed_at_issue')
+      }
+      const template = row.template
+        ? templateOf.get(`${productId}:${row.template.toLowerCase()}`)
+        : undefined
+      if (row.template && !template) {
+        problem(row.line, 'template', 'unknown_template', {
+          name: row.template,
+          product: row.product,
+        })
+      }
+
+      // The customer: by email, by id, or both when they agree.
+      let customerId: number | null = null
+      if (row.customer_email) {
+        customerId = customerByEmail.get(row.customer_email) ?? null
+        if (customerId === null) {
+          problem(row.line, 'customer_email', 'unknown_customer_email', {
+            email: row.customer_email,
+          })
+        } else if (row.customer_id && row.customer_id !== customerId) {
+          problem(row.line, 'customer_id', 'customer_mismatch', {
+            id: row.customer_id,
+            email: row.customer_email,
+          })
+        }
+      } else if (row.customer_id) {
+        customerId = row.customer_id
+        if (!customerIdSet.has(row.customer_id)) {
+          problem(row.line, 'customer_id', 'unknown_customer_id', { id: row.customer_id })
+        }
+      }
+
+      // What the template carries, unless the license overrides it.
+      const overrides = new Set(listItems(row.template_overrides))
+      for (const item of overrides) {
+        if (!(TEMPLATE_FIELDS as readonly string[]).includes(item)) {
+          problem(row.line, 'template_overrides', 'unknown_override', {
+            value: item,
+            allowed: TEMPLATE_FIELDS.join(', '),
+          })
+        }
+      }
+      const settingOf = (field: TemplateField): number | string | null => {
+        const given: number | string | undefined = row[field]
+        if (!template) return given ?? DEFAULTS[field]
+        const fromTemplate: number | string | null = template[field]
+        // A listed override without a value keeps the template's number, or the default policy.
+        if (overrides.has(field)) return given ?? (field === 'session_policy' ? null : fromTemplate)
+        if (given !== undefined && given !== fromTemplate) {
+          overrides.add(field)
+          return given
+        }
+        return fromTemplate
+      }
+      const maxDevices = settingOf('max_devices') as number
+      const maxSessions = settingOf('max_sessions') as number
+      const sessionPolicy = settingOf('session_policy') as string | null
+      const settings: LicenseSettings = {
+        status: row.status ?? 'active',
+        customer_id: customerId,
+        template_id: template?.id ?? null,
+        // After settingOf: a value that differs from the template's adds its override.
+        template_overrides: [...overrides].sort(),
+        max_devices: maxDevices,
+        max_sessions: maxSessions,
+        session_policy: sessionPolicy,
+        notes: row.notes ?? null,
+      }
+      if (settings.max_sessions > settings.max_devices) {
+        problem(row.line, 'max_sessions', 'sessions_above_devices', {
+          max_devices: settings.max_devices,
+        })
+      }
+      if (
+        current &&
+        settings.max_devices < current.max_devices &&
+        settings.max_devices < current.active_devices
+      ) {
+        problem(row.line, 'max_devices', 'below_active_devices', {
+          active: current.active_devices,
+        })
+      }
+      // As in the panel: a policy whose plugin is off may stay, but is not chosen anew.
+      if (
+        settings.session_policy &&
+        settings.session_policy !== (current?.session_policy ?? null) &&
+        !this.policies.has(settings.session_policy)
+      ) {
+        problem(row.line, 'session_policy', 'unknown_policy', {
+          name: settings.session_policy,
+          available: this.policies.names().sort().join(', '),
+        })
+      }
+
+      const terms = current
+        ? this.existingTerms(row, current, problem)
+        : this.newTerms(row, template, now, problem)
+
+      const ownEntitlements = new Map<number, boolean>()
+      const catalogue = entitlementIds.get(productId) ?? new Map<string, number>()
+      for (const [column, granted] of [
+        ['entitlements_granted', true],
+        ['entitlements_withdrawn', false],
+      ] as const) {
+        for (const code of listItems(row[column])) {
+          const id = catalogue.get(code)
+          if (id === undefined) {
+            problem(row.line, column, 'unknown_entitlement', { code, product: row.product })
+          } else if (ownEntitlements.get(id) === !granted) {
+            problem(row.line, column, 'entitlement_both', { code })
+          } else {
+            ownEntitlements.set(id, granted)
+          }
+        }
+      }
+
+      const meterLimits = new Map<number, number | null>()
+      const productMeters = meterIds.get(productId) ?? new Map<string, number>()
+      for (const item of listItems(row.meter_limits)) {
+        const match = item.match(METER_LIMIT)
+        const id = match ? productMeters.get(match[1]) : undefined
+        if (!match) {
+          problem(row.line, 'meter_limits', 'meter_limit_format', { value: item })
+        } else if (id === undefined) {
+          problem(row.line, 'meter_limits', 'unknown_meter', {
+            code: match[1],
+            product: row.product,
+          })
+        } else if (meterLimits.has(id)) {
+          problem(row.line, 'meter_limits', 'meter_twice', { code: match[1] })
+        } else {
+          meterLimits.set(id, match[2] === 'unlimited' ? null : Number(match[2]))
+        }
+      }
+
+      if (problems.length > before || !terms) continue
+      plan.push({
+        line: row.line,
+        key: row.key,
+        productId,
+        existingId: current ? Number(current.id) : null,
+        settings,
+        terms,
+        entitlements: ownEntitlements,
+        meterLimits,
+      })
+    }
+    return plan
+  }
+
+  /**
+   * A new license's terms: the row's, else its template's type and expiry
+   * basis; a timed license counted from creation without an expiry in the
+   * file expires one term after now. The database's expiry rule
+   * (`licenses_expiry_consistent`) is checked here, so it is a row problem.
+   */
+  protected newTerms(
+    row: LicenseRow,
+    template: TemplateRow | undefined,
+    now: DateTime,
+    problem: (row: number, field: string, key: string, data?: Record<string, unknown>) => void
+  ): LicenseTerms | null {
+    const type = row.type ?? template?.type
+    if (!type) {
+      problem(row.line, 'type', 'type_required')
+      return null
+    }
+    const expiryBasis =
+      row.expiry_basis ??
+      (type === 'perpetual' ? 'creation' : (template?.expiry_basis ?? 'creation'))
+    const activatedAt = instantOf(row.activated_at)
+    let expiresAt = instantOf(row.expires_at)
+    if (type === 'perpetual') {
+      if (expiresAt) problem(row.line, 'expires_at', 'perpetual_expiry')
+    } else if (expiryBasis === 'first_activation') {
+      if ((activatedAt === null) !== (expiresAt === null)) {
+        problem(row.line, activatedAt ? 'expires_at' : 'activated_at', 'activation_expiry')
+      }
+    } else {
+      expiresAt ??= expiryFor(type, now)!.toJSDate()
+    }
+    return { type, expiry_basis: expiryBasis, activated_at: activatedAt, expires_at: expiresAt }
+  }
+
+  /** An existing license keeps its terms; a cell that says otherwise is a problem, a blank one agrees. */
+  protected existingTerms(
+    row: LicenseRow,
+    current: ExistingLicense,
+    problem: (row: number, field: string, key: string, data?: Record<string, unknown>) => void
+  ): LicenseTerms {
+    const activatedAt = instantOf(row.activated_at)
+    const expiresAt = instantOf(row.expires_at)
+    if (row.type && row.type !== current.type) problem(row.line, 'type', 'fixed_at_issue')
+    if (row.expiry_basis && row.expiry_basis !== current.expiry_basis) {
+      problem(row.line, 'expiry_basis', 'fixed_at_issue')
+    }
+    if (activatedAt && !sameInstant(activatedAt, current.activated_at)) {
+      problem(row.line, 'activated_at', 'fixed_at_issue')
+    }
+    if (expiresAt && !sameInstant(expiresAt, current.expires_at)) {
+      problem(row.line, 'expires_at', 'fixed_at_issue')
+    }
+    return {
+      type: current.type,
+      expiry_basis: current.expiry_basis,
+      activated_at: current.activated_at,
+      expires_at: current.expires_at,
+    }
+  }
+
+  protected async apply(
+    trx: TransactionClientContract,
+    plan: PlannedLicense[],
+    actor: Actor,
+    i18n: I18n
+  ) {
+    const now = this.clock.now().toJSDate()
+    const existingIds = plan.flatMap((license) => (license.existingId ? [license.existingId] : []))
+    // The lock the device trigger and the session engine take: activations queue behind the import.
+    const stored: (LicenseSettings & { id: number })[] = await trx
+      .from('licenses')
+      .whereIn('id', existingIds)
+      .orderBy('id')
+      .forUpdate()
+      .select(
+        'id',
+        'status',
+        'customer_id',
+        'template_id',
+        'template_overrides',
+        'max_devices',
+        'max_sessions',
+        'session_policy',
+        'notes'
+      )
+    const [grants, limits] = await Promise.all([
+      trx.from('license_entitlements').whereIn('license_id', existingIds),
+      trx.from('license_meter_limits').whereIn('license_id', existingIds),
+    ])
+    const storedById = new Map(stored.map((license) => [Number(license.id), license]))
+    const grantsOf = new Map<number, Map<number, boolean>>()
+    for (const grant of grants) {
+      const id = Number(grant.license_id)
+      if (!grantsOf.has(id)) grantsOf.set(id, new Map())
+      grantsOf.get(id)!.set(grant.entitlement_id, grant.granted)
+    }
+    const limitsOf = new Map<number, Map<number, number | null>>()
+    for (const limit of limits) {
+      const id = Number(limit.license_id)
+      if (!limitsOf.has(id)) limitsOf.set(id, new Map())
+      limitsOf.get(id)!.set(limit.meter_id, limit.limit === null ? null : Number(limit.limit))
+    }
+
+    const created: number[] = []
+    const updated: number[] = []
+    let unchanged = 0
+    let sessionsEnded = 0
+    for (const license of plan) {
+      const current = license.existingId ? storedById.get(license.existingId) : undefined
+      if (license.existingId && !current) {
+        // Deleted between the plan and the lock: nothing to update any more.
+        throw new ImportRolledBack({
+          problems: [
+            { row: license.line, field: 'key', message: i18n.t('imports.problems.license_gone') },
+          ],
+        })
+      }
+      const sameGrants = sameMap(
+        license.entitlements,
+        grantsOf.get(license.existingId!) ?? new Map()
+      )
+      const sameLimits = sameMap(
+        license.meterLimits,
+        limitsOf.get(license.existingId!) ?? new Map()
+      )
+      if (current && sameSettings(current, license.settings) && sameGrants && sameLimits) {
+        unchanged++
+        continue
+      }
+      await writingRow(license.line, i18n, async () => {
+        let id = license.existingId
+        if (current) {
+          if (!sameSettings(current, license.settings)) {
+            await trx
+              .from('licenses')
+              .where('id', id!)
+              .update({ ...license.settings, updated_at: now })
+            if (current.status === 'active' && license.settings.status !== 'active') {
+              const ended = await this.ledger.end(
+                trx,
+                { licenseId: id! },
+                'license',
+                now,
+                actor.label ?? null
+              )
+              sessionsEnded += ended.length
+            }
+          }
+          updated.push(id!)
+        } else {
+          const [row] = await trx
+            .table('licenses')
+            .insert({
+              key: license.key,
+              product_id: license.productId,
+              ...license.terms,
+              ...license.settings,
+              features: JSON.stringify({}),
+              created_at: now,
+              updated_at: now,
+            })
+            .returning(['id'])
+          id = Number(row.id)
+          created.push(id)
+        }
+        if (!sameGrants || !current) {
+          await trx.from('license_entitlements').where('license_id', id!).delete()
+          if (license.entitlements.size > 0) {
+            await trx.table('license_entitlements').multiInsert(
+              [...license.entitlements].map(([entitlementId, granted]) => ({
+                license_id: id,
+                entitlement_id: entitlementId,
+                granted,
+                created_at: now,
+              }))
+            )
+          }
+        }
+        if (!sameLimits || !current) {
+          await trx.from('license_meter_limits').where('license_id', id!).delete()
+          if (license.meterLimits.size > 0) {
+            await trx.table('license_meter_limits').multiInsert(
+              [...license.meterLimits].map(([meterId, limit]) => ({
+                license_id: id,
+                meter_id: meterId,
+                limit,
+                created_at: now,
+              }))
+            )
+          }
+        }
+      })
+    }
+    if (created.length + updated.length > 0) {
+      await this.audit.record(trx, actor, {
+        action: 'license.imported',
+        subjectType: 'license',
+        after: {
+          created: created.length,
+          updated: updated.length,
+          unchanged,
+          sessions_ended: sessionsEnded,
+          created_ids: created,
+          updated_ids: updated,
+        },
+      })
+    }
+    return { created: created.length, updated: updated.length, unchanged }
+  }
+}
