@@ -63,7 +63,8 @@ export class TransferTerms {
 
     if (product.transferQuota === null)
       return { transfersLeft: null, cooldownEndsAt, quotaFreesAt: null }
-    const period = { days: product.transferQuotaPeriodDays }
+    // Days of 24 hours, as the expiry grace's (#rules/license_usable).
+    const period = { hours: 24 * product.transferQuotaPeriodDays }
     const recent = await counted()
       .where('at', '>', now.minus(period).toJSDate())
       .orderBy('at', 'desc')
@@ -85,11 +86,10 @@ export class TransferTerms {
    */
   async assertAllowed(trx: TransactionClientContract, license: License, now: DateTime) {
     const { transfersLeft, cooldownEndsAt, quotaFreesAt } = await this.standing(trx, license, now)
-    const quotaUsedUp = transfersLeft === 0
-    if (
-      quotaUsedUp &&
-      (quotaFreesAt === null || !cooldownEndsAt || quotaFreesAt >= cooldownEndsAt)
-    ) {
+    // A quota of 0 (nothing ever frees) holds longer than any cooldown.
+    const quotaHoldsLonger =
+      quotaFreesAt === null || cooldownEndsAt === null || quotaFreesAt >= cooldownEndsAt
+    if (transfersLeft === 0 && quotaHoldsLonger) {
       throw new ApiError('TRANSFER_QUOTA_EXCEEDED', {
         retry_at: quotaFreesAt?.toUTC().toISO() ?? null,
       })
@@ -99,7 +99,10 @@ export class TransferTerms {
     }
   }
 
-  /** When the next counted move is possible, after the last one; null: right away. */
+  /**
+   * When the next counted move is possible; null: right away (or, with a
+   * quota of 0, never: `transfersLeft` is 0 then).
+   */
   nextAllowedAt(standing: TransferStanding): DateTime | null {
     const held = [
       standing.cooldownEndsAt,
