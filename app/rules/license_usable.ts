@@ -75,7 +75,8 @@ const column = (alias: string | null, name: string) => (alias ? `${alias}.${name
  * `expires_at` plus the product's grace. The product is looked up by a
  * correlated subquery, which every fragment below reaches only for a
  * license already past `expires_at`: a license that has not expired (the
- * heartbeat's common case) costs no look-up.
+ * heartbeat's common case) costs no look-up. Without an alias the fragments
+ * are for `FROM licenses`, whose `product_id` the subquery names.
  */
 function graceEndSql(alias: string | null) {
   const productId = column(alias ?? 'licenses', 'product_id')
