@@ -11,7 +11,6 @@ import { SessionLedger } from '#services/session_ledger'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { ApiError } from '#exceptions/api_error'
 import LicenseTemplate from '#models/license_template'
-import { issueTermsOf } from '#services/catalogue/license_templates'
 import { TEMPLATE_FIELDS, type TemplateField } from '#validators/catalogue'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
@@ -113,48 +112,51 @@ const view = (license: License) => ({
   template_overrides: [...license.templateOverrides].sort(),
 })
 
+/** The settings a license may keep apart from its template, as license and template hold them. */
+type TemplatedSettings = {
+  maxDevices: number
+  maxSessions: number
+  sessionPolicy: string | null
+}
+
 /**
  * A license's device, session and policy settings after `changes`, and
- * which of them it keeps apart from its template: a field it follows again
- * takes the template's value; a field changed to another value than it had
- * becomes its own (the panel's edit forms show the current values, so a
- * field left as it was stays as it was, following or not).
+ * which of them it keeps apart from its template (`overrides`): a field it
+ * follows again takes the template's value; a field changed to another
+ * value than it had becomes its own. The panel's edit forms show the
+ * current values, so a field left as it was stays as it was, following or
+ * not. Without a template there is nothing to follow or override.
  */
-function templateSettings(
-  license: License,
-  template: LicenseTemplate | null,
+export function templateSettingsAfter(
+  license: TemplatedSettings & { templateOverrides: string[] },
+  template: TemplatedSettings | null,
   changes: LicenseChanges
 ) {
-  const overrides = new Set(license.templateOverrides as TemplateField[])
-  const follow = new Set(template ? (changes.followTemplate ?? []) : [])
-  const current = {
-    max_devices: license.maxDevices,
-    max_sessions: license.maxSessions,
-    session_policy: license.sessionPolicy,
-  }
-  const asked = {
+  const values = (of: TemplatedSettings) => ({
+    max_devices: of.maxDevices,
+    max_sessions: of.maxSessions,
+    session_policy: of.sessionPolicy,
+  })
+  const asked: Partial<ReturnType<typeof values>> = {
     max_devices: changes.maxDevices,
     max_sessions: changes.maxSessions,
     session_policy: changes.sessionPolicy,
   }
+  const current = values(license)
   const resolved = { ...current }
+  const overrides = new Set(license.templateOverrides)
+  const follow = new Set(changes.followTemplate ?? [])
   for (const field of TEMPLATE_FIELDS) {
     if (template && follow.has(field)) {
       overrides.delete(field)
-      resolved[field] = issueTermsOf(template)[TEMPLATE_TERMS[field]] as never
+      Object.assign(resolved, { [field]: values(template)[field] })
     } else if (asked[field] !== undefined && asked[field] !== current[field]) {
-      resolved[field] = asked[field] as never
+      Object.assign(resolved, { [field]: asked[field] })
       if (template) overrides.add(field)
     }
   }
-  return { ...resolved, overrides: [...overrides].sort() }
+  return { ...resolved, overrides: [...overrides].sort() as TemplateField[] }
 }
-
-const TEMPLATE_TERMS = {
-  max_devices: 'maxDevices',
-  max_sessions: 'maxSessions',
-  session_policy: 'sessionPolicy',
-} as const
 
 /**
  * What admins change on licenses from the panel. Every change runs with the
@@ -257,7 +259,7 @@ export default class LicenseAdminService {
           .forShare()
           .firstOrFail()
       : null
-    const settings = templateSettings(license, template, changes)
+    const settings = templateSettingsAfter(license, template, changes)
     const { max_devices: maxDevices, max_sessions: maxSessions } = settings
     if (maxSessions > maxDevices) throw licenseRefusal('max_sessions', 'above_max_devices')
     if (maxDevices < license.maxDevices) {
