@@ -305,16 +305,23 @@ export default class extends BaseSchema {
         v_over boolean;
         v_status smallint;
         v_answer jsonb;
+        v_key_created_at timestamptz;
       BEGIN
         IF p_idempotency_key IS NOT NULL THEN
-          RETURN QUERY SELECT k.status, k.response, true, k.meter_id, k.amount
-            FROM usage_idempotency_keys k
-           WHERE k.license_id = p_license_id AND k.idempotency_key = p_idempotency_key
-             AND k.created_at > p_at - interval '24 hours';
-          IF FOUND THEN RETURN; END IF;
-          DELETE FROM usage_idempotency_keys k
-           WHERE k.license_id = p_license_id AND k.idempotency_key = p_idempotency_key
-             AND k.created_at <= p_at - interval '24 hours';
+          SELECT k.created_at INTO v_key_created_at FROM usage_idempotency_keys k
+           WHERE k.license_id = p_license_id AND k.idempotency_key = p_idempotency_key;
+          IF v_key_created_at > p_at - interval '24 hours' THEN
+            RETURN QUERY SELECT k.status, k.response, true, k.meter_id, k.amount
+              FROM usage_idempotency_keys k
+             WHERE k.license_id = p_license_id AND k.idempotency_key = p_idempotency_key;
+            RETURN;
+          END IF;
+          -- An expired key is used afresh (the upkeep job purges the others).
+          IF v_key_created_at IS NOT NULL THEN
+            DELETE FROM usage_idempotency_keys k
+             WHERE k.license_id = p_license_id AND k.idempotency_key = p_idempotency_key
+               AND k.created_at <= p_at - interval '24 hours';
+          END IF;
         END IF;
 
         IF p_rolling_seconds IS NULL THEN
