@@ -97,6 +97,7 @@ export default class LicenseList {
         product_id: ID,
         customer_id: ID,
         batch_id: UUID,
+        template_id: ID,
         expiring_within: /^\d{1,4}$/,
       },
     })
@@ -138,6 +139,7 @@ export default class LicenseList {
     if (productId) query.where('l.product_id', Number(productId))
     if (customerId) query.where('l.customer_id', Number(customerId))
     if (list.filters.batch_id) query.where('l.batch_id', list.filters.batch_id.toLowerCase())
+    if (list.filters.template_id) query.where('l.template_id', Number(list.filters.template_id))
     if (list.filters.expiring_within) {
       query
         .where('l.expires_at', '>', now.toJSDate())

@@ -583,6 +583,15 @@ test.group('Panel: a product catalogue', () => {
     await license.refresh()
     assert.deepEqual(license.templateOverrides, ['max_sessions'])
 
+    const without = await createLicense({ productId: product.id })
+    const listed = await client.get(`/admin/licenses?template_id=${template.id}`)
+    for (const row of licenses) assert.include(listed.body, row.key)
+    assert.notInclude(listed.body, without.key, "only the template's licenses")
+    assert.include(
+      (await client.get(`/admin/products/${product.id}/catalogue`)).body,
+      `/admin/licenses?template_id=${template.id}`
+    )
+
     const page = await client.get(`/admin/licenses/${license.id}`)
     assert.include(
       page.body,
