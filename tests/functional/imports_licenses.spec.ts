@@ -12,8 +12,15 @@ import LicenseTemplate from '#models/license_template'
 import Meter from '#models/meter'
 import CustomerImport from '../../app/commands/customer_import.ts'
 import LicenseImport from '../../app/commands/license_import.ts'
-import { createLicense, createProduct, unique } from '#tests/support/fixtures'
-import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
+import { createLicense, createProduct, fingerprint, unique } from '#tests/support/fixtures'
+import {
+  auditRowsAfter,
+  createAdmin,
+  lastAuditId,
+  loggedInPanel,
+  PanelClient,
+} from '#tests/support/panel'
+import { SessionClient, bodyOf, sessionOutcomes } from '#tests/support/sessions'
 import { exportCsv, importThroughPanel } from '#tests/support/imports'
 
 const HEADER =
@@ -299,6 +306,50 @@ test.group('Import and export: licenses', () => {
       ['license.imported']
     )
     assert.deepInclude(audit[0].after!, { created: 0, updated: 1, updated_ids: [following.id] })
+  })
+
+  test('a license an import revokes loses its live sessions', async ({ assert, client: http }) => {
+    const { client } = await loggedInPanel('admin')
+    const product = await createProduct()
+    const { license, api } = await SessionClient.forLicense(http, { productId: product.id })
+    await bodyOf(api.start(fingerprint()))
+    assert.deepEqual(await sessionOutcomes(license.id), { live: 1, ended: [] })
+
+    const csv = `${HEADER}\n${license.key},${product.slug},,,,,,revoked,,,,,,,,,,\n`
+    const since = await lastAuditId()
+    const { imported } = await importThroughPanel(client, 'licenses', csv)
+    assert.equal(imported?.location, '/admin/imports')
+    await license.refresh()
+    assert.equal(license.status, 'revoked')
+    assert.deepEqual(await sessionOutcomes(license.id), { live: 0, ended: ['license'] })
+    const [audit] = await auditRowsAfter(since)
+    assert.deepInclude(audit.after!, { updated: 1, sessions_ended: 1 })
+  })
+
+  test("the lists lead to the import page, which speaks the admin's language", async ({
+    assert,
+  }) => {
+    const admin = await createAdmin({ locale: 'de' })
+    const client = new PanelClient()
+    await client.login(admin.email)
+    for (const list of ['/admin/customers', '/admin/licenses']) {
+      assert.include((await client.get(list)).body, 'href="/admin/imports"')
+    }
+    const page = await client.get('/admin/imports')
+    assert.equal(page.status, 200)
+    assert.include(page.body, 'Import und Export')
+    assert.include(page.body, 'href="/admin/imports/licenses/export.csv"')
+    assert.include(page.body, 'enctype="multipart/form-data"')
+    const checked = await client.post('/admin/imports/customers/check', {
+      csv: 'customer_id,name\n999999999,Ghost',
+    })
+    assert.include(checked.body, 'Zeile 2, customer_id: Kein Kunde hat die ID 999999999.')
+    const unprotected = await client.post(
+      '/admin/imports/customers/check',
+      { csv: 'name\nX' },
+      { csrf: false }
+    )
+    assert.notEqual(unprotected.status, 200, 'the check needs the CSRF token')
   })
 
   test('license:import and customer:import check with --dry-run, then import', async ({
