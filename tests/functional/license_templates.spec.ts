@@ -1,0 +1,102 @@
+import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import Entitlement from '#models/entitlement'
+import License from '#models/license'
+import LicenseTemplates, { type TemplateInput } from '#services/catalogue/license_templates'
+import LicenseGenerator from '#services/license_generator'
+import { DomainError } from '#exceptions/domain_error'
+import { cliActor } from '#support/actor'
+import { createProduct } from '#tests/support/fixtures'
+import { waitUntil } from '#tests/support/faults'
+
+const actor = cliActor('tests')
+
+const terms = (changes: Partial<TemplateInput> = {}): TemplateInput => ({
+  name: 'Standard',
+  type: '1m',
+  expiryBasis: 'first_activation',
+  maxDevices: 1,
+  maxSessions: 1,
+  sessionPolicy: null,
+  ...changes,
+})
+
+/** Whether a query on license_templates is waiting for a row lock (the update behind the batch). */
+async function templateUpdateWaiting() {
+  const waiting = await db
+    .from('pg_stat_activity')
+    .whereRaw('datname = current_database()')
+    .where('wait_event_type', 'Lock')
+    .where('query', 'like', '%license_templates%')
+    .count('* as n')
+  return Number(waiting[0].n) > 0
+}
+
+test.group('License templates: following, not copying', () => {
+  test('a template update waits for a batch being issued from it, then carries its settings to that batch too', async ({
+    assert,
+  }) => {
+    const templates = await app.container.make(LicenseTemplates)
+    const generator = await app.container.make(LicenseGenerator)
+    const product = await createProduct()
+    const template = await templates.create(product, terms(), actor)
+
+    // A batch in flight: its transaction holds the template FOR SHARE.
+    const issuing = await db.transaction()
+    const { keys } = await generator.generate(
+      { productId: product.id, templateId: template.id, type: template.type, count: 20 },
+      actor,
+      undefined,
+      issuing
+    )
+    const updating = templates.update(template, terms({ maxDevices: 4, maxSessions: 2 }), actor)
+    await waitUntil('the template update waits for the batch', templateUpdateWaiting)
+    await issuing.commit()
+
+    const { licensesUpdated } = await updating
+    assert.equal(licensesUpdated, 20, 'the batch committed first, so the update reached it')
+    const licenses = await License.query().whereIn('key', keys)
+    assert.lengthOf(licenses, 20)
+    assert.isTrue(
+      licenses.every((license) => license.maxDevices === 4 && license.maxSessions === 2)
+    )
+  })
+
+  test("another product's entitlements and meters are unknown to a template", async ({
+    assert,
+  }) => {
+    const templates = await app.container.make(LicenseTemplates)
+    const product = await createProduct()
+    const other = await createProduct()
+    await Entitlement.create({ productId: other.id, code: 'elsewhere', name: 'Elsewhere' })
+    await assert.rejects(
+      () => templates.create(product, terms({ entitlements: ['elsewhere'] }), actor),
+      DomainError
+    )
+    const refused = await templates
+      .create(product, terms({ meters: { elsewhere: 5 } }), actor)
+      .catch((error) => error)
+    assert.isTrue(DomainError.is(refused, 'unknown_meter'))
+    assert.equal(refused.field, 'meters')
+    assert.isNull(await templates.findByName(product.id, 'standard'), 'nothing was written')
+  })
+
+  test('an issue from a template of another product is refused, and writes nothing', async ({
+    assert,
+  }) => {
+    const templates = await app.container.make(LicenseTemplates)
+    const generator = await app.container.make(LicenseGenerator)
+    const product = await createProduct()
+    const other = await createProduct()
+    const template = await templates.create(product, terms(), actor)
+    const refused = await generator
+      .generate(
+        { productId: other.id, templateId: template.id, type: template.type, count: 3 },
+        actor
+      )
+      .catch((error) => error)
+    assert.isTrue(DomainError.is(refused, 'template_other_product'))
+    assert.lengthOf(await License.query().where('productId', other.id), 0)
+  })
+})
