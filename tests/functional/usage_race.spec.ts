@@ -24,13 +24,26 @@ test.group('Usage records racing across three server processes', (group) => {
     }
   })
 
+  const deny = { defaultLimit: 50, overage: 'deny' as const }
   const cases = [
-    { label: 'a monthly meter', meter: { period: 'month' as const } },
-    { label: 'a rolling meter', meter: { period: 'rolling' as const, rollingSeconds: 3600 } },
+    { label: 'a monthly meter', meter: { ...deny, period: 'month' as const } },
+    {
+      label: 'a rolling meter',
+      meter: { ...deny, period: 'rolling' as const, rollingSeconds: 3600 },
+    },
     {
       label: 'a monthly meter, every record with its own idempotency key',
-      meter: { period: 'month' as const },
+      meter: { ...deny, period: 'month' as const },
       keyed: true,
+    },
+    {
+      label: 'a tolerance of 25 % over a limit of 40 (its ceiling is 50)',
+      meter: {
+        period: 'day' as const,
+        defaultLimit: 40,
+        overage: 'tolerance' as const,
+        tolerancePercent: 25,
+      },
     },
   ]
 
@@ -38,7 +51,8 @@ test.group('Usage records racing across three server processes', (group) => {
     test(`${label}: exactly 50 of 200 are recorded, 150 refused, three rounds`, async ({
       assert,
     }) => {
-      const meter = await createMeter({ ...settings, defaultLimit: 50, overage: 'deny' })
+      const meter = await createMeter(settings)
+      const limit = settings.defaultLimit
 
       for (let round = 1; round <= 3; round++) {
         const license = await licenseFor(meter)
@@ -70,15 +84,22 @@ test.group('Usage records racing across three server processes', (group) => {
           `round ${round}`
         )
         assert.isTrue(
-          refused.every((body) => body.error.used === 50 && body.error.limit === 50),
+          refused.every((body) => body.error.used === 50 && body.error.limit === limit),
+          `round ${round}`
+        )
+        // Only what lies past the limit is flagged: none under deny, 10 under the tolerance.
+        assert.equal(
+          recorded.filter((body) => body.over_limit).length,
+          50 - limit,
           `round ${round}`
         )
 
         const events = await eventsOf(license, meter)
         assert.lengthOf(events, 50, `round ${round}`)
-        if (settings.period === 'month') {
+        if (settings.period !== 'rolling') {
           const [counter] = await db.from('usage_counters').where({ license_id: license.id })
           assert.equal(Number(counter.used), 50, `round ${round}`)
+          assert.equal(Number(counter.overage), 50 - limit, `round ${round}`)
         }
         if (keyed) {
           const keys = await db.from('usage_idempotency_keys').where({ license_id: license.id })
