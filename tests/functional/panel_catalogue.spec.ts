@@ -298,6 +298,16 @@ test.group('Panel: a product catalogue', () => {
       const refused = await templateThroughPanel(client, product.id, fields)
       assert.match(refused.location!, /\/templates\/new$/, JSON.stringify(fields))
     }
+    // A limit without its number: the error beside that meter, the form as it was sent.
+    const incomplete = await templateThroughPanel(client, product.id, {
+      'name': 'Other',
+      'entitlements[]': ['sso'],
+      'meters[exports][mode]': 'limited',
+    })
+    const resent = await client.get(new URL(incomplete.location!, client.base).pathname)
+    assert.include(resent.body, 'id="meter-exports-limit-error"')
+    assert.match(resent.body, /name="entitlements\[\]" value="sso" checked/)
+    assert.notMatch(resent.body, /name="entitlements\[\]" value="export_pdf" checked/)
     assert.lengthOf(await LicenseTemplate.query().where('productId', product.id), 1)
 
     // Three licenses follow the template; one keeps its own device limit.
