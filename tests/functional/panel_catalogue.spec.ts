@@ -5,7 +5,13 @@ import License from '#models/license'
 import LicenseTemplate from '#models/license_template'
 import Meter from '#models/meter'
 import { createLicense, createProduct, unique } from '#tests/support/fixtures'
-import { PanelClient, auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
+import {
+  PanelClient,
+  auditRowsAfter,
+  createAdmin,
+  lastAuditId,
+  loggedInPanel,
+} from '#tests/support/panel'
 
 /** A template of the product with its entitlements and meter limits, through the panel. */
 async function templateThroughPanel(
@@ -608,6 +614,27 @@ test.group('Panel: a product catalogue', () => {
       `/admin/products/${product.id}/templates/${template.id}/edit">Site</a>`
     )
     assert.include(page.body, 'own values: Max concurrent sessions')
+  })
+
+  test('the catalogue speaks German to a German admin', async ({ assert }) => {
+    const admin = await createAdmin({ locale: 'de' })
+    const client = new PanelClient()
+    await client.login(admin.email)
+    const product = await createProduct()
+    await Meter.create({ productId: product.id, code: 'exports', name: 'Exports', period: 'day' })
+    const page = await client.get(`/admin/products/${product.id}/catalogue`)
+    assert.equal(page.status, 200)
+    for (const text of [
+      'Katalog von',
+      'Berechtigungen',
+      'Lizenzvorlagen',
+      'pro Tag',
+      'unbegrenzt',
+    ]) {
+      assert.include(page.body, text)
+    }
+    const form = await client.get(`/admin/products/${product.id}/templates/new`)
+    assert.include(form.body, 'Standard des Zählers (unbegrenzt)')
   })
 
   test('the catalogue pages need a login', async ({ assert }) => {
