@@ -187,6 +187,10 @@ test.group('Panel: a product catalogue', () => {
     assert.isNull(rolling.tolerancePercent, 'a percentage only for tolerance')
     assert.isNull(rolling.defaultLimit)
     assert.equal(rolling.timeZone, 'UTC')
+    assert.include(
+      (await client.get(`/admin/products/${product.id}/catalogue`)).body,
+      'rolling window of 1 day'
+    )
 
     // Before any usage, the period may change; after, it may not (the rest may).
     const edit = `/admin/products/${product.id}/meters/${meter.id}`
