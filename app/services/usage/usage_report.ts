@@ -71,6 +71,7 @@ export default class UsageReport {
         join.on('own.meter_id', 'm.id').andOnVal('own.license_id', license.id)
       })
       .leftJoin('license_template_meters as tpl', (join) => {
+        // Without a template, 0 matches no row: the meter's default applies.
         join.on('tpl.meter_id', 'm.id').andOnVal('tpl.template_id', license.templateId ?? 0)
       })
       .where('m.product_id', license.productId)
