@@ -252,12 +252,12 @@ export default class LicenseAdminService {
     actor: Actor
   ) {
     const before = view(license)
-    // Read FOR SHARE: a template update waits, so it cannot miss this change of overrides.
+    // Not locked: a template update writes its licenses under their row lock,
+    // which this edit holds, and re-checks each license's overrides once it
+    // gets the lock; locking the template here too would take the two locks
+    // in the update's opposite order and could deadlock with it.
     const template = license.templateId
-      ? await LicenseTemplate.query({ client: trx })
-          .where('id', license.templateId)
-          .forShare()
-          .firstOrFail()
+      ? await LicenseTemplate.query({ client: trx }).where('id', license.templateId).firstOrFail()
       : null
     const settings = templateSettingsAfter(license, template, changes)
     const { max_devices: maxDevices, max_sessions: maxSessions } = settings

@@ -7,6 +7,7 @@ import LicenseTemplates, { type TemplateInput } from '#services/catalogue/licens
 import LicenseGenerator from '#services/license_generator'
 import { DomainError } from '#exceptions/domain_error'
 import { cliActor } from '#support/actor'
+import { generateLicenseKey } from '#support/license_keys'
 import { createProduct } from '#tests/support/fixtures'
 import { waitUntil } from '#tests/support/faults'
 
@@ -61,6 +62,55 @@ test.group('License templates: following, not copying', () => {
     assert.isTrue(
       licenses.every((license) => license.maxDevices === 4 && license.maxSessions === 2)
     )
+  })
+
+  test('a template update behind a license edit sees the override the edit made', async ({
+    assert,
+  }) => {
+    const templates = await app.container.make(LicenseTemplates)
+    const product = await createProduct()
+    const template = await templates.create(product, terms({ maxDevices: 2 }), actor)
+    const [edited, following] = await Promise.all(
+      [1, 2].map(() =>
+        License.create({
+          key: generateLicenseKey(),
+          productId: product.id,
+          templateId: template.id,
+          type: '1m',
+          expiryBasis: 'first_activation',
+          status: 'active',
+          maxDevices: 2,
+          maxSessions: 1,
+          features: {},
+        })
+      )
+    )
+
+    // An edit in flight holds the license's row lock, as LicenseAdminService does.
+    const editing = await db.transaction()
+    await editing.from('licenses').where('id', edited.id).forUpdate().first()
+    await editing
+      .from('licenses')
+      .where('id', edited.id)
+      .update({ max_devices: 6, template_overrides: ['max_devices'] })
+    const updating = templates.update(template, terms({ maxDevices: 3 }), actor)
+    await waitUntil('the template update waits for the edited license', async () => {
+      const waiting = await db
+        .from('pg_stat_activity')
+        .whereRaw('datname = current_database()')
+        .where('wait_event_type', 'Lock')
+        .where('query', 'like', 'UPDATE licenses SET%')
+        .count('* as n')
+      return Number(waiting[0].n) > 0
+    })
+    await editing.commit()
+
+    const { licensesUpdated } = await updating
+    assert.equal(licensesUpdated, 1, 'only the license that still follows')
+    await edited.refresh()
+    await following.refresh()
+    assert.equal(edited.maxDevices, 6)
+    assert.equal(following.maxDevices, 3)
   })
 
   test("another product's entitlements and meters are unknown to a template", async ({
