@@ -213,6 +213,26 @@ test.group('Import and export: licenses', () => {
     assert.lengthOf(await auditRowsAfter(since), 0)
   })
 
+  test('a row only the database refuses is named by line, and nothing is written', async ({
+    assert,
+  }) => {
+    const { client } = await loggedInPanel('admin')
+    const product = await createProduct()
+    const keys = [unique('first'), unique('third')].map((key) => key.toUpperCase())
+    // 40 characters pass the key's length check, but upper-case to 80 ("ß" is "SS").
+    const csv = [HEADER, keys[0], 'ß'.repeat(40), keys[1]]
+      .map((key, index) => (index === 0 ? key : `${key},${product.slug},,,,perpetual,,,,,,,,,,,,`))
+      .join('\n')
+    const { checked, imported } = await importThroughPanel(client, 'licenses', csv)
+    assert.isNull(imported)
+    assert.include(checked.body, 'Line 3, —: The database refused this row')
+    assert.isNull(
+      await License.findBy('key', keys[0]),
+      'the rows of the same chunk are not written'
+    )
+    assert.isNull(await License.findBy('key', keys[1]))
+  })
+
   test('an export imports back without a change; an edited export changes just that', async ({
     assert,
   }) => {

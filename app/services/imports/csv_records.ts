@@ -190,6 +190,46 @@ export async function writingRow<T>(line: number, i18n: I18n, write: () => Promi
   }
 }
 
+/** Rows per INSERT: few round trips, far below PostgreSQL's parameter limit. */
+export const INSERT_CHUNK = 500
+
+/**
+ * Inserts new rows in chunks and returns their ids in the rows' order
+ * (PostgreSQL returns a multi-row VALUES insert's rows in that order). A
+ * chunk the database refuses (a key or email another admin just took) is
+ * retried row by row inside the same transaction, so the report names the
+ * row.
+ */
+export async function insertInChunks(
+  trx: TransactionClientContract,
+  table: string,
+  rows: { line: number; values: Record<string, unknown> }[],
+  i18n: I18n
+) {
+  const ids: number[] = []
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK)
+    try {
+      // A savepoint: a refused chunk leaves the transaction usable for the retry.
+      const inserted = await trx.transaction((savepoint) =>
+        savepoint
+          .table(table)
+          .multiInsert(chunk.map((row) => row.values))
+          .returning(['id'])
+      )
+      ids.push(...inserted.map((row: { id: number }) => Number(row.id)))
+    } catch {
+      for (const row of chunk) {
+        const [inserted] = await writingRow(row.line, i18n, () =>
+          trx.table(table).insert(row.values).returning(['id'])
+        )
+        ids.push(Number(inserted.id))
+      }
+    }
+  }
+  return ids
+}
+
 /** Sorts problems by line (stable within a line) for the report. */
 export function byLine(problems: ImportProblem[]) {
   return [...problems].sort((a, b) => a.row - b.row)

@@ -10,6 +10,7 @@ import { customerImportRowValidator } from '#validators/imports'
 import {
   byLine,
   inImportTransaction,
+  insertInChunks,
   readCsvRows,
   writingRow,
   type ImportProblem,
@@ -151,40 +152,37 @@ export default class CustomerTransfer {
       .forUpdate()
       .select('id', 'name', 'email', 'company', 'notes')
     const byId = new Map(stored.map((customer) => [customer.id, customer]))
-    const created: number[] = []
     const updated: number[] = []
+    const fresh: { line: number; values: Record<string, unknown> }[] = []
     let unchanged = 0
     const now = this.clock.now().toJSDate()
     for (const customer of plan) {
       const current = customer.id ? byId.get(customer.id) : undefined
-      if (current && sameFields(current, customer.fields)) {
+      if (!current) {
+        fresh.push({
+          line: customer.line,
+          values: { ...customer.fields, created_at: now, updated_at: now },
+        })
+        continue
+      }
+      if (sameFields(current, customer.fields)) {
         unchanged++
         continue
       }
       // A differently cased but equal email is kept as stored.
-      const fields = {
-        ...customer.fields,
-        email:
-          current && lower(current.email) === lower(customer.fields.email)
-            ? current.email
-            : customer.fields.email,
-      }
-      await writingRow(customer.line, i18n, async () => {
-        if (current) {
-          await trx
-            .from('customers')
-            .where('id', current.id)
-            .update({ ...fields, updated_at: now })
-          updated.push(current.id)
-        } else {
-          const [{ id }] = await trx
-            .table('customers')
-            .insert({ ...fields, created_at: now, updated_at: now })
-            .returning(['id'])
-          created.push(Number(id))
-        }
-      })
+      const email =
+        lower(current.email) === lower(customer.fields.email)
+          ? current.email
+          : customer.fields.email
+      await writingRow(customer.line, i18n, () =>
+        trx
+          .from('customers')
+          .where('id', current.id)
+          .update({ ...customer.fields, email, updated_at: now })
+      )
+      updated.push(current.id)
     }
+    const created = await insertInChunks(trx, 'customers', fresh, i18n)
     if (created.length + updated.length > 0) {
       await this.audit.record(trx, actor, {
         action: 'customer.imported',

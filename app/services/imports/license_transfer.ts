@@ -16,9 +16,11 @@ import {
   inImportTransaction,
   listCell,
   listItems,
+  insertInChunks,
   readCsvRows,
   writingRow,
   ImportRolledBack,
+  INSERT_CHUNK,
   type ImportProblem,
   type ImportResult,
   type ValidRow,
@@ -544,6 +546,7 @@ export default class LicenseTransfer {
       trx.from('license_entitlements').whereIn('license_id', existingIds),
       trx.from('license_meter_limits').whereIn('license_id', existingIds),
     ])
+    await this.lockCatalogue(trx, plan, i18n)
     const storedById = new Map(stored.map((license) => [Number(license.id), license]))
     const grantsOf = new Map<number, Map<number, boolean>>()
     for (const grant of grants) {
@@ -558,13 +561,13 @@ export default class LicenseTransfer {
       limitsOf.get(id)!.set(limit.meter_id, limit.limit === null ? null : Number(limit.limit))
     }
 
-    const created: number[] = []
     const updated: number[] = []
     let unchanged = 0
     let sessionsEnded = 0
     for (const license of plan) {
-      const current = license.existingId ? storedById.get(license.existingId) : undefined
-      if (license.existingId && !current) {
+      if (!license.existingId) continue
+      const current = storedById.get(license.existingId)
+      if (!current) {
         // Deleted between the plan and the lock: nothing to update any more.
         throw new ImportRolledBack({
           problems: [
@@ -572,82 +575,59 @@ export default class LicenseTransfer {
           ],
         })
       }
-      const sameGrants = sameMap(
-        license.entitlements,
-        grantsOf.get(license.existingId!) ?? new Map()
-      )
-      const sameLimits = sameMap(
-        license.meterLimits,
-        limitsOf.get(license.existingId!) ?? new Map()
-      )
-      if (current && sameSettings(current, license.settings) && sameGrants && sameLimits) {
+      const id = license.existingId
+      const sameColumns = sameSettings(current, license.settings)
+      const sameGrants = sameMap(license.entitlements, grantsOf.get(id) ?? new Map())
+      const sameLimits = sameMap(license.meterLimits, limitsOf.get(id) ?? new Map())
+      if (sameColumns && sameGrants && sameLimits) {
         unchanged++
         continue
       }
       await writingRow(license.line, i18n, async () => {
-        let id = license.existingId
-        if (current) {
-          if (!sameSettings(current, license.settings)) {
-            await trx
-              .from('licenses')
-              .where('id', id!)
-              .update({ ...license.settings, updated_at: now })
-            if (current.status === 'active' && license.settings.status !== 'active') {
-              const ended = await this.ledger.end(
-                trx,
-                { licenseId: id! },
-                'license',
-                now,
-                actor.label ?? null
-              )
-              sessionsEnded += ended.length
-            }
-          }
-          updated.push(id!)
-        } else {
-          const [row] = await trx
-            .table('licenses')
-            .insert({
-              key: license.key,
-              product_id: license.productId,
-              ...license.terms,
-              ...license.settings,
-              features: JSON.stringify({}),
-              created_at: now,
-              updated_at: now,
-            })
-            .returning(['id'])
-          id = Number(row.id)
-          created.push(id)
-        }
-        if (!sameGrants || !current) {
-          await trx.from('license_entitlements').where('license_id', id!).delete()
-          if (license.entitlements.size > 0) {
-            await trx.table('license_entitlements').multiInsert(
-              [...license.entitlements].map(([entitlementId, granted]) => ({
-                license_id: id,
-                entitlement_id: entitlementId,
-                granted,
-                created_at: now,
-              }))
+        if (!sameColumns) {
+          await trx
+            .from('licenses')
+            .where('id', id)
+            .update({ ...license.settings, updated_at: now })
+          // As LicenseService.setStatus: a license that leaves active ends its sessions.
+          if (current.status === 'active' && license.settings.status !== 'active') {
+            const ended = await this.ledger.end(
+              trx,
+              { licenseId: id },
+              'license',
+              now,
+              actor.label ?? null
             )
+            sessionsEnded += ended.length
           }
         }
-        if (!sameLimits || !current) {
-          await trx.from('license_meter_limits').where('license_id', id!).delete()
-          if (license.meterLimits.size > 0) {
-            await trx.table('license_meter_limits').multiInsert(
-              [...license.meterLimits].map(([meterId, limit]) => ({
-                license_id: id,
-                meter_id: meterId,
-                limit,
-                created_at: now,
-              }))
-            )
-          }
+        if (!sameGrants) {
+          await trx.from('license_entitlements').where('license_id', id).delete()
         }
+        if (!sameLimits) {
+          await trx.from('license_meter_limits').where('license_id', id).delete()
+        }
+        await this.insertOwnRows(
+          trx,
+          [
+            {
+              id,
+              entitlements: sameGrants ? new Map() : license.entitlements,
+              meterLimits: sameLimits ? new Map() : license.meterLimits,
+            },
+          ],
+          now
+        )
       })
+      updated.push(id)
     }
+
+    const created = await this.insertNew(
+      trx,
+      plan.filter((license) => !license.existingId),
+      now,
+      i18n
+    )
     if (created.length + updated.length > 0) {
       await this.audit.record(trx, actor, {
         action: 'license.imported',
@@ -663,5 +643,99 @@ export default class LicenseTransfer {
       })
     }
     return { created: created.length, updated: updated.length, unchanged }
+  }
+
+  /**
+   * Keeps the entitlements and meters the file names from being deleted
+   * until the import commits; one deleted since the plan is a problem.
+   */
+  protected async lockCatalogue(
+    trx: TransactionClientContract,
+    plan: PlannedLicense[],
+    i18n: I18n
+  ) {
+    for (const [table, idsOf] of [
+      ['entitlements', (license: PlannedLicense) => [...license.entitlements.keys()]],
+      ['meters', (license: PlannedLicense) => [...license.meterLimits.keys()]],
+    ] as const) {
+      const ids = [...new Set(plan.flatMap(idsOf))]
+      if (ids.length === 0) continue
+      const found = await trx.from(table).whereIn('id', ids).forShare().select('id')
+      if (found.length !== ids.length) {
+        throw new ImportRolledBack({
+          problems: [{ row: 1, field: '', message: i18n.t('imports.problems.catalogue_changed') }],
+        })
+      }
+    }
+  }
+
+  /** Inserts the new licenses in chunks, then their own entitlements and limits. */
+  protected async insertNew(
+    trx: TransactionClientContract,
+    licenses: PlannedLicense[],
+    now: Date,
+    i18n: I18n
+  ) {
+    const ids = await insertInChunks(
+      trx,
+      'licenses',
+      licenses.map((license) => ({
+        line: license.line,
+        values: {
+          key: license.key,
+          product_id: license.productId,
+          ...license.terms,
+          ...license.settings,
+          features: JSON.stringify({}),
+          created_at: now,
+          updated_at: now,
+        },
+      })),
+      i18n
+    )
+    await this.insertOwnRows(
+      trx,
+      licenses.map((license, index) => ({
+        id: ids[index],
+        entitlements: license.entitlements,
+        meterLimits: license.meterLimits,
+      })),
+      now
+    )
+    return ids
+  }
+
+  /** A license's own entitlement grants and withdrawals and its meter limits, in bulk. */
+  protected async insertOwnRows(
+    trx: TransactionClientContract,
+    licenses: {
+      id: number
+      entitlements: Map<number, boolean>
+      meterLimits: Map<number, number | null>
+    }[],
+    now: Date
+  ) {
+    const grants = licenses.flatMap((license) =>
+      [...license.entitlements].map(([entitlementId, granted]) => ({
+        license_id: license.id,
+        entitlement_id: entitlementId,
+        granted,
+        created_at: now,
+      }))
+    )
+    const limits = licenses.flatMap((license) =>
+      [...license.meterLimits].map(([meterId, limit]) => ({
+        license_id: license.id,
+        meter_id: meterId,
+        limit,
+        created_at: now,
+      }))
+    )
+    for (let start = 0; start < grants.length; start += INSERT_CHUNK) {
+      await trx.table('license_entitlements').multiInsert(grants.slice(start, start + INSERT_CHUNK))
+    }
+    for (let start = 0; start < limits.length; start += INSERT_CHUNK) {
+      await trx.table('license_meter_limits').multiInsert(limits.slice(start, start + INSERT_CHUNK))
+    }
   }
 }
