@@ -2,8 +2,10 @@ import { args, BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import EntitlementCatalogue from '#services/catalogue/entitlement_catalogue'
 import { cliActor } from '#support/actor'
-import { productForCommand, refusalLines } from '#support/command_input'
+import { CommandFields, productForCommand } from '#support/command_input'
 import { entitlementCreateValidator } from '#validators/catalogue'
+
+const FIELDS = new CommandFields({ code: 'CODE', name: 'NAME', description: '--description' })
 
 export default class EntitlementCreate extends BaseCommand {
   static commandName = 'entitlement:create'
@@ -28,17 +30,20 @@ export default class EntitlementCreate extends BaseCommand {
 
   async run() {
     try {
-      const input = await entitlementCreateValidator.validate({
-        code: this.code,
-        name: this.name,
-        description: this.description,
-      })
+      const input = await entitlementCreateValidator.validate(
+        {
+          code: this.code,
+          name: this.name,
+          description: this.description,
+        },
+        { messagesProvider: FIELDS.messagesProvider }
+      )
       const product = await productForCommand(this.product)
       const catalogue = await this.app.container.make(EntitlementCatalogue)
       const entitlement = await catalogue.create(product, input, cliActor())
       this.logger.success(`Created entitlement ${entitlement.code} of product "${product.slug}"`)
     } catch (error) {
-      const lines = refusalLines(error)
+      const lines = FIELDS.refusalLines(error)
       if (!lines) throw error
       for (const line of lines) this.logger.error(line)
       this.exitCode = 1

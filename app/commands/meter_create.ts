@@ -2,8 +2,20 @@ import { args, BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import MeterCatalogue from '#services/catalogue/meter_catalogue'
 import { cliActor } from '#support/actor'
-import { productForCommand, refusalLines } from '#support/command_input'
+import { CommandFields, productForCommand } from '#support/command_input'
 import { meterCreateValidator } from '#validators/catalogue'
+
+const FIELDS = new CommandFields({
+  code: 'CODE',
+  name: 'NAME',
+  description: '--description',
+  period: '--period',
+  rolling_seconds: '--window',
+  time_zone: '--time-zone',
+  default_limit: '--limit',
+  overage: '--overage',
+  tolerance_percent: '--tolerance',
+})
 
 export default class MeterCreate extends BaseCommand {
   static commandName = 'meter:create'
@@ -49,17 +61,20 @@ export default class MeterCreate extends BaseCommand {
 
   async run() {
     try {
-      const input = await meterCreateValidator.validate({
-        code: this.code,
-        name: this.name,
-        description: this.description,
-        period: this.period ?? 'month',
-        rolling_seconds: this.window,
-        time_zone: this.timeZone,
-        default_limit: this.limit,
-        overage: this.overage ?? 'deny',
-        tolerance_percent: this.tolerance,
-      })
+      const input = await meterCreateValidator.validate(
+        {
+          code: this.code,
+          name: this.name,
+          description: this.description,
+          period: this.period ?? 'month',
+          rolling_seconds: this.window,
+          time_zone: this.timeZone,
+          default_limit: this.limit,
+          overage: this.overage ?? 'deny',
+          tolerance_percent: this.tolerance,
+        },
+        { messagesProvider: FIELDS.messagesProvider }
+      )
       const product = await productForCommand(this.product)
       const catalogue = await this.app.container.make(MeterCatalogue)
       const meter = await catalogue.create(
@@ -79,7 +94,7 @@ export default class MeterCreate extends BaseCommand {
       )
       this.logger.success(`Created meter ${meter.code} of product "${product.slug}"`)
     } catch (error) {
-      const lines = refusalLines(error)
+      const lines = FIELDS.refusalLines(error)
       if (!lines) throw error
       for (const line of lines) this.logger.error(line)
       this.exitCode = 1

@@ -2,7 +2,7 @@ import { args, BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import LicenseTemplates from '#services/catalogue/license_templates'
 import { cliActor } from '#support/actor'
-import { productForCommand, refusalLines, usageError } from '#support/command_input'
+import { CommandFields, productForCommand, usageError } from '#support/command_input'
 import { templateValidator } from '#validators/catalogue'
 
 /** `exports=100` or `exports=unlimited`, as the validator's meter row. */
@@ -14,6 +14,28 @@ function meterLimitOf(flag: string) {
   const [, code, limit] = match
   return [code, limit === 'unlimited' ? { mode: 'unlimited' } : { mode: 'limited', limit }] as const
 }
+
+const FIELDS = new CommandFields(
+  {
+    name: 'NAME',
+    description: '--description',
+    type: '--type',
+    expiry_basis: '--expiry-basis',
+    max_devices: '--max-devices',
+    max_sessions: '--max-sessions',
+    session_policy: '--policy',
+    entitlements: '--entitlement',
+    meters: '--meter',
+  },
+  {
+    'entitlements.*.regex':
+      '--entitlement takes entitlement codes (lowercase letters, digits, underscores)',
+    'meters.*.limit.number': '--meter takes CODE=LIMIT with a whole number, or CODE=unlimited',
+    'meters.*.limit.withoutDecimals':
+      '--meter takes CODE=LIMIT with a whole number, or CODE=unlimited',
+    'meters.*.limit.range': '--meter limits go from 0 to {{ max }}',
+  }
+)
 
 export default class TemplateCreate extends BaseCommand {
   static commandName = 'template:create'
@@ -72,22 +94,25 @@ export default class TemplateCreate extends BaseCommand {
           'Give the licenses a type with --type (e.g. 1m, 12m, perpetual)'
         )
       }
-      const input = await templateValidator.validate({
-        name: this.name,
-        description: this.description,
-        type: this.type,
-        expiry_basis: this.expiryBasis ?? 'first_activation',
-        max_devices: this.maxDevices ?? 1,
-        max_sessions: this.maxSessions ?? 1,
-        session_policy: this.policy,
-        entitlements: (this.entitlement ?? []).flatMap((value) =>
-          value
-            .split(',')
-            .map((code) => code.trim())
-            .filter(Boolean)
-        ),
-        meters: Object.fromEntries((this.meter ?? []).map(meterLimitOf)),
-      })
+      const input = await templateValidator.validate(
+        {
+          name: this.name,
+          description: this.description,
+          type: this.type,
+          expiry_basis: this.expiryBasis ?? 'first_activation',
+          max_devices: this.maxDevices ?? 1,
+          max_sessions: this.maxSessions ?? 1,
+          session_policy: this.policy,
+          entitlements: (this.entitlement ?? []).flatMap((value) =>
+            value
+              .split(',')
+              .map((code) => code.trim())
+              .filter(Boolean)
+          ),
+          meters: Object.fromEntries((this.meter ?? []).map(meterLimitOf)),
+        },
+        { messagesProvider: FIELDS.messagesProvider }
+      )
       const product = await productForCommand(this.product)
       const templates = await this.app.container.make(LicenseTemplates)
       const template = await templates.create(
@@ -112,7 +137,7 @@ export default class TemplateCreate extends BaseCommand {
       )
       this.logger.success(`Created template "${template.name}" of product "${product.slug}"`)
     } catch (error) {
-      const lines = refusalLines(error)
+      const lines = FIELDS.refusalLines(error)
       if (!lines) throw error
       for (const line of lines) this.logger.error(line)
       this.exitCode = 1

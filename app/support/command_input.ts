@@ -1,5 +1,5 @@
 import i18nManager from '@adonisjs/i18n/services/main'
-import { errors } from '@vinejs/vine'
+import { errors, SimpleMessagesProvider } from '@vinejs/vine'
 import Product from '#models/product'
 import { DomainError } from '#exceptions/domain_error'
 
@@ -34,22 +34,43 @@ export async function productForCommand(slug: string | undefined) {
 }
 
 /**
- * The lines a command prints for a refusal: one per invalid flag, or the
- * rule's message in English (the panel's text when the rule has one).
- * Null for anything else, which the command throws on.
+ * How a command names its validator's fields (`rolling_seconds` is
+ * `--window`, `code` the CODE argument), for VineJS's messages ("The
+ * --window field must be defined") and for the refusals of a rule.
+ * `messages` words what a field name alone cannot (`entitlements.*.regex`).
  */
-export function refusalLines(error: unknown): string[] | null {
-  if (error instanceof errors.E_VALIDATION_ERROR) {
-    return (error.messages as { field: string; message: string }[]).map(
-      ({ field, message }) => `${field}: ${message}`
-    )
+export class CommandFields {
+  constructor(
+    protected names: Record<string, string> = {},
+    protected messages: Record<string, string> = {}
+  ) {}
+
+  /** The `messagesProvider` of `validate()`. */
+  get messagesProvider() {
+    return new SimpleMessagesProvider(this.messages, this.names)
   }
-  if (error instanceof DomainError) {
-    const i18n = i18nManager.locale('en')
-    const text = i18n.hasMessage(error.messageKey)
-      ? i18n.t(error.messageKey, error.data)
-      : error.message
-    return [error.field ? `--${error.field.replaceAll('_', '-')}: ${text}` : text]
+
+  /**
+   * The lines a command prints for a refusal: one per invalid field, or the
+   * rule's message in English (the panel's text when the rule has one),
+   * after the field it concerns. Null for anything else, which the command
+   * throws on.
+   */
+  refusalLines(error: unknown): string[] | null {
+    if (error instanceof errors.E_VALIDATION_ERROR) {
+      return (error.messages as { message: string }[]).map(({ message }) => message)
+    }
+    if (error instanceof DomainError) {
+      const i18n = i18nManager.locale('en')
+      const text = i18n.hasMessage(error.messageKey)
+        ? i18n.t(error.messageKey, error.data)
+        : error.message
+      if (!error.field) return [text]
+      return [`${this.names[error.field] ?? `--${error.field.replaceAll('_', '-')}`}: ${text}`]
+    }
+    return null
   }
-  return null
 }
+
+/** The refusal lines of a command whose fields are its flags' names. */
+export const refusalLines = (error: unknown) => new CommandFields().refusalLines(error)

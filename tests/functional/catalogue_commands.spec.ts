@@ -60,10 +60,10 @@ test.group('entitlement:create and entitlement:list', () => {
 
     const taken = await run(EntitlementCreate, ['export_pdf', 'Again', '--product', product.slug])
     assert.equal(taken.exitCode, 1)
-    assert.include(output(taken), '--code: The product has an entry with this code already.')
+    assert.include(output(taken), 'CODE: The product has an entry with this code already.')
     const malformed = await run(EntitlementCreate, ['Export-PDF', 'Bad', '--product', product.slug])
     assert.equal(malformed.exitCode, 1)
-    assert.include(output(malformed), 'code:')
+    assert.include(output(malformed), 'The CODE field format is invalid')
     const unknown = await run(EntitlementCreate, ['sso', 'SSO', '--product', unique('nope')])
     assert.equal(unknown.exitCode, 1)
     assert.include(output(unknown), 'No product has the slug')
@@ -117,6 +117,8 @@ test.group('meter:create and meter:list', () => {
     ])
     assert.equal(rolling.exitCode, 0, output(rolling))
 
+    const noWindow = await run(MeterCreate, ['seats', 'Seats', '--period', 'rolling'])
+    assert.include(output(noWindow), 'The --window field must be defined')
     for (const argv of [
       ['seats', 'Seats', '--period', 'rolling'],
       ['seats', 'Seats', '--time-zone', 'Atlantis/Central'],
@@ -205,6 +207,16 @@ test.group('template:create, template:list and license:generate --template', () 
       const refused = await run(TemplateCreate, [...argv, '--product', product.slug])
       assert.equal(refused.exitCode, 1, argv.join(' '))
     }
+    const unknownCode = await run(TemplateCreate, [
+      'Other',
+      '--type',
+      '1m',
+      '--entitlement',
+      'missing',
+      '--product',
+      product.slug,
+    ])
+    assert.include(output(unknownCode), '--entitlement: The product has no entitlement missing.')
     assert.lengthOf(await LicenseTemplate.query().where('productId', product.id), 1)
 
     const listed = await run(TemplateList, ['--product', product.slug, '--json'])
