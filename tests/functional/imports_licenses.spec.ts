@@ -169,6 +169,13 @@ test.group('Import and export: licenses', () => {
     const { client } = await loggedInPanel('admin')
     const { product, template } = await catalogue()
     const existing = await createLicense({ productId: product.id, type: '1m' })
+    const crowded = await createLicense({ productId: product.id, type: 'perpetual', maxDevices: 3 })
+    await db.table('devices').multiInsert(
+      [fingerprint(), fingerprint()].map((print) => ({
+        license_id: crowded.id,
+        fingerprint: print,
+      }))
+    )
     const good = unique('good').toUpperCase()
     const twice = unique('twice').toUpperCase()
     const csv = [
@@ -182,6 +189,7 @@ test.group('Import and export: licenses', () => {
       `${twice},${product.slug},,,,1d,,,,,,,,,,,,`,
       `${twice.toLowerCase()},${product.slug},,,,1d,,,,,,,,,,,,`,
       `ab,${product.slug},,,,,,paused,11,,,,,,,yesterday,,`,
+      `${crowded.key},${product.slug},,,,,,,1,,,,,,,,,`,
     ].join('\n')
     const since = await lastAuditId()
     const { checked, imported } = await importThroughPanel(client, 'licenses', csv)
@@ -203,6 +211,7 @@ test.group('Import and export: licenses', () => {
       'Line 10, status',
       'Line 10, max_devices',
       'Line 10, activated_at',
+      'Line 11, max_devices: The license has 2 active devices: free some first.',
     ]) {
       assert.include(checked.body, expected)
     }

@@ -13,7 +13,10 @@ export const MAX_IMPORT_ROWS = 5000
 export const LIST_SEPARATOR = ';'
 
 export interface ImportProblem {
-  /** The record's line in the file (the header is line 1). */
+  /**
+   * The record's row as a spreadsheet numbers it (the header is 1; a cell
+   * over several lines is still one row).
+   */
   row: number
   /** The column the problem is in; empty for the file or the whole row. */
   field: string

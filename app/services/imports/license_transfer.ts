@@ -548,6 +548,7 @@ export default class LicenseTransfer {
     ])
     await this.lockCatalogue(trx, plan, i18n)
     const storedById = new Map(stored.map((license) => [Number(license.id), license]))
+    await this.checkDevicesInUse(trx, plan, storedById, i18n)
     const grantsOf = new Map<number, Map<number, boolean>>()
     for (const grant of grants) {
       const id = Number(grant.license_id)
@@ -643,6 +644,47 @@ export default class LicenseTransfer {
       })
     }
     return { created: created.length, updated: updated.length, unchanged }
+  }
+
+  /**
+   * The plan's device check again, under the row locks: an activation
+   * between the plan and the lock must not slip under a lowered limit.
+   */
+  protected async checkDevicesInUse(
+    trx: TransactionClientContract,
+    plan: PlannedLicense[],
+    stored: Map<number, LicenseSettings>,
+    i18n: I18n
+  ) {
+    const lowered = plan.filter(
+      (license) =>
+        license.existingId &&
+        license.settings.max_devices < (stored.get(license.existingId)?.max_devices ?? 0)
+    )
+    if (lowered.length === 0) return
+    const rows: { license_id: number; active: number }[] = await trx
+      .from('devices')
+      .whereIn(
+        'license_id',
+        lowered.map((license) => license.existingId!)
+      )
+      .where('active', true)
+      .groupBy('license_id')
+      .select('license_id', db.raw('count(*)::int AS active'))
+    const active = new Map(rows.map((row) => [Number(row.license_id), row.active]))
+    const problems = lowered.flatMap((license) => {
+      const inUse = active.get(license.existingId!) ?? 0
+      return license.settings.max_devices < inUse
+        ? [
+            {
+              row: license.line,
+              field: 'max_devices',
+              message: i18n.t('imports.problems.below_active_devices', { active: inUse }),
+            },
+          ]
+        : []
+    })
+    if (problems.length > 0) throw new ImportRolledBack({ problems })
   }
 
   /**
