@@ -218,6 +218,71 @@ test.group('ace commands in processes of their own', () => {
     assert.lengthOf(await db.from('licenses').where('product_id', productRow.id), 0)
   }).timeout(120_000)
 
+  test('a product catalogue and a batch from its template, as a script would', async ({
+    assert,
+  }) => {
+    const slug = unique('catalogue')
+    assertSucceeded(
+      assert,
+      await runAceProcess(['product:create', 'Catalogue smoke', '--slug', slug]),
+      'product:create'
+    )
+    // The catalogue first, then the templates that use it; two processes at a time.
+    const catalogue = [
+      ['entitlement:create', 'export_pdf', 'PDF export', '--product', slug],
+      ['meter:create', 'exports', 'Exports', '--product', slug, '--period', 'day', '--limit', '20'],
+    ]
+    const templateSteps = [
+      [
+        'template:create',
+        'Pro',
+        '--product',
+        slug,
+        '--type',
+        '12m',
+        '--max-devices',
+        '2',
+        '--entitlement',
+        'export_pdf',
+        '--meter',
+        'exports=50',
+      ],
+      ['template:create', 'Team', '--product', slug, '--type', '1m'],
+    ]
+    for (const steps of [catalogue, templateSteps]) {
+      await inBatches(steps, 2, async (argv) => {
+        assertSucceeded(assert, await runAceProcess(argv), argv[0])
+      })
+    }
+    const [entitlements, meters, templates] = await Promise.all(
+      ['entitlement:list', 'meter:list', 'template:list'].map((name) =>
+        runAceProcess([name, '--product', slug, '--json'])
+      )
+    )
+    assert.deepEqual(
+      JSON.parse(entitlements.stdout).map((row: { code: string }) => row.code),
+      ['export_pdf']
+    )
+    assert.equal(JSON.parse(meters.stdout)[0].default_limit, 20)
+    const pro = JSON.parse(templates.stdout).find((row: { name: string }) => row.name === 'Pro')
+    assert.deepInclude(pro, { entitlements: ['export_pdf'], meters: { exports: 50 } })
+
+    const generated = await runAceProcess([
+      'license:generate',
+      '--product',
+      slug,
+      '--template',
+      'Pro',
+      '--count',
+      '2',
+    ])
+    assertSucceeded(assert, generated, 'license:generate --template')
+    const product = await db.from('products').where('slug', slug).firstOrFail()
+    const licenses = await db.from('licenses').where('product_id', product.id)
+    assert.lengthOf(licenses, 2)
+    assert.isTrue(licenses.every((row) => row.type === '12m' && row.max_devices === 2))
+  }).timeout(120_000)
+
   test('jobs, lease keys and plugins: each command once', async ({ assert, cleanup }) => {
     const jobs = await runAceProcess(['jobs:list', '--json'])
     assertSucceeded(assert, jobs, 'jobs:list')
