@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import ace from '@adonisjs/core/services/ace'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Customer from '#models/customer'
@@ -10,6 +11,9 @@ import Entitlement from '#models/entitlement'
 import License from '#models/license'
 import LicenseTemplate from '#models/license_template'
 import Meter from '#models/meter'
+import LicenseTemplates from '#services/catalogue/license_templates'
+import LicenseGenerator from '#services/license_generator'
+import { cliActor } from '#support/actor'
 import CustomerImport from '../../app/commands/customer_import.ts'
 import LicenseImport from '../../app/commands/license_import.ts'
 import { createLicense, createProduct, fingerprint, unique } from '#tests/support/fixtures'
@@ -335,6 +339,47 @@ test.group('Import and export: licenses', () => {
       ['license.imported']
     )
     assert.deepInclude(audit[0].after!, { created: 0, updated: 1, updated_ids: [following.id] })
+  })
+
+  test('licenses issued from a template and carried along by its update round-trip', async ({
+    assert,
+  }) => {
+    const { client } = await loggedInPanel('admin')
+    const { product, template, entitlements } = await catalogue()
+    const templates = await app.container.make(LicenseTemplates)
+    const generator = await app.container.make(LicenseGenerator)
+    const { keys } = await generator.generate(
+      { productId: product.id, templateId: template.id, type: '1m', count: 3 },
+      cliActor('tests')
+    )
+    await templates.update(
+      template,
+      {
+        name: template.name,
+        type: '12m',
+        expiryBasis: 'creation',
+        maxDevices: 4,
+        maxSessions: 3,
+        sessionPolicy: null,
+        entitlements: ['export_pdf', 'sso'],
+        meters: {},
+      },
+      cliActor('tests')
+    )
+    const issued = await License.query().whereIn('key', keys).orderBy('id')
+    assert.isTrue(issued.every((license) => license.maxDevices === 4 && license.maxSessions === 3))
+    await db
+      .table('license_entitlements')
+      .insert({ license_id: issued[0].id, entitlement_id: entitlements.sso.id, granted: false })
+    const ids = issued.map((license) => license.id)
+    const before = await snapshot(ids)
+
+    const { csv } = await exportCsv(client, 'licenses')
+    const since = await lastAuditId()
+    const { checked } = await importThroughPanel(client, 'licenses', csv)
+    assert.include(checked.body, 'importing it changes nothing')
+    assert.deepEqual(await snapshot(ids), before)
+    assert.lengthOf(await auditRowsAfter(since), 0)
   })
 
   test('a license an import revokes loses its live sessions', async ({ assert, client: http }) => {

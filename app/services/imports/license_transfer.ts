@@ -86,6 +86,8 @@ type PlannedLicense = {
   productId: number
   /** The license the key names, or null for a new one. */
   existingId: number | null
+  /** The template as the plan read it, to check it is still so when the rows are written. */
+  template: TemplateRow | null
   settings: LicenseSettings
   terms: LicenseTerms
   /** entitlement id → granted (true) or withdrawn (false). */
@@ -448,6 +450,7 @@ export default class LicenseTransfer {
         key: row.key,
         productId,
         existingId: current ? Number(current.id) : null,
+        template: template ?? null,
         settings,
         terms,
         entitlements: ownEntitlements,
@@ -547,6 +550,7 @@ export default class LicenseTransfer {
       trx.from('license_meter_limits').whereIn('license_id', existingIds),
     ])
     await this.lockCatalogue(trx, plan, i18n)
+    await this.lockTemplates(trx, plan, i18n)
     const storedById = new Map(stored.map((license) => [Number(license.id), license]))
     await this.checkDevicesInUse(trx, plan, storedById, i18n)
     const grantsOf = new Map<number, Map<number, boolean>>()
@@ -685,6 +689,40 @@ export default class LicenseTransfer {
         : []
     })
     if (problems.length > 0) throw new ImportRolledBack({ problems })
+  }
+
+  /**
+   * Reads the templates the file names `FOR SHARE`, as issuing a batch
+   * does: a template update waits for the import, then carries its new
+   * settings to the imported licenses too. One that changed since the plan
+   * (its licenses would get settings it no longer has) is a problem.
+   */
+  protected async lockTemplates(
+    trx: TransactionClientContract,
+    plan: PlannedLicense[],
+    i18n: I18n
+  ) {
+    const planned = new Map(
+      plan.flatMap((license) => (license.template ? [[license.template.id, license.template]] : []))
+    )
+    if (planned.size === 0) return
+    const locked: TemplateRow[] = await trx
+      .from('license_templates')
+      .whereIn('id', [...planned.keys()])
+      .forShare()
+    const changed = [...planned.values()].filter((template) => {
+      const now = locked.find((row) => row.id === template.id)
+      return !now || TEMPLATE_FIELDS.some((field) => now[field] !== template[field])
+    })
+    if (changed.length > 0) {
+      throw new ImportRolledBack({
+        problems: changed.map((template) => ({
+          row: plan.find((license) => license.template?.id === template.id)!.line,
+          field: 'template',
+          message: i18n.t('imports.problems.template_changed', { name: template.name }),
+        })),
+      })
+    }
   }
 
   /**
