@@ -88,19 +88,23 @@ export default class EntitlementCatalogue {
 
   async update(entitlement: Entitlement, input: EntitlementInput, actor: Actor) {
     return db.transaction(async (trx) => {
-      const before = view(entitlement)
-      entitlement.useTransaction(trx)
-      entitlement.merge({ name: input.name, description: input.description ?? null })
-      if (!entitlement.$isDirty) return entitlement
-      await entitlement.save()
+      // Read again under its lock: two edits queue, and `before` is what was stored.
+      const locked = await Entitlement.query({ client: trx })
+        .where('id', entitlement.id)
+        .forUpdate()
+        .firstOrFail()
+      const before = view(locked)
+      locked.merge({ name: input.name, description: input.description ?? null })
+      if (!locked.$isDirty) return locked
+      await locked.save()
       await this.audit.record(trx, actor, {
         action: 'entitlement.updated',
         subjectType: 'entitlement',
-        subjectId: entitlement.id,
+        subjectId: locked.id,
         before,
-        after: view(entitlement),
+        after: view(locked),
       })
-      return entitlement
+      return locked
     })
   }
 

@@ -119,27 +119,29 @@ export default class MeterCatalogue {
   async update(meter: Meter, input: MeterInput, actor: Actor) {
     return mappingConstraints(() =>
       db.transaction(async (trx) => {
-        // Locked: a record in flight reads the meter first, so none lands mid-change.
-        await trx.from('meters').where('id', meter.id).forUpdate().firstOrFail()
-        const before = view(meter)
-        meter.useTransaction(trx)
-        meter.merge(settingsOf(input))
-        if (!meter.$isDirty) return meter
+        // Read again under its lock: two edits queue, and `before` is what was stored.
+        const locked = await Meter.query({ client: trx })
+          .where('id', meter.id)
+          .forUpdate()
+          .firstOrFail()
+        const before = view(locked)
+        locked.merge(settingsOf(input))
+        if (!locked.$isDirty) return locked
         const movesPeriod = ['period', 'rollingSeconds', 'timeZone'].some(
-          (key) => key in meter.$dirty
+          (key) => key in locked.$dirty
         )
-        if (movesPeriod && (await this.hasUsage(trx, meter.id))) {
+        if (movesPeriod && (await this.hasUsage(trx, locked.id))) {
           throw catalogueRefusal('period_locked', { field: 'period' })
         }
-        await meter.save()
+        await locked.save()
         await this.audit.record(trx, actor, {
           action: 'meter.updated',
           subjectType: 'meter',
-          subjectId: meter.id,
+          subjectId: locked.id,
           before,
-          after: view(meter),
+          after: view(locked),
         })
-        return meter
+        return locked
       })
     )
   }
