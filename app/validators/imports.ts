@@ -1,6 +1,7 @@
 import vine from '@vinejs/vine'
 import { DateTime } from 'luxon'
 import { LICENSE_TYPE_PATTERN } from '#support/license_duration'
+import { licenseKeyRule } from '#validators/license_api'
 
 /** The largest PostgreSQL integer, the type of customers.id. */
 const MAX_INT = 2_147_483_647
@@ -37,14 +38,12 @@ export const customerImportRowValidator = vine.create({
  * plan's (LicenseTransfer).
  */
 export const licenseImportRowValidator = vine.create({
-  /** Any key the database's `licenses_key_normalized` check takes, as the API compares it. */
-  key: vine
-    .string()
-    .trim()
-    .minLength(4)
-    .maxLength(64)
-    .regex(/^[^\p{Cc}]+$/u)
-    .transform((key) => key.toUpperCase()),
+  /**
+   * A legacy system's key as well as ours: what the client API takes (and
+   * normalizes as it does), which the database's `licenses_key_normalized`
+   * check takes too. A key the API refused would be imported for nothing.
+   */
+  key: licenseKeyRule(),
   product: vine
     .string()
     .trim()

@@ -13,6 +13,12 @@ import LicenseTemplate from '#models/license_template'
 import Meter from '#models/meter'
 import LicenseTemplates from '#services/catalogue/license_templates'
 import LicenseGenerator from '#services/license_generator'
+import LicenseTransfer from '#services/imports/license_transfer'
+import AuditTrail from '#services/audit_trail'
+import { SessionLedger } from '#services/session_ledger'
+import { SessionPolicyRegistry } from '#services/session_policies'
+import { Clock } from '#support/clock'
+import i18nManager from '@adonisjs/i18n/services/main'
 import { cliActor } from '#support/actor'
 import CustomerImport from '../../app/commands/customer_import.ts'
 import LicenseImport from '../../app/commands/license_import.ts'
@@ -229,21 +235,40 @@ test.group('Import and export: licenses', () => {
   test('a row only the database refuses is named by line, and nothing is written', async ({
     assert,
   }) => {
-    const { client } = await loggedInPanel('admin')
     const product = await createProduct()
-    const keys = [unique('first'), unique('third')].map((key) => key.toUpperCase())
-    // 40 characters pass the key's length check, but upper-case to 80 ("ß" is "SS").
-    const csv = [HEADER, keys[0], 'ß'.repeat(40), keys[1]]
-      .map((key, index) => (index === 0 ? key : `${key},${product.slug},,,,perpetual,,,,,,,,,,,,`))
-      .join('\n')
-    const { checked, imported } = await importThroughPanel(client, 'licenses', csv)
-    assert.isNull(imported)
-    assert.include(checked.body, 'Line 3, —: The database refused this row')
+    const keys = [unique('first'), unique('raced'), unique('third')].map((key) => key.toUpperCase())
+    /** Another admin creates the second key between the check of the rows and their writing. */
+    class RacedTransfer extends LicenseTransfer {
+      protected async plan(...args: Parameters<LicenseTransfer['plan']>) {
+        const plan = await super.plan(...args)
+        await createLicense({ productId: product.id, key: keys[1] })
+        return plan
+      }
+    }
+    const transfer = new RacedTransfer(
+      await app.container.make(Clock),
+      await app.container.make(SessionPolicyRegistry),
+      await app.container.make(SessionLedger),
+      await app.container.make(AuditTrail)
+    )
+    const csv = [HEADER, ...keys.map((key) => `${key},${product.slug},,,,perpetual,,,,,,,,,,,,`)]
+    const result = await transfer.importCsv(
+      csv.join('\n'),
+      cliActor('tests'),
+      i18nManager.locale('en')
+    )
+    assert.isUndefined(result.outcome)
+    assert.lengthOf(result.problems, 1)
+    assert.include(result.problems[0], { row: 3, field: '' })
+    assert.include(
+      result.problems[0].message,
+      'The database refused this row (licenses_key_unique)'
+    )
     assert.isNull(
       await License.findBy('key', keys[0]),
       'the rows of the same chunk are not written'
     )
-    assert.isNull(await License.findBy('key', keys[1]))
+    assert.isNull(await License.findBy('key', keys[2]))
   })
 
   test('an export imports back without a change; an edited export changes just that', async ({
