@@ -115,7 +115,8 @@ export default class LicenseGenerator {
       request.type === 'perpetual' ? 'creation' : (request.expiryBasis ?? 'first_activation')
     const expiresAt = expiryBasis === 'creation' ? expiryFor(request.type, now) : null
     const maxDevices = request.maxDevices ?? 1
-    const template = {
+    /** What every license of the batch has; only its key differs. */
+    const shared = {
       product_id: request.productId,
       template_id: request.templateId ?? null,
       customer_id: request.customerId ?? null,
@@ -137,7 +138,7 @@ export default class LicenseGenerator {
     while (keys.length < request.count) {
       const wanted = Math.min(CHUNK_SIZE, request.count - keys.length)
       const rows = Array.from({ length: wanted }, () => ({
-        ...template,
+        ...shared,
         key: generateLicenseKey(),
       }))
       const inserted: { key: string }[] = await trx
@@ -159,7 +160,7 @@ export default class LicenseGenerator {
         type: request.type,
         count: keys.length,
         max_devices: maxDevices,
-        max_sessions: template.max_sessions,
+        max_sessions: shared.max_sessions,
         expiry_basis: expiryBasis,
         ...(request.templateId ? { template_id: request.templateId } : {}),
       },
