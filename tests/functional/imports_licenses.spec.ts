@@ -271,6 +271,36 @@ test.group('Import and export: licenses', () => {
     assert.isNull(await License.findBy('key', keys[2]))
   })
 
+  test('a template changed between the check and the write is a problem of its rows', async ({
+    assert,
+  }) => {
+    const { product, template } = await catalogue()
+    class RacedTransfer extends LicenseTransfer {
+      protected async plan(...args: Parameters<LicenseTransfer['plan']>) {
+        const plan = await super.plan(...args)
+        await db.from('license_templates').where('id', template.id).update({ max_devices: 5 })
+        return plan
+      }
+    }
+    const transfer = new RacedTransfer(
+      await app.container.make(Clock),
+      await app.container.make(SessionPolicyRegistry),
+      await app.container.make(SessionLedger),
+      await app.container.make(AuditTrail)
+    )
+    const key = unique('templated').toUpperCase()
+    const csv = `${HEADER}\n${key},${product.slug},${template.name},,,,,,,,,,,,,,,\n`
+    const result = await transfer.importCsv(csv, cliActor('tests'), i18nManager.locale('en'))
+    assert.deepEqual(result.problems, [
+      {
+        row: 2,
+        field: 'template',
+        message: `The template ${template.name} changed while the import ran: check the file again.`,
+      },
+    ])
+    assert.isNull(await License.findBy('key', key))
+  })
+
   test('an export imports back without a change; an edited export changes just that', async ({
     assert,
   }) => {
