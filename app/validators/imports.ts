@@ -81,3 +81,8 @@ export const importConfirmValidator = vine.create({
 export const importPasteValidator = vine.create({
   csv: vine.string().maxLength(5_000_000).optional(),
 })
+
+/** The export's filter: the licenses of one product (`?product_id=`). */
+export const importExportFilterValidator = vine.create({
+  product_id: vine.number().withoutDecimals().range([1, MAX_INT]).optional(),
+})

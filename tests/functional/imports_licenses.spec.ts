@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
 import { test } from '@japa/runner'
 import ace from '@adonisjs/core/services/ace'
 import app from '@adonisjs/core/services/app'
@@ -362,6 +363,14 @@ test.group('Import and export: licenses', () => {
       `${template.name},${withEmail.id},${withEmail.email},12m,creation,active,3,2,,,sso,reports,api_calls=unlimited; exports=0,,2027-01-31T10:20:30.123Z,"'=SUM(A1)`
     )
 
+    const ofProduct = await exportCsv(client, 'licenses', `?product_id=${product.id}`)
+    assert.deepEqual(
+      parse(ofProduct.csv, { columns: true }).map((row: { key: string }) => row.key),
+      [following.key, overriding.key, plain.key],
+      "one product's licenses"
+    )
+    assert.include((await client.get('/admin/imports')).body, `<option value="${product.id}">`)
+
     const since = await lastAuditId()
     const { checked, imported } = await importThroughPanel(client, 'licenses', exported.csv)
     assert.include(checked.body, 'importing it changes nothing')
@@ -467,7 +476,7 @@ test.group('Import and export: licenses', () => {
     const page = await client.get('/admin/imports')
     assert.equal(page.status, 200)
     assert.include(page.body, 'Import und Export')
-    assert.include(page.body, 'href="/admin/imports/licenses/export.csv"')
+    assert.include(page.body, '"/admin/imports/licenses/export.csv"')
     assert.include(page.body, 'enctype="multipart/form-data"')
     const checked = await client.post('/admin/imports/customers/check', {
       csv: 'customer_id,name\n999999999,Ghost',

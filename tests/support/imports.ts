@@ -27,8 +27,8 @@ export async function importThroughPanel(
 }
 
 /** Downloads an export with the admin's session. */
-export async function exportCsv(client: PanelClient, kind: 'customers' | 'licenses') {
-  const response = await fetch(`${baseUrl()}/admin/imports/${kind}/export.csv`, {
+export async function exportCsv(client: PanelClient, kind: 'customers' | 'licenses', query = '') {
+  const response = await fetch(`${baseUrl()}/admin/imports/${kind}/export.csv${query}`, {
     headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
   })
   return {

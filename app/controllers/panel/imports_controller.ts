@@ -5,9 +5,14 @@ import CustomerTransfer, { CUSTOMER_CSV_COLUMNS } from '#services/imports/custom
 import LicenseTransfer, { LICENSE_CSV_COLUMNS } from '#services/imports/license_transfer'
 import PendingImports, { type ImportKind } from '#services/imports/pending_imports'
 import type { ImportProblem } from '#services/imports/csv_records'
+import ProductList from '#services/product_list'
 import { adminActor, adminIdOf } from '#support/actor'
 import { inChunks, sendCsv } from '#support/csv_export'
-import { importConfirmValidator, importPasteValidator } from '#validators/imports'
+import {
+  importConfirmValidator,
+  importExportFilterValidator,
+  importPasteValidator,
+} from '#validators/imports'
 
 const COLUMNS: Record<ImportKind, readonly string[]> = {
   customers: CUSTOMER_CSV_COLUMNS,
@@ -27,7 +32,8 @@ export default class ImportsController {
   constructor(
     protected customers: CustomerTransfer,
     protected licenses: LicenseTransfer,
-    protected pending: PendingImports
+    protected pending: PendingImports,
+    protected products: ProductList
   ) {}
 
   protected transferOf(kind: ImportKind) {
@@ -35,14 +41,24 @@ export default class ImportsController {
   }
 
   async index({ view }: HttpContext) {
-    return view.render('pages/imports/index', { columns: COLUMNS })
+    return view.render('pages/imports/index', {
+      columns: COLUMNS,
+      products: await this.products.all(),
+    })
   }
 
-  /** `GET /admin/imports/:kind/export.csv`: every row, in the import's columns. */
-  async export({ params, response }: HttpContext) {
+  /**
+   * `GET /admin/imports/:kind/export.csv`: every row, in the import's
+   * columns; licenses of one product with `?product_id=`.
+   */
+  async export({ params, request, response }: HttpContext) {
     const kind = params.kind as ImportKind
-    const transfer = this.transferOf(kind)
-    sendCsv(response, `${kind}.csv`, transfer.exportColumns(), inChunks(transfer.exportQuery()))
+    const { product_id: productId } = await importExportFilterValidator.validate(request.qs())
+    const [columns, query] =
+      kind === 'customers'
+        ? [this.customers.exportColumns(), this.customers.exportQuery()]
+        : [this.licenses.exportColumns(), this.licenses.exportQuery({ productId })]
+    sendCsv(response, `${kind}.csv`, columns, inChunks(query))
   }
 
   /**

@@ -169,8 +169,8 @@ export default class LicenseTransfer {
     protected audit: AuditTrail
   ) {}
 
-  /** Every license, oldest first, in the import's columns. */
-  exportQuery() {
+  /** Every license (of one product, when given), oldest first, in the import's columns. */
+  exportQuery(filters: { productId?: number } = {}) {
     const codes = (granted: boolean) =>
       db.raw(
         `(SELECT string_agg(e.code, '; ' ORDER BY e.code)
@@ -209,6 +209,7 @@ export default class LicenseTransfer {
         'l.expires_at',
         'l.notes'
       )
+      .if(filters.productId, (query) => query.where('l.product_id', filters.productId!))
       .orderBy('l.id')
   }
 
