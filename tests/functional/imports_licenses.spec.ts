@@ -365,7 +365,7 @@ test.group('Import and export: licenses', () => {
 
     const ofProduct = await exportCsv(client, 'licenses', `?product_id=${product.id}`)
     assert.deepEqual(
-      parse(ofProduct.csv, { columns: true }).map((row: { key: string }) => row.key),
+      (parse(ofProduct.csv, { columns: true }) as { key: string }[]).map((row) => row.key),
       [following.key, overriding.key, plain.key],
       "one product's licenses"
     )
