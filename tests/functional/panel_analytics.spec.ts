@@ -410,16 +410,18 @@ test.group('Panel: usage analytics', (group) => {
   }) => {
     const { client } = await loggedInPanel('admin')
     const { l2, meters } = seeded
-    // 2,345 records, many at the very same moment: the cursor must tell them apart.
+    // 12,345 records across a midnight, three at each moment: the export's
+    // pages (5,000) and its days must neither lose nor repeat one.
+    const midnight = ago({ days: 5 }).startOf('day')
     await db.rawQuery(
       `INSERT INTO usage_events (license_id, meter_id, amount, at, period_start)
-       SELECT ?, ?, 1, ?::timestamptz - (n / 3) * interval '1 second', ?
-       FROM generate_series(1, 2345) AS n`,
-      [l2.id, meters.api_calls.id, ago({ days: 5 }).toJSDate(), ago({ days: 5 }).toJSDate()]
+       SELECT ?, ?, 1, ?::timestamptz + interval '1 hour' - (n / 3) * interval '1 second', ?
+       FROM generate_series(1, 12345) AS n`,
+      [l2.id, meters.api_calls.id, midnight.toJSDate(), midnight.toJSDate()]
     )
     const csv = await client.get(`/admin/analytics/events.csv?license_id=${l2.id}`)
     const rows = csvRows(csv.body).slice(1)
-    assert.lengthOf(rows, 2345 + 2, 'with its two records of the seed')
+    assert.lengthOf(rows, 12_345 + 2, 'with its two records of the seed')
     const moments = rows.map((row) => row.split(',')[0])
     assert.deepEqual(moments, [...moments].sort(), 'oldest first')
   })

@@ -11,6 +11,7 @@ import {
 import UsageReport from '#services/usage/usage_report'
 import UsageAnalytics, {
   limitStateOf,
+  totalsOf,
   type ActivityPoint,
   type AnalyticsScope,
   type MeterSeries,
@@ -110,9 +111,9 @@ export default class AnalyticsReport {
     const products = await Product.query().orderBy('name')
     const product = products.find((candidate) => candidate.id === filters.product_id) ?? null
     const scope: AnalyticsScope = { productId: product?.id ?? null }
-    const [activity, totals, meters, topByMeter, active, limits, entitlements] = await Promise.all([
+    const [activity, spans, meters, topByMeter, active, limits, entitlements] = await Promise.all([
       this.analytics.activity(scope, range),
-      this.analytics.totals(scope, range),
+      this.analytics.sessionSpans(scope, range),
       this.analytics.meterSeries(scope, range),
       this.analytics.topLicensesByMeter(scope, range),
       this.analytics.mostActiveLicenses(scope, range),
@@ -124,7 +125,7 @@ export default class AnalyticsReport {
       form: { ...this.formOf(range, filters), productId: product?.id ?? null },
       products,
       product,
-      totals,
+      totals: totalsOf(spans, activity, meters),
       meters,
       chart: chartOf(range, activity, meters, !product),
       topByMeter: meters
@@ -147,9 +148,9 @@ export default class AnalyticsReport {
     const range = this.rangeOf(filters)
     const now = this.clock.now()
     const scope: AnalyticsScope = { licenseId: license.id }
-    const [activity, totals, meters, current, recent] = await Promise.all([
+    const [activity, spans, meters, current, recent] = await Promise.all([
       this.analytics.activity(scope, range),
-      this.analytics.totals(scope, range),
+      this.analytics.sessionSpans(scope, range),
       this.analytics.meterSeries({ ...scope, meterProductId: license.productId }, range),
       this.usage.of(license),
       this.analytics.recentEvents(license.id),
@@ -159,7 +160,7 @@ export default class AnalyticsReport {
       status: license.statusAt(now),
       range,
       form: this.formOf(range, filters),
-      totals,
+      totals: totalsOf(spans, activity, meters),
       meters,
       chart: chartOf(range, activity, meters, false),
       // The engine's own reading of each meter (the API's `GET /usage`), with its reset.

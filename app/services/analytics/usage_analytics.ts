@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
-import type { DateTime } from 'luxon'
+import { DateTime } from 'luxon'
 import type { AnalyticsRange } from '#services/analytics/analytics_range'
 import { licenseUsableSql } from '#rules/license_usable'
 import { effectiveLimitSql } from '#services/usage/limits'
@@ -15,7 +15,7 @@ export interface AnalyticsScope {
 export const NEAR_LIMIT_SHARE = 0.8
 
 /** Rows per page of the raw events export. */
-const EVENTS_PER_PAGE = 1000
+const EVENTS_PER_PAGE = 5000
 
 export interface ActivityPoint {
   /** Bucket start, ISO in UTC. */
@@ -94,6 +94,29 @@ export interface EntitlementUse {
   usable: number
 }
 
+/**
+ * The bindings of `date_bin(?::interval, at, ?::timestamptz)`: the range's
+ * buckets, counted from its start (a UTC hour or day). Plain arithmetic,
+ * several times cheaper per row than date_trunc in a time zone.
+ */
+function binOf(range: AnalyticsRange) {
+  return [range.bucket === 'hour' ? '1 hour' : '1 day', range.from.toJSDate()]
+}
+
+/** The totals of a range, from what its charts and tables already hold. */
+export function totalsOf(
+  spans: { sessions: number; devices: number },
+  activity: ActivityPoint[],
+  meters: MeterSeries[]
+): ActivityTotals {
+  return {
+    ...spans,
+    heartbeats: activity.reduce((sum, point) => sum + point.heartbeats, 0),
+    peakSessions: activity.reduce((peak, point) => Math.max(peak, point.sessions), 0),
+    usageEvents: meters.reduce((sum, meter) => sum + meter.events, 0),
+  }
+}
+
 /** A SQL condition on a license id column for the scope, with its bindings. */
 function licenseCondition(column: string, scope: AnalyticsScope) {
   if (scope.licenseId) return { sql: `${column} = ?`, bindings: [scope.licenseId] }
@@ -128,23 +151,28 @@ function eventCondition(alias: string, scope: AnalyticsScope) {
  * in the meter's time zone, an hour on the instant minus its local minutes
  * as counterPeriodAt does; `epoch` for period none), or for a rolling meter
  * the events after its window start or its last reset, whichever is later.
+ * The periods are worked out per meter first, so the counters are read by
+ * their (meter_id, period_start) index, not scanned with every past period.
  * Each row carries the license's effective limit (effectiveLimitSql).
  * `{meters}` and `{licenses:alias}` narrow what is read; `{pairs}` is the
  * (license_id, meter_id) pairs answered, by default those with usage.
  */
 const CURRENT_USAGE = `
   WITH params AS (SELECT ?::timestamptz AS now),
-  used AS (
-    SELECT c.license_id, c.meter_id, c.used
-    FROM params, usage_counters c
-    JOIN meters m ON m.id = c.meter_id
-    WHERE m.period <> 'rolling'
-      AND c.period_start = CASE m.period
+  periods AS (
+    SELECT m.id AS meter_id, CASE m.period
         WHEN 'none' THEN 'epoch'::timestamptz
         WHEN 'hour' THEN params.now - ((params.now AT TIME ZONE m.time_zone)
           - date_trunc('hour', params.now AT TIME ZONE m.time_zone))
-        ELSE date_trunc(m.period, params.now, m.time_zone) END
-      AND {meters} AND {licenses:c}
+        ELSE date_trunc(m.period, params.now, m.time_zone) END AS period_start
+    FROM params, meters m
+    WHERE m.period <> 'rolling' AND {meters}
+  ),
+  used AS (
+    SELECT c.license_id, c.meter_id, c.used
+    FROM periods
+    JOIN usage_counters c ON c.meter_id = periods.meter_id AND c.period_start = periods.period_start
+    WHERE {licenses:c}
     UNION ALL
     SELECT e.license_id, e.meter_id, sum(e.amount)
     FROM params, usage_events e
@@ -205,10 +233,10 @@ export default class UsageAnalytics {
          WHERE u.hour >= ? AND u.hour < ? AND ${where.sql}
          GROUP BY u.hour
        )
-       SELECT date_trunc(?, hour, 'UTC') AS bucket, max(sessions) AS sessions,
+       SELECT date_bin(?::interval, hour, ?::timestamptz) AS bucket, max(sessions) AS sessions,
          max(devices) AS devices, sum(heartbeats) AS heartbeats
        FROM hourly GROUP BY 1`,
-      [range.from.toJSDate(), range.to.toJSDate(), ...where.bindings, range.bucket]
+      [range.from.toJSDate(), range.to.toJSDate(), ...where.bindings, ...binOf(range)]
     )
     const byBucket = new Map<string, any>(
       result.rows.map((row: any) => [new Date(row.bucket).toISOString(), row])
@@ -224,46 +252,28 @@ export default class UsageAnalytics {
     })
   }
 
-  /** The range's totals: sessions and distinct devices from the session tables. */
-  async totals(scope: AnalyticsScope, range: AnalyticsRange): Promise<ActivityTotals> {
+  /**
+   * The sessions open at some moment of the range and their distinct
+   * devices, from the session tables (the hourly figures cannot tell one
+   * device seen in two hours from two).
+   */
+  async sessionSpans(scope: AnalyticsScope, range: AnalyticsRange) {
     const from = range.from.toJSDate()
     const to = range.to.toJSDate()
-    const sessionWhere = licenseCondition('license_id', scope)
-    const hourlyWhere = licenseCondition('license_id', scope)
-    const eventWhere = eventCondition('e', scope)
-    const [sessions, hourly, events] = await Promise.all([
-      db.rawQuery(
-        `SELECT count(*) AS sessions, count(DISTINCT device_id) AS devices FROM (
-           SELECT device_id FROM session_history
-           WHERE ended_at > ? AND started_at < ? AND ${sessionWhere.sql}
-           UNION ALL
-           SELECT device_id FROM license_sessions
-           WHERE expires_at > ? AND started_at < ? AND ${sessionWhere.sql}
-         ) spans`,
-        [from, to, ...sessionWhere.bindings, from, to, ...sessionWhere.bindings]
-      ),
-      db.rawQuery(
-        `SELECT coalesce(sum(heartbeats), 0) AS heartbeats, coalesce(max(sessions), 0) AS peak
-         FROM (
-           SELECT hour, sum(heartbeats) AS heartbeats, sum(sessions) AS sessions
-           FROM license_usage_hourly
-           WHERE hour >= ? AND hour < ? AND ${hourlyWhere.sql}
-           GROUP BY hour
-         ) hours`,
-        [from, to, ...hourlyWhere.bindings]
-      ),
-      db.rawQuery(
-        `SELECT count(*) AS events FROM usage_events e
-         WHERE e.at >= ? AND e.at < ? AND ${eventWhere.sql}`,
-        [from, to, ...eventWhere.bindings]
-      ),
-    ])
+    const where = licenseCondition('license_id', scope)
+    const result = await db.rawQuery(
+      `SELECT count(*) AS sessions, count(DISTINCT device_id) AS devices FROM (
+         SELECT device_id FROM session_history
+         WHERE ended_at > ? AND started_at < ? AND ${where.sql}
+         UNION ALL
+         SELECT device_id FROM license_sessions
+         WHERE expires_at > ? AND started_at < ? AND ${where.sql}
+       ) spans`,
+      [from, to, ...where.bindings, from, to, ...where.bindings]
+    )
     return {
-      sessions: Number(sessions.rows[0].sessions),
-      devices: Number(sessions.rows[0].devices),
-      heartbeats: Number(hourly.rows[0].heartbeats),
-      peakSessions: Number(hourly.rows[0].peak),
-      usageEvents: Number(events.rows[0].events),
+      sessions: Number(result.rows[0].sessions),
+      devices: Number(result.rows[0].devices),
     }
   }
 
@@ -279,12 +289,13 @@ export default class UsageAnalytics {
     const where = eventCondition('e', scope)
     const [used, meters] = await Promise.all([
       db.rawQuery(
-        `SELECT e.meter_id, date_trunc(?, e.at, 'UTC') AS bucket, sum(e.amount) AS amount,
+        `SELECT e.meter_id, date_bin(?::interval, e.at, ?::timestamptz) AS bucket,
+           sum(e.amount) AS amount,
            count(*) AS events, count(*) FILTER (WHERE e.over_limit) AS over_limit_events
          FROM usage_events e
          WHERE e.at >= ? AND e.at < ? AND ${where.sql}
          GROUP BY 1, 2`,
-        [range.bucket, range.from.toJSDate(), range.to.toJSDate(), ...where.bindings]
+        [...binOf(range), range.from.toJSDate(), range.to.toJSDate(), ...where.bindings]
       ),
       this.metersOf(scope.meterProductId ?? scope.productId ?? null),
     ])
@@ -519,39 +530,65 @@ export default class UsageAnalytics {
   }
 
   /**
-   * The raw usage events of the scope and range, oldest first, in pages
-   * walked by (at, id): an export of millions of rows neither sits in
-   * memory nor slows down with OFFSET.
+   * The raw usage events of the scope and range, oldest first. Read a day
+   * at a time, and within a day in pages walked by (at, id): each query
+   * sorts at most one day's records, which the (meter_id, at) index finds,
+   * so an export of millions of rows neither sits in memory nor slows down
+   * page after page.
    */
   async *events(scope: AnalyticsScope, range: AnalyticsRange): AsyncGenerator<UsageEventRow[]> {
-    const where = eventCondition('e', scope)
-    // The cursor's moment as PostgreSQL's text: a Date would drop its microseconds.
-    let after: { at: string; id: string } | null = null
-    for (;;) {
-      const result: { rows: UsageEventRow[] } = await db.rawQuery(
-        `SELECT e.id, e.at, e.at::text AS cursor_at, e.amount, e.over_limit, e.period_start, e.idempotency_key,
-           l.key AS license_key, p.slug AS product, m.code AS meter, k.name AS api_key
-         FROM usage_events e
-         JOIN licenses l ON l.id = e.license_id
-         JOIN meters m ON m.id = e.meter_id
-         JOIN products p ON p.id = m.product_id
-         LEFT JOIN api_keys k ON k.id = e.api_key_id
-         WHERE e.at >= ? AND e.at < ? AND ${where.sql}
-           ${after ? 'AND (e.at, e.id) > (?::timestamptz, ?)' : ''}
-         ORDER BY e.at, e.id
-         LIMIT ${EVENTS_PER_PAGE}`,
-        [
-          range.from.toJSDate(),
-          range.to.toJSDate(),
-          ...where.bindings,
-          ...(after ? [after.at, after.id] : []),
-        ]
-      )
-      if (result.rows.length > 0) yield result.rows
-      if (result.rows.length < EVENTS_PER_PAGE) return
-      const last = result.rows[result.rows.length - 1]
-      after = { at: last.cursor_at, id: last.id }
+    const meterIds = await this.meterIdsOf(scope)
+    if (meterIds.length === 0) return
+    const license = scope.licenseId ? 'AND e.license_id = ?' : ''
+    const licenseBindings = scope.licenseId ? [scope.licenseId] : []
+    for (let from = range.from; from < range.to;) {
+      const to = DateTime.min(from.plus({ days: 1 }), range.to)
+      // The cursor's moment as PostgreSQL's text: a Date would drop its microseconds.
+      let after: { at: string; id: string } | null = null
+      for (;;) {
+        const result: { rows: UsageEventRow[] } = await db.rawQuery(
+          `SELECT e.id, e.at, e.at::text AS cursor_at, e.amount, e.over_limit, e.period_start,
+             e.idempotency_key, l.key AS license_key, p.slug AS product, m.code AS meter,
+             k.name AS api_key
+           FROM usage_events e
+           JOIN licenses l ON l.id = e.license_id
+           JOIN meters m ON m.id = e.meter_id
+           JOIN products p ON p.id = m.product_id
+           LEFT JOIN api_keys k ON k.id = e.api_key_id
+           WHERE e.meter_id = ANY(?::int[]) AND e.at >= ? AND e.at < ? ${license}
+             ${after ? 'AND (e.at, e.id) > (?::timestamptz, ?)' : ''}
+           ORDER BY e.at, e.id
+           LIMIT ${EVENTS_PER_PAGE}`,
+          [
+            meterIds,
+            from.toJSDate(),
+            to.toJSDate(),
+            ...licenseBindings,
+            ...(after ? [after.at, after.id] : []),
+          ]
+        )
+        if (result.rows.length > 0) yield result.rows
+        if (result.rows.length < EVENTS_PER_PAGE) break
+        const last = result.rows[result.rows.length - 1]
+        after = { at: last.cursor_at, id: last.id }
+      }
+      from = to
     }
+  }
+
+  /** The meters whose events a scope holds: its product's (a license's product's), or all. */
+  protected async meterIdsOf(scope: AnalyticsScope): Promise<number[]> {
+    const query = db.from('meters').select('meters.id')
+    if (scope.licenseId) {
+      query.whereIn(
+        'product_id',
+        db.from('licenses').select('product_id').where('id', scope.licenseId)
+      )
+    } else if (scope.productId) {
+      query.where('product_id', scope.productId)
+    }
+    const meters = await query
+    return meters.map((row) => row.id)
   }
 }
 
