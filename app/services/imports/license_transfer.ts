@@ -147,13 +147,201 @@ function codesByProduct(rows: { id: number; product_id: number; code: string }[]
   return byProduct
 }
 
+/** A problem of the row being planned: its column, the message key and the message's values. */
+type RowProblem = (field: string, key: string, data?: Record<string, unknown>) => void
+
+/** The customers a file names, by id and by email (without case, as the unique index). */
+class CustomerLookup {
+  protected ids: Set<number>
+  protected byEmail: Map<string, number>
+
+  constructor(rows: { id: number; email: string | null }[]) {
+    this.ids = new Set(rows.map((row) => row.id))
+    this.byEmail = new Map(
+      rows.flatMap((row) => (row.email ? [[row.email.toLowerCase(), row.id] as const] : []))
+    )
+  }
+
+  hasId(id: number) {
+    return this.ids.has(id)
+  }
+
+  idOfEmail(email: string) {
+    return this.byEmail.get(email.toLowerCase()) ?? null
+  }
+}
+
+/** The row's customer: by email, else by id; both given must be the same customer. */
+function customerOf(row: LicenseRow, customers: CustomerLookup, problem: RowProblem) {
+  if (row.customer_email) {
+    const id = customers.idOfEmail(row.customer_email)
+    if (id === null) {
+      problem('customer_email', 'unknown_customer_email', { email: row.customer_email })
+    } else if (row.customer_id && row.customer_id !== id) {
+      problem('customer_id', 'customer_mismatch', {
+        id: row.customer_id,
+        email: row.customer_email,
+      })
+    }
+    return id
+  }
+  if (row.customer_id && !customers.hasId(row.customer_id)) {
+    problem('customer_id', 'unknown_customer_id', { id: row.customer_id })
+  }
+  return row.customer_id ?? null
+}
+
+/**
+ * The settings a template carries, as the license has them: a blank cell
+ * follows the template, a value that differs from it overrides it (and is
+ * added to `template_overrides`, as a panel edit does), a field listed in
+ * `template_overrides` is the license's own. Without a template, a blank
+ * cell is the panel's default.
+ */
+function templateSettingsOf(
+  row: LicenseRow,
+  template: TemplateRow | undefined,
+  problem: RowProblem
+) {
+  const overrides = new Set(listItems(row.template_overrides))
+  for (const item of overrides) {
+    if (!(TEMPLATE_FIELDS as readonly string[]).includes(item)) {
+      problem('template_overrides', 'unknown_override', {
+        value: item,
+        allowed: TEMPLATE_FIELDS.join(', '),
+      })
+    }
+  }
+  const settingOf = (field: TemplateField): number | string | null => {
+    const given: number | string | undefined = row[field]
+    if (!template) return given ?? DEFAULTS[field]
+    const fromTemplate: number | string | null = template[field]
+    // A listed override without a value keeps the template's number, or the default policy.
+    if (overrides.has(field)) return given ?? (field === 'session_policy' ? null : fromTemplate)
+    if (given !== undefined && given !== fromTemplate) {
+      overrides.add(field)
+      return given
+    }
+    return fromTemplate
+  }
+  const settings = {
+    max_devices: settingOf('max_devices') as number,
+    max_sessions: settingOf('max_sessions') as number,
+    session_policy: settingOf('session_policy') as string | null,
+  }
+  if (settings.max_sessions > settings.max_devices) {
+    problem('max_sessions', 'sessions_above_devices', { max_devices: settings.max_devices })
+  }
+  // After settingOf: a value that differs from the template's has added its override.
+  return { ...settings, template_overrides: [...overrides].sort() }
+}
+
+/** The row's own grants (true) and withdrawals (false) of the product's entitlements, by id. */
+function ownEntitlementsOf(row: LicenseRow, catalogue: Map<string, number>, problem: RowProblem) {
+  const own = new Map<number, boolean>()
+  for (const [column, granted] of [
+    ['entitlements_granted', true],
+    ['entitlements_withdrawn', false],
+  ] as const) {
+    for (const code of listItems(row[column])) {
+      const id = catalogue.get(code)
+      if (id === undefined) {
+        problem(column, 'unknown_entitlement', { code, product: row.product })
+      } else if (own.get(id) === !granted) {
+        problem(column, 'entitlement_both', { code })
+      } else {
+        own.set(id, granted)
+      }
+    }
+  }
+  return own
+}
+
+/** The row's own meter limits (`code=limit`, `code=unlimited`) of the product's meters, by id. */
+function ownMeterLimitsOf(row: LicenseRow, meters: Map<string, number>, problem: RowProblem) {
+  const limits = new Map<number, number | null>()
+  for (const item of listItems(row.meter_limits)) {
+    const match = item.match(METER_LIMIT)
+    const id = match ? meters.get(match[1]) : undefined
+    if (!match) {
+      problem('meter_limits', 'meter_limit_format', { value: item })
+    } else if (id === undefined) {
+      problem('meter_limits', 'unknown_meter', { code: match[1], product: row.product })
+    } else if (limits.has(id)) {
+      problem('meter_limits', 'meter_twice', { code: match[1] })
+    } else {
+      limits.set(id, match[2] === 'unlimited' ? null : Number(match[2]))
+    }
+  }
+  return limits
+}
+
+/**
+ * A new license's terms: the row's, else its template's type and expiry
+ * basis; a timed license counted from creation without an expiry in the
+ * file expires one term after now. The database's expiry rule
+ * (`licenses_expiry_consistent`) is checked here, so it is a row problem.
+ */
+function newTermsOf(
+  row: LicenseRow,
+  template: TemplateRow | undefined,
+  now: DateTime,
+  problem: RowProblem
+): LicenseTerms | null {
+  const type = row.type ?? template?.type
+  if (!type) {
+    problem('type', 'type_required')
+    return null
+  }
+  const expiryBasis =
+    row.expiry_basis ?? (type === 'perpetual' ? 'creation' : (template?.expiry_basis ?? 'creation'))
+  const activatedAt = instantOf(row.activated_at)
+  let expiresAt = instantOf(row.expires_at)
+  if (type === 'perpetual') {
+    if (expiresAt) problem('expires_at', 'perpetual_expiry')
+  } else if (expiryBasis === 'first_activation') {
+    if ((activatedAt === null) !== (expiresAt === null)) {
+      problem(activatedAt ? 'expires_at' : 'activated_at', 'activation_expiry')
+    }
+  } else {
+    expiresAt ??= expiryFor(type, now)!.toJSDate()
+  }
+  return { type, expiry_basis: expiryBasis, activated_at: activatedAt, expires_at: expiresAt }
+}
+
+/** An existing license keeps its terms; a cell that says otherwise is a problem, a blank one agrees. */
+function existingTermsOf(
+  row: LicenseRow,
+  current: ExistingLicense,
+  problem: RowProblem
+): LicenseTerms {
+  const activatedAt = instantOf(row.activated_at)
+  const expiresAt = instantOf(row.expires_at)
+  if (row.type && row.type !== current.type) problem('type', 'fixed_at_issue')
+  if (row.expiry_basis && row.expiry_basis !== current.expiry_basis) {
+    problem('expiry_basis', 'fixed_at_issue')
+  }
+  if (activatedAt && !sameInstant(activatedAt, current.activated_at)) {
+    problem('activated_at', 'fixed_at_issue')
+  }
+  if (expiresAt && !sameInstant(expiresAt, current.expires_at)) {
+    problem('expires_at', 'fixed_at_issue')
+  }
+  return {
+    type: current.type,
+    expiry_basis: current.expiry_basis,
+    activated_at: current.activated_at,
+    expires_at: current.expires_at,
+  }
+}
+
 /**
  * Licenses as CSV, out and in: each row is a whole license — product,
  * template, customer, terms, limits, its own entitlement grants and
  * withdrawals and meter limits — and the export writes what the import
  * reads, so an export imports without a change. The key decides: a key the
- * database has updates that license, any other (a legacy system's too, as
- * long as it fits `licenses_key_normalized`) creates one. An empty cell is
+ * database has updates that license, any other (a legacy system's too, in
+ * the form the client API takes) creates one. An empty cell is
  * the default (the template's value, or the panel's), so the file says all
  * there is about a license; a license's terms (product, type, expiry basis,
  * activation and expiry) are set when it is created and never changed by
@@ -257,7 +445,8 @@ export default class LicenseTransfer {
         .from('customers')
         .whereIn('id', customerIds)
         .orWhereRaw('lower(email) = ANY(?)', [customerEmails])
-        .select('id', 'email') as Promise<{ id: number; email: string | null }[]>,
+        .select('id', 'email')
+        .then((found: { id: number; email: string | null }[]) => new CustomerLookup(found)),
       db
         .from('licenses as l')
         .whereIn('l.key', distinct(rows.map((row) => row.key)))
@@ -285,12 +474,6 @@ export default class LicenseTransfer {
     )
     const entitlementIds = codesByProduct(entitlements)
     const meterIds = codesByProduct(meters)
-    const customerIdSet = new Set(customers.map((customer) => customer.id))
-    const customerByEmail = new Map(
-      customers.flatMap((customer) =>
-        customer.email ? [[customer.email.toLowerCase(), customer.id] as const] : []
-      )
-    )
     const existingByKey = new Map(existing.map((license) => [license.key, license]))
 
     const plan: PlannedLicense[] = []
@@ -298,99 +481,45 @@ export default class LicenseTransfer {
     const now = this.clock.now()
     for (const row of rows) {
       const before = problems.length
+      const rowProblem: RowProblem = (field, key, data) => problem(row.line, field, key, data)
       const first = lineOfKey.get(row.key)
-      if (first) problem(row.line, 'key', 'key_twice', { line: first })
+      if (first) rowProblem('key', 'key_twice', { line: first })
       else lineOfKey.set(row.key, row.line)
 
       const productId = productBySlug.get(row.product)
       if (productId === undefined) {
-        problem(row.line, 'product', 'unknown_product', { slug: row.product })
+        rowProblem('product', 'unknown_product', { slug: row.product })
         continue
       }
       const current = existingByKey.get(row.key) ?? null
       if (current && Number(current.product_id) !== productId) {
-        problem(row.line, 'product', 'fixed_at_issue')
+        rowProblem('product', 'fixed_at_issue')
       }
       const template = row.template
         ? templateOf.get(`${productId}:${row.template.toLowerCase()}`)
         : undefined
       if (row.template && !template) {
-        problem(row.line, 'template', 'unknown_template', {
+        rowProblem('template', 'unknown_template', {
           name: row.template,
           product: row.product,
         })
       }
 
-      // The customer: by email, by id, or both when they agree.
-      let customerId: number | null = null
-      if (row.customer_email) {
-        customerId = customerByEmail.get(row.customer_email) ?? null
-        if (customerId === null) {
-          problem(row.line, 'customer_email', 'unknown_customer_email', {
-            email: row.customer_email,
-          })
-        } else if (row.customer_id && row.customer_id !== customerId) {
-          problem(row.line, 'customer_id', 'customer_mismatch', {
-            id: row.customer_id,
-            email: row.customer_email,
-          })
-        }
-      } else if (row.customer_id) {
-        customerId = row.customer_id
-        if (!customerIdSet.has(row.customer_id)) {
-          problem(row.line, 'customer_id', 'unknown_customer_id', { id: row.customer_id })
-        }
-      }
-
-      // What the template carries, unless the license overrides it.
-      const overrides = new Set(listItems(row.template_overrides))
-      for (const item of overrides) {
-        if (!(TEMPLATE_FIELDS as readonly string[]).includes(item)) {
-          problem(row.line, 'template_overrides', 'unknown_override', {
-            value: item,
-            allowed: TEMPLATE_FIELDS.join(', '),
-          })
-        }
-      }
-      const settingOf = (field: TemplateField): number | string | null => {
-        const given: number | string | undefined = row[field]
-        if (!template) return given ?? DEFAULTS[field]
-        const fromTemplate: number | string | null = template[field]
-        // A listed override without a value keeps the template's number, or the default policy.
-        if (overrides.has(field)) return given ?? (field === 'session_policy' ? null : fromTemplate)
-        if (given !== undefined && given !== fromTemplate) {
-          overrides.add(field)
-          return given
-        }
-        return fromTemplate
-      }
-      const maxDevices = settingOf('max_devices') as number
-      const maxSessions = settingOf('max_sessions') as number
-      const sessionPolicy = settingOf('session_policy') as string | null
+      const customerId = customerOf(row, customers, rowProblem)
+      const templated = templateSettingsOf(row, template, rowProblem)
       const settings: LicenseSettings = {
         status: row.status ?? 'active',
         customer_id: customerId,
         template_id: template?.id ?? null,
-        // After settingOf: a value that differs from the template's adds its override.
-        template_overrides: [...overrides].sort(),
-        max_devices: maxDevices,
-        max_sessions: maxSessions,
-        session_policy: sessionPolicy,
+        ...templated,
         notes: row.notes ?? null,
-      }
-      if (settings.max_sessions > settings.max_devices) {
-        problem(row.line, 'max_sessions', 'sessions_above_devices', {
-          max_devices: settings.max_devices,
-        })
       }
       if (
         current &&
         settings.max_devices < current.max_devices &&
         settings.max_devices < current.active_devices
       ) {
-        problem(row.line, 'max_devices', 'below_active_devices', {
-          active: current.active_devices,
-        })
+        rowProblem('max_devices', 'below_active_devices', { active: current.active_devices })
       }
       // As in the panel: a policy whose plugin is off may stay, but is not chosen anew.
       if (
@@ -398,52 +527,20 @@ export default class LicenseTransfer {
         settings.session_policy !== (current?.session_policy ?? null) &&
         !this.policies.has(settings.session_policy)
       ) {
-        problem(row.line, 'session_policy', 'unknown_policy', {
+        rowProblem('session_policy', 'unknown_policy', {
           name: settings.session_policy,
           available: this.policies.names().sort().join(', '),
         })
       }
-
       const terms = current
-        ? this.existingTerms(row, current, problem)
-        : this.newTerms(row, template, now, problem)
-
-      const ownEntitlements = new Map<number, boolean>()
-      const catalogue = entitlementIds.get(productId) ?? new Map<string, number>()
-      for (const [column, granted] of [
-        ['entitlements_granted', true],
-        ['entitlements_withdrawn', false],
-      ] as const) {
-        for (const code of listItems(row[column])) {
-          const id = catalogue.get(code)
-          if (id === undefined) {
-            problem(row.line, column, 'unknown_entitlement', { code, product: row.product })
-          } else if (ownEntitlements.get(id) === !granted) {
-            problem(row.line, column, 'entitlement_both', { code })
-          } else {
-            ownEntitlements.set(id, granted)
-          }
-        }
-      }
-
-      const meterLimits = new Map<number, number | null>()
-      const productMeters = meterIds.get(productId) ?? new Map<string, number>()
-      for (const item of listItems(row.meter_limits)) {
-        const match = item.match(METER_LIMIT)
-        const id = match ? productMeters.get(match[1]) : undefined
-        if (!match) {
-          problem(row.line, 'meter_limits', 'meter_limit_format', { value: item })
-        } else if (id === undefined) {
-          problem(row.line, 'meter_limits', 'unknown_meter', {
-            code: match[1],
-            product: row.product,
-          })
-        } else if (meterLimits.has(id)) {
-          problem(row.line, 'meter_limits', 'meter_twice', { code: match[1] })
-        } else {
-          meterLimits.set(id, match[2] === 'unlimited' ? null : Number(match[2]))
-        }
-      }
+        ? existingTermsOf(row, current, rowProblem)
+        : newTermsOf(row, template, now, rowProblem)
+      const ownEntitlements = ownEntitlementsOf(
+        row,
+        entitlementIds.get(productId) ?? new Map(),
+        rowProblem
+      )
+      const meterLimits = ownMeterLimitsOf(row, meterIds.get(productId) ?? new Map(), rowProblem)
 
       if (problems.length > before || !terms) continue
       plan.push({
@@ -459,66 +556,6 @@ export default class LicenseTransfer {
       })
     }
     return plan
-  }
-
-  /**
-   * A new license's terms: the row's, else its template's type and expiry
-   * basis; a timed license counted from creation without an expiry in the
-   * file expires one term after now. The database's expiry rule
-   * (`licenses_expiry_consistent`) is checked here, so it is a row problem.
-   */
-  protected newTerms(
-    row: LicenseRow,
-    template: TemplateRow | undefined,
-    now: DateTime,
-    problem: (row: number, field: string, key: string, data?: Record<string, unknown>) => void
-  ): LicenseTerms | null {
-    const type = row.type ?? template?.type
-    if (!type) {
-      problem(row.line, 'type', 'type_required')
-      return null
-    }
-    const expiryBasis =
-      row.expiry_basis ??
-      (type === 'perpetual' ? 'creation' : (template?.expiry_basis ?? 'creation'))
-    const activatedAt = instantOf(row.activated_at)
-    let expiresAt = instantOf(row.expires_at)
-    if (type === 'perpetual') {
-      if (expiresAt) problem(row.line, 'expires_at', 'perpetual_expiry')
-    } else if (expiryBasis === 'first_activation') {
-      if ((activatedAt === null) !== (expiresAt === null)) {
-        problem(row.line, activatedAt ? 'expires_at' : 'activated_at', 'activation_expiry')
-      }
-    } else {
-      expiresAt ??= expiryFor(type, now)!.toJSDate()
-    }
-    return { type, expiry_basis: expiryBasis, activated_at: activatedAt, expires_at: expiresAt }
-  }
-
-  /** An existing license keeps its terms; a cell that says otherwise is a problem, a blank one agrees. */
-  protected existingTerms(
-    row: LicenseRow,
-    current: ExistingLicense,
-    problem: (row: number, field: string, key: string, data?: Record<string, unknown>) => void
-  ): LicenseTerms {
-    const activatedAt = instantOf(row.activated_at)
-    const expiresAt = instantOf(row.expires_at)
-    if (row.type && row.type !== current.type) problem(row.line, 'type', 'fixed_at_issue')
-    if (row.expiry_basis && row.expiry_basis !== current.expiry_basis) {
-      problem(row.line, 'expiry_basis', 'fixed_at_issue')
-    }
-    if (activatedAt && !sameInstant(activatedAt, current.activated_at)) {
-      problem(row.line, 'activated_at', 'fixed_at_issue')
-    }
-    if (expiresAt && !sameInstant(expiresAt, current.expires_at)) {
-      problem(row.line, 'expires_at', 'fixed_at_issue')
-    }
-    return {
-      type: current.type,
-      expiry_basis: current.expiry_basis,
-      activated_at: current.activated_at,
-      expires_at: current.expires_at,
-    }
   }
 
   protected async apply(
