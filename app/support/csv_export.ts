@@ -33,15 +33,11 @@ export function csvUnsafe(cell: string): string {
 }
 
 /**
- * Streams rows as a CSV download. `pages` yields rows in chunks (keyset or
- * offset pagination), so an export of a million rows never sits in memory.
+ * Rows as a CSV stream (header first, every cell through `csvSafe`).
+ * `pages` yields rows in chunks (keyset or offset pagination), so an
+ * export of a million rows never sits in memory.
  */
-export function sendCsv<Row>(
-  response: HttpResponse,
-  filename: string,
-  columns: CsvColumn<Row>[],
-  pages: AsyncIterable<Row[]>
-) {
+export function csvStream<Row>(columns: CsvColumn<Row>[], pages: AsyncIterable<Row[]>) {
   const csv = stringify({ header: true, columns: columns.map((column) => column.header) })
   ;(async () => {
     try {
@@ -56,9 +52,19 @@ export function sendCsv<Row>(
       csv.destroy(error as Error)
     }
   })()
+  return csv
+}
+
+/** Streams rows as a CSV download (see `csvStream`). */
+export function sendCsv<Row>(
+  response: HttpResponse,
+  filename: string,
+  columns: CsvColumn<Row>[],
+  pages: AsyncIterable<Row[]>
+) {
   response.header('Content-Type', 'text/csv; charset=utf-8')
   response.header('Content-Disposition', `attachment; filename="${filename}"`)
-  response.stream(csv)
+  response.stream(csvStream(columns, pages))
 }
 
 /**

@@ -4,6 +4,7 @@ import Customer from '#models/customer'
 import { baseUrl, unique } from '#tests/support/fixtures'
 import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
 import { check, confirm, exportCsv, tokenOf } from '#tests/support/imports'
+import { runAceProcess } from '#tests/support/ace_process'
 
 const HEADER = 'customer_id,name,email,company,notes'
 
@@ -144,6 +145,15 @@ test.group('Import and export: customers', () => {
     assert.deepEqual(await snapshot(), before)
     assert.lengthOf(await auditRowsAfter(since), 0)
   })
+
+  test('customer:export writes the same CSV to stdout, for a pipe', async ({ assert }) => {
+    const name = unique('Piped')
+    await Customer.create({ name, email: `${name}@example.com`, company: '=cmd' })
+    const run = await runAceProcess(['customer:export'])
+    assert.equal(run.exitCode, 0, run.output)
+    assert.isTrue(run.stdout.startsWith(`${HEADER}\n`))
+    assert.include(run.stdout, `,${name},${name}@example.com,'=cmd,`)
+  }).timeout(60_000)
 
   test('the check takes an uploaded file', async ({ assert }) => {
     const { client } = await loggedInPanel('admin')

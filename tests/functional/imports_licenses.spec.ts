@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
@@ -23,6 +23,7 @@ import i18nManager from '@adonisjs/i18n/services/main'
 import { cliActor } from '#support/actor'
 import CustomerImport from '../../app/commands/customer_import.ts'
 import LicenseImport from '../../app/commands/license_import.ts'
+import LicenseExport from '../../app/commands/license_export.ts'
 import { createLicense, createProduct, fingerprint, unique } from '#tests/support/fixtures'
 import {
   auditRowsAfter,
@@ -77,7 +78,10 @@ async function snapshot(licenseIds: number[]) {
   return { licenses, grants, limits }
 }
 
-async function runCommand(Command: typeof LicenseImport | typeof CustomerImport, argv: string[]) {
+async function runCommand(
+  Command: typeof LicenseImport | typeof CustomerImport | typeof LicenseExport,
+  argv: string[]
+) {
   const command = await ace.create(Command, argv)
   command.ui.switchMode('raw')
   await command.exec()
@@ -530,6 +534,21 @@ test.group('Import and export: licenses', () => {
 
     const again = await runCommand(LicenseImport, [licenses])
     assert.include(again.output, '0 created, 0 updated, 1 unchanged')
+
+    // Exported by the command, imported back by the other: nothing changes.
+    const out = join(tmpdir(), `${unique('export')}.csv`)
+    const exported = await runCommand(LicenseExport, ['--product', product.slug, '--out', out])
+    assert.equal(exported.exitCode, 0)
+    assert.equal((await stat(out)).mode & 0o777, 0o600, 'keys are readable by their owner only')
+    assert.include(await readFile(out, 'utf8'), `${key},${product.slug},${template.name}`)
+    const roundTrip = await runCommand(LicenseImport, [out])
+    assert.include(roundTrip.output, '0 created, 0 updated, 1 unchanged')
+    const taken = await runCommand(LicenseExport, ['--out', out])
+    assert.equal(taken.exitCode, 1)
+    assert.include(taken.output, 'already exists')
+    const unknown = await runCommand(LicenseExport, ['--product', 'no-such-product'])
+    assert.equal(unknown.exitCode, 1)
+    assert.include(unknown.output, 'No product has the slug "no-such-product"')
     const missing = await runCommand(LicenseImport, [join(tmpdir(), unique('missing'))])
     assert.equal(missing.exitCode, 1)
     assert.include(missing.output, 'Cannot read')
