@@ -361,6 +361,8 @@ test.group('Panel: usage analytics', (group) => {
       14
     )
 
+    const products = await client.get(`/admin/products?q=${seeded.product.slug}`)
+    assert.include(products.body, `href="/admin/analytics?product_id=${seeded.product.id}"`)
     const licensePage = await client.get(`/admin/licenses/${l3.id}`)
     assert.include(licensePage.body, `href="/admin/analytics/licenses/${l3.id}"`)
     assert.equal((await client.get('/admin/analytics/licenses/999999999999')).status, 404)

@@ -471,8 +471,12 @@ export default class UsageAnalytics {
 
   /**
    * Each entitlement of the scope's product (or of all) with the number of
-   * licenses whose effective entitlements hold it: (template's ∪ granted)
-   * − withdrawn, as everywhere else; and of those, the ones usable at `now`.
+   * licenses whose effective entitlements hold it, and of those the ones
+   * usable at `now`. The rule is licenseEntitledSql's (the license's own
+   * row decides, else its template), written here as sets: (template's ∪
+   * granted) − withdrawn reads each grant and template row once, where the
+   * per-pair fragment would run two lookups for every license × entitlement
+   * of the product.
    */
   async entitlementsInUse(scope: AnalyticsScope, now: DateTime): Promise<EntitlementUse[]> {
     const product = scope.productId ? 'e.product_id = ?' : 'true'
