@@ -277,9 +277,38 @@ export default class extends BaseSchema {
     this.schema.raw(`SELECT ensure_usage_partitions(now() - interval '1 month', 4)`)
 
     /**
-     * One usage record, atomically, in one round trip (app/services/usage/
-     * usage_recorder.ts computes the period, the limit and the ceiling the
-     * overage policy allows). A calendar or lifetime counter is one upsert
+     * The counter period of a meter at a moment: the SQL twin of
+     * counterPeriodAt (app/services/usage/periods.ts; a test holds them
+     * equal). Calendar periods start at local midnight (or the 1st, or
+     * 1 January) in the meter's zone; an hour is the instant minus its local
+     * minutes; `none` and `rolling` count on the epoch row and have no
+     * calendar reset.
+     */
+    this.schema.raw(`
+      CREATE FUNCTION usage_period(p_period text, p_time_zone text, p_at timestamptz,
+        OUT period_start timestamptz, OUT resets_at timestamptz)
+      LANGUAGE sql STABLE AS $$
+        SELECT
+          CASE WHEN p_period IN ('none', 'rolling') THEN 'epoch'::timestamptz
+               WHEN p_period = 'hour' THEN p_at - (zoned.local - date_trunc('hour', zoned.local))
+               ELSE date_trunc(p_period, zoned.local) AT TIME ZONE p_time_zone END,
+          CASE WHEN p_period IN ('none', 'rolling') THEN NULL
+               WHEN p_period = 'hour'
+                 THEN p_at - (zoned.local - date_trunc('hour', zoned.local)) + interval '1 hour'
+               ELSE (date_trunc(p_period, zoned.local) + ('1 ' || p_period)::interval)
+                 AT TIME ZONE p_time_zone END
+        FROM (SELECT p_at AT TIME ZONE p_time_zone AS local) AS zoned
+      $$
+    `)
+
+    /**
+     * One usage record, atomically (app/services/usage/usage_recorder.ts
+     * runs it in the same statement as the lookup of the license, the
+     * meter, its effective limit and period: one round trip). Nothing
+     * happens for a null license (not found, or not usable). The ceiling
+     * follows the meter's overage policy: `deny` stops at the limit,
+     * `tolerance` at floor(limit × (100 + percent) / 100), `allow` and an
+     * unlimited meter never. A calendar or lifetime counter is one upsert
      * whose condition is checked on the locked, latest row, so concurrent
      * records of any process never take `used` past the ceiling. A rolling
      * meter locks its counter row first, then sums its window's events in a
@@ -291,7 +320,7 @@ export default class extends BaseSchema {
       CREATE FUNCTION record_usage(
         p_license_id bigint, p_meter_id integer, p_meter_code text, p_amount bigint,
         p_at timestamptz, p_period_start timestamptz, p_resets_at timestamptz,
-        p_rolling_seconds integer, p_limit bigint, p_ceiling bigint,
+        p_rolling_seconds integer, p_limit bigint, p_overage text, p_tolerance_percent integer,
         p_idempotency_key text, p_api_key_id integer, p_log_event boolean)
       RETURNS TABLE (answer_status smallint, answer jsonb, replayed boolean,
                      key_meter_id integer, key_amount bigint)
@@ -306,7 +335,13 @@ export default class extends BaseSchema {
         v_status smallint;
         v_answer jsonb;
         v_key_created_at timestamptz;
+        v_ceiling bigint := CASE
+          WHEN p_limit IS NULL OR p_overage = 'allow' THEN NULL
+          WHEN p_overage = 'tolerance' THEN LEAST(
+            floor(p_limit::numeric * (100 + p_tolerance_percent) / 100), 9223372036854775807)::bigint
+          ELSE p_limit END;
       BEGIN
+        IF p_license_id IS NULL THEN RETURN; END IF;
         IF p_idempotency_key IS NOT NULL THEN
           SELECT k.created_at INTO v_key_created_at FROM usage_idempotency_keys k
            WHERE k.license_id = p_license_id AND k.idempotency_key = p_idempotency_key;
@@ -329,13 +364,13 @@ export default class extends BaseSchema {
           SELECT p_license_id, p_meter_id, p_period_start, p_amount,
                  CASE WHEN p_limit IS NULL THEN 0 ELSE LEAST(p_amount, GREATEST(p_amount - p_limit, 0)) END,
                  p_at
-           WHERE p_ceiling IS NULL OR p_amount <= p_ceiling
+           WHERE v_ceiling IS NULL OR p_amount <= v_ceiling
           ON CONFLICT (license_id, meter_id, period_start) DO UPDATE
              SET used = c.used + EXCLUDED.used,
                  overage = c.overage + CASE WHEN p_limit IS NULL THEN 0
                    ELSE LEAST(EXCLUDED.used, GREATEST(c.used + EXCLUDED.used - p_limit, 0)) END,
                  updated_at = EXCLUDED.updated_at
-           WHERE p_ceiling IS NULL OR c.used + EXCLUDED.used <= p_ceiling
+           WHERE v_ceiling IS NULL OR c.used + EXCLUDED.used <= v_ceiling
           RETURNING c.used INTO v_used;
           v_recorded := FOUND;
           IF NOT v_recorded THEN
@@ -352,7 +387,7 @@ export default class extends BaseSchema {
           v_from := GREATEST(p_at - make_interval(secs => p_rolling_seconds), COALESCE(v_from, '-infinity'));
           SELECT COALESCE(sum(e.amount), 0), min(e.at) INTO v_used, v_oldest FROM usage_events e
            WHERE e.license_id = p_license_id AND e.meter_id = p_meter_id AND e.at > v_from;
-          v_recorded := p_ceiling IS NULL OR v_used + p_amount <= p_ceiling;
+          v_recorded := v_ceiling IS NULL OR v_used + p_amount <= v_ceiling;
           IF v_recorded THEN
             v_used := v_used + p_amount;
             v_oldest := LEAST(v_oldest, p_at);
@@ -362,7 +397,8 @@ export default class extends BaseSchema {
 
         IF v_recorded THEN
           v_over := p_limit IS NOT NULL AND v_used > p_limit;
-          IF p_log_event THEN
+          -- A rolling meter counts its events: it never records without one.
+          IF p_log_event OR p_rolling_seconds IS NOT NULL THEN
             INSERT INTO usage_events
               (license_id, meter_id, amount, at, period_start, over_limit, idempotency_key, api_key_id)
             VALUES (p_license_id, p_meter_id, p_amount, p_at, p_period_start, v_over,
@@ -420,8 +456,9 @@ export default class extends BaseSchema {
   async down() {
     this.schema.dropTable('device_transfers')
     this.schema.raw(
-      'DROP FUNCTION IF EXISTS record_usage(bigint, integer, text, bigint, timestamptz, timestamptz, timestamptz, integer, bigint, bigint, text, integer, boolean)'
+      'DROP FUNCTION IF EXISTS record_usage(bigint, integer, text, bigint, timestamptz, timestamptz, timestamptz, integer, bigint, text, integer, text, integer, boolean)'
     )
+    this.schema.raw('DROP FUNCTION IF EXISTS usage_period(text, text, timestamptz)')
     this.schema.raw('DROP TABLE IF EXISTS usage_events')
     this.schema.raw('DROP SCHEMA IF EXISTS usage_partitions CASCADE')
     this.schema.raw('DROP FUNCTION IF EXISTS drop_usage_partitions_before(timestamptz)')

@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Product from '#models/product'
+import { counterPeriodAt } from '#services/usage/periods'
 import { newApiKey } from '#tests/support/fixtures'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
 import {
@@ -506,6 +507,52 @@ test.group('Meter periods', (group) => {
       remaining: 0,
       resets_at: '2026-05-10T13:30:00.000Z',
     })
+  })
+  test('the SQL period of a record is the period the reads compute (counterPeriodAt), DST changes included', async ({
+    assert,
+  }) => {
+    const zones = [
+      'UTC',
+      'Europe/Berlin',
+      'America/New_York',
+      'America/Santiago',
+      'Asia/Kolkata',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+    ]
+    const periods = ['hour', 'day', 'month', 'year', 'none', 'rolling'] as const
+    // Every 37 minutes through the weeks around the 2026 DST changes, and around New Year.
+    const instants: DateTime[] = []
+    for (const from of ['2026-03-26', '2026-04-02', '2026-09-03', '2026-10-22', '2026-12-30']) {
+      const start = DateTime.fromISO(`${from}T00:00:00Z`, { zone: 'utc' })
+      for (let minutes = 0; minutes < 6 * 24 * 60; minutes += 37) {
+        instants.push(start.plus({ minutes }))
+      }
+    }
+    const cases = zones.flatMap((zone) =>
+      periods.flatMap((period) => instants.map((at) => ({ zone, period, at })))
+    )
+    const { rows } = await db.rawQuery(
+      `SELECT p.period_start, p.resets_at
+         FROM unnest(?::text[], ?::text[], ?::timestamptz[]) WITH ORDINALITY AS c(period, zone, at, n)
+         CROSS JOIN LATERAL usage_period(c.period, c.zone, c.at) AS p
+        ORDER BY c.n`,
+      [cases.map((c) => c.period), cases.map((c) => c.zone), cases.map((c) => c.at.toJSDate())]
+    )
+    const differing = cases.flatMap((c, index) => {
+      const expected = counterPeriodAt(
+        { period: c.period, timeZone: c.zone, rollingSeconds: 60 },
+        c.at
+      )
+      const sql = rows[index]
+      const same =
+        sql.period_start.getTime() === expected.start.toMillis() &&
+        (sql.resets_at?.getTime() ?? null) === (expected.resetsAt?.toMillis() ?? null)
+      return same ? [] : [`${c.period} ${c.zone} ${c.at.toISO()}`]
+    })
+    assert.isAbove(cases.length, 10_000)
+    assert.deepEqual(differing.slice(0, 10), [])
   })
 })
 

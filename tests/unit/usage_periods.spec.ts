@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import type { MeterPeriod } from '#models/meter'
-import { ceilingOf, remainingOf } from '#services/usage/limits'
+import { remainingOf } from '#services/usage/limits'
 import { counterPeriodAt, EPOCH, rollingResetAt, rollingWindowStart } from '#services/usage/periods'
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' })
@@ -128,26 +128,6 @@ test.group('Meter periods', () => {
 })
 
 test.group('Meter limits', () => {
-  test('deny stops at the limit, tolerance at floor(limit × (100 + %) / 100), allow never', ({
-    assert,
-  }) => {
-    assert.equal(ceilingOf(50, { overage: 'deny', tolerancePercent: null }), 50)
-    assert.equal(ceilingOf(10, { overage: 'tolerance', tolerancePercent: 25 }), 12)
-    assert.equal(ceilingOf(7, { overage: 'tolerance', tolerancePercent: 10 }), 7)
-    assert.equal(ceilingOf(100, { overage: 'tolerance', tolerancePercent: 1000 }), 1100)
-    assert.isNull(ceilingOf(50, { overage: 'allow', tolerancePercent: null }))
-    assert.isNull(ceilingOf(null, { overage: 'deny', tolerancePercent: null }))
-    assert.equal(ceilingOf(0, { overage: 'tolerance', tolerancePercent: 50 }), 0)
-  })
-
-  test('a large limit is not rounded', ({ assert }) => {
-    // 900_719_925_474_000 × 101 is past 2^53, where a float product rounds.
-    assert.equal(
-      ceilingOf(900_719_925_474_000, { overage: 'tolerance', tolerancePercent: 1 }),
-      909_727_124_728_740
-    )
-  })
-
   test('remaining is never negative and null when unlimited', ({ assert }) => {
     assert.equal(remainingOf(10, 3), 7)
     assert.equal(remainingOf(10, 12), 0)

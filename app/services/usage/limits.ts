@@ -1,25 +1,3 @@
-import type { OveragePolicy } from '#models/meter'
-
-/** What a meter's overage policy depends on. */
-export interface OverageRule {
-  overage: OveragePolicy
-  tolerancePercent: number | null
-}
-
-/**
- * The most a period's `used` may reach under the meter's policy, or null
- * when nothing is refused: `deny` stops at the limit, `tolerance` at
- * floor(limit × (100 + percent) / 100), `allow` and an unlimited meter
- * never. Integer arithmetic, so a large limit is not rounded.
- */
-export function ceilingOf(limit: number | null, rule: OverageRule): number | null {
-  if (limit === null) return null
-  if (rule.overage === 'deny') return limit
-  if (rule.overage === 'allow') return null
-  const percent = BigInt(100 + (rule.tolerancePercent ?? 0))
-  return Number((BigInt(limit) * percent) / 100n)
-}
-
 /** What is left below the limit (never negative), null when unlimited. */
 export function remainingOf(limit: number | null, used: number) {
   return limit === null ? null : Math.max(limit - used, 0)

@@ -1,17 +1,13 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
-import type { DateTime } from 'luxon'
 import License from '#models/license'
 import Product from '#models/product'
-import type { MeterPeriod, OveragePolicy } from '#models/meter'
 import LicenseService from '#services/license_service'
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { preparedQuery } from '#support/prepared_query'
-import { ceilingOf } from '#services/usage/limits'
-import { counterPeriodAt } from '#services/usage/periods'
-import { LOOKUP, RECORD, STORED_ANSWER } from '#services/usage/usage_statements'
+import { RECORD, STORED_ANSWER } from '#services/usage/usage_statements'
 
 /** SQLSTATE of "no partition of relation found for row". */
 const NO_PARTITION_FOR_ROW = '23514'
@@ -49,22 +45,15 @@ export type UsageOutcome =
   | { recorded: true; body: RecordedUsage; replayed: boolean }
   | { recorded: false; refusal: UsageRefusal; replayed: boolean }
 
-type LookupRow = {
+/** A row of RECORD (or STORED_ANSWER): the lookup, and record_usage()'s answer when it ran. */
+type RecordRow = {
   id: number
   status: string
   expires_at: Date | null
   product_id: number
   expiry_grace_days: number
+  usable: boolean
   meter_id: number | null
-  period: MeterPeriod
-  rolling_seconds: number | null
-  time_zone: string
-  overage: OveragePolicy
-  tolerance_percent: number | null
-  meter_limit: number | null
-}
-
-type AnswerRow = {
   answer_status: number
   answer: Record<string, unknown>
   replayed: boolean
@@ -78,13 +67,13 @@ const isKeyTaken = (error: unknown) =>
   (error as { constraint?: string }).constraint === IDEMPOTENCY_KEY_CONSTRAINT
 
 /**
- * Records metered usage (`POST /api/license/usage`). Everything that must
- * hold under concurrency happens in one call of the database function
- * record_usage() (migration 0010): the counter of the period is checked and
- * raised on its locked row, the event logged and the idempotency key
- * stored, or none of it. This service resolves what the function needs:
- * the license (which must be usable), the meter, its effective limit and
- * period, and the ceiling of its overage policy.
+ * Records metered usage (`POST /api/license/usage`) in one statement
+ * (#services/usage/usage_statements): the lookup of the license, the meter,
+ * its effective limit and period, and the call of record_usage() (migration
+ * 0010), which does everything that must hold under concurrency: the
+ * period's counter checked and raised on its locked row, the event logged
+ * and the idempotency key stored, or none of it. Here the answer becomes
+ * the refusal or the outcome the client reads.
  */
 @inject()
 export default class UsageRecorder {
@@ -95,81 +84,56 @@ export default class UsageRecorder {
 
   async record(input: UsageRecordInput): Promise<UsageOutcome> {
     const now = this.clock.now()
-    const [row] = await preparedQuery<LookupRow>('keyward_usage_lookup', LOOKUP, [
-      normalizeLicenseKey(input.licenseKey),
-      input.meter,
-    ])
-    if (!row) throw new ApiError('LICENSE_NOT_FOUND')
-    this.licenses.assertUsable(licenseOf(row), now)
-    if (row.meter_id === null) throw new ApiError('METER_NOT_FOUND')
-
-    const answer = await this.recordOnce(row, input, now)
-    if (
-      answer.replayed &&
-      (answer.key_meter_id !== row.meter_id || answer.key_amount !== input.amount)
-    ) {
-      throw new ApiError('IDEMPOTENCY_KEY_REUSED')
-    }
-    return outcomeOf(answer)
-  }
-
-  protected async recordOnce(row: LookupRow, input: UsageRecordInput, now: DateTime) {
-    const rolling = row.period === 'rolling'
-    const period = counterPeriodAt(
-      { period: row.period, timeZone: row.time_zone, rollingSeconds: row.rolling_seconds },
-      now
-    )
-    const values = (logEvent: boolean) => [
-      row.id,
-      row.meter_id,
-      input.meter,
-      input.amount,
-      now.toJSDate(),
-      period.start.toJSDate(),
-      period.resetsAt?.toJSDate() ?? null,
-      rolling ? row.rolling_seconds : null,
-      row.meter_limit,
-      ceilingOf(row.meter_limit, { overage: row.overage, tolerancePercent: row.tolerance_percent }),
-      input.idempotencyKey ?? null,
-      input.apiKeyId ?? null,
-      logEvent,
-    ]
+    const licenseKey = normalizeLicenseKey(input.licenseKey)
     const attempt = async (logEvent: boolean) => {
       try {
-        const [answer] = await preparedQuery<AnswerRow>(
-          'keyward_usage_record',
-          RECORD,
-          values(logEvent)
-        )
-        return answer
+        const [row] = await preparedQuery<RecordRow>('keyward_usage_record', RECORD, [
+          licenseKey,
+          input.meter,
+          now.toJSDate(),
+          input.amount,
+          input.idempotencyKey ?? null,
+          input.apiKeyId ?? null,
+          logEvent,
+        ])
+        return row
       } catch (error) {
-        if (isKeyTaken(error)) return this.storedAnswer(row.id, input.idempotencyKey!)
-        throw error
+        if (!isKeyTaken(error)) throw error
+        const [stored] = await preparedQuery<RecordRow>('keyward_usage_stored', STORED_ANSWER, [
+          licenseKey,
+          input.idempotencyKey,
+          input.meter,
+        ])
+        return stored
       }
     }
+    let row: RecordRow | undefined
     try {
-      return await attempt(true)
+      row = await attempt(true)
     } catch (error) {
-      // The event log feeds analytics; a calendar counter counts without it.
-      // A rolling meter counts its events, so it cannot.
-      if (errorCode(error) !== NO_PARTITION_FOR_ROW || rolling) throw error
+      // The event log feeds analytics; a calendar counter counts without it
+      // (record_usage() never records a rolling meter's use without its event).
+      if (errorCode(error) !== NO_PARTITION_FOR_ROW) throw error
       logger.error({ err: error }, 'usage event not logged: usage_events has no partition')
-      return attempt(false)
+      row = await attempt(false)
     }
-  }
 
-  /** The answer a twin request with the same key stored first (it has committed). */
-  protected async storedAnswer(licenseId: number, idempotencyKey: string) {
-    const [answer] = await preparedQuery<AnswerRow>('keyward_usage_stored_answer', STORED_ANSWER, [
-      licenseId,
-      idempotencyKey,
-    ])
-    return answer
+    if (!row) throw new ApiError('LICENSE_NOT_FOUND')
+    if (!row.usable) {
+      this.licenses.assertUsable(licenseOf(row), now)
+      // The SQL form of the rule refused it; the code's agrees, or the refusal stands.
+      throw new ApiError('LICENSE_EXPIRED')
+    }
+    if (row.meter_id === null) throw new ApiError('METER_NOT_FOUND')
+    if (row.replayed && (row.key_meter_id !== row.meter_id || row.key_amount !== input.amount)) {
+      throw new ApiError('IDEMPOTENCY_KEY_REUSED')
+    }
+    return outcomeOf(row)
   }
 }
 
 /** The license as its usability needs it: status, expiry and the product's grace. */
-function licenseOf(row: LookupRow) {
+function licenseOf(row: RecordRow) {
   const license = License.$createFromAdapterResult({
     id: row.id,
     status: row.status,
@@ -185,7 +149,7 @@ function licenseOf(row: LookupRow) {
 }
 
 /** The stored answer in the contract's field order (jsonb keeps its own). */
-function outcomeOf(answer: AnswerRow): UsageOutcome {
+function outcomeOf(answer: RecordRow): UsageOutcome {
   const stored = answer.answer as Record<string, any>
   if (answer.answer_status !== 201) {
     const refusal = { limit: stored.limit, used: stored.used, resets_at: stored.resets_at }
