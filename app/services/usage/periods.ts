@@ -30,7 +30,9 @@ const CALENDAR_UNITS = { day: 'day', month: 'month', year: 'year' } as const
  * the repeated hour of an autumn change is two periods, not one of two
  * hours, and a zone offset by :30 or :45 starts its hours there. A rolling
  * meter has no calendar period: its reset follows its oldest counted event
- * (rollingResetAt).
+ * (rollingResetAt). A record takes its period from usage_period(), this
+ * function's SQL twin in migration 0010 (one round trip); a functional test
+ * holds the two equal.
  */
 export function counterPeriodAt(meter: MeterCalendar, at: DateTime): CounterPeriod {
   if (meter.period === 'none' || meter.period === 'rolling') return { start: EPOCH, resetsAt: null }
