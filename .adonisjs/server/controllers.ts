@@ -27,6 +27,7 @@ export const controllers = {
     Imports: () => import('#controllers/panel/imports_controller'),
     LicenseEntitlements: () => import('#controllers/panel/license_entitlements_controller'),
     LicenseTemplates: () => import('#controllers/panel/license_templates_controller'),
+    LicenseUsage: () => import('#controllers/panel/license_usage_controller'),
     Licenses: () => import('#controllers/panel/licenses_controller'),
     Monitoring: () => import('#controllers/panel/monitoring_controller'),
     Plugins: () => import('#controllers/panel/plugins_controller'),

@@ -114,13 +114,25 @@ export default class extends BaseSchema {
     )
 
     this.schema.createTable('license_template_entitlements', (table) => {
-      table.integer('template_id').notNullable().references('license_templates.id').onDelete('CASCADE')
-      table.integer('entitlement_id').notNullable().references('entitlements.id').onDelete('CASCADE')
+      table
+        .integer('template_id')
+        .notNullable()
+        .references('license_templates.id')
+        .onDelete('CASCADE')
+      table
+        .integer('entitlement_id')
+        .notNullable()
+        .references('entitlements.id')
+        .onDelete('CASCADE')
       table.primary(['template_id', 'entitlement_id'])
     })
 
     this.schema.createTable('license_template_meters', (table) => {
-      table.integer('template_id').notNullable().references('license_templates.id').onDelete('CASCADE')
+      table
+        .integer('template_id')
+        .notNullable()
+        .references('license_templates.id')
+        .onDelete('CASCADE')
       table.integer('meter_id').notNullable().references('meters.id').onDelete('CASCADE')
       /** Null: unlimited for licenses of this template. */
       table.bigInteger('limit').nullable()
@@ -132,7 +144,11 @@ export default class extends BaseSchema {
 
     this.schema.alterTable('licenses', (table) => {
       // A template in use cannot be deleted: its licenses would lose what they were sold.
-      table.integer('template_id').nullable().references('license_templates.id').onDelete('RESTRICT')
+      table
+        .integer('template_id')
+        .nullable()
+        .references('license_templates.id')
+        .onDelete('RESTRICT')
       table.index(['template_id'])
     })
     this.schema.raw(`
@@ -146,7 +162,11 @@ export default class extends BaseSchema {
     /** A license's own entitlements: granted on top of its template, or withdrawn from it. */
     this.schema.createTable('license_entitlements', (table) => {
       table.bigInteger('license_id').notNullable().references('licenses.id').onDelete('CASCADE')
-      table.integer('entitlement_id').notNullable().references('entitlements.id').onDelete('CASCADE')
+      table
+        .integer('entitlement_id')
+        .notNullable()
+        .references('entitlements.id')
+        .onDelete('CASCADE')
       table.boolean('granted').notNullable()
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
       table.primary(['license_id', 'entitlement_id'])
@@ -190,7 +210,9 @@ export default class extends BaseSchema {
         ADD CONSTRAINT usage_counters_used CHECK (used >= 0),
         ADD CONSTRAINT usage_counters_overage CHECK (overage BETWEEN 0 AND used)
     `)
-    this.schema.raw('CREATE INDEX usage_counters_meter_period ON usage_counters (meter_id, period_start)')
+    this.schema.raw(
+      'CREATE INDEX usage_counters_meter_period ON usage_counters (meter_id, period_start)'
+    )
 
     /** The first answer to an idempotency key, replayed for 24 hours. */
     this.schema.createTable('usage_idempotency_keys', (table) => {
@@ -224,7 +246,9 @@ export default class extends BaseSchema {
         PRIMARY KEY (id, at)
       ) PARTITION BY RANGE (at)
     `)
-    this.schema.raw('CREATE INDEX usage_events_license_at ON usage_events (license_id, meter_id, at)')
+    this.schema.raw(
+      'CREATE INDEX usage_events_license_at ON usage_events (license_id, meter_id, at)'
+    )
     this.schema.raw('CREATE INDEX usage_events_meter_at ON usage_events (meter_id, at)')
     this.schema.raw('CREATE SCHEMA IF NOT EXISTS usage_partitions')
     this.schema.raw(`
