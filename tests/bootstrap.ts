@@ -9,6 +9,7 @@ import { chromium } from 'playwright'
 import { killStrayProcesses } from '#tests/support/child_processes'
 import { createHttpServer } from '#support/http_server'
 import { DATABASE_SUITES } from '#tests/support/database_suites'
+import { Clock } from '#support/clock'
 
 /**
  * Browser tests drive the machine's own Chromium (Debian's, at
@@ -79,6 +80,9 @@ export const configureSuite: Config['configureSuite'] = (suite) => {
     suite.setup(() => migrateOnce())
   }
   if (['browser', 'functional', 'e2e'].includes(suite.name)) {
+    // A group that moved the server's clock never leaves it moved for the next
+    // one: a browser test with a real job worker judges its presence by it.
+    suite.onGroup((group) => group.teardown(() => app.container.restore(Clock)))
     return suite.setup(() => testUtils.httpServer().start(createHttpServer))
   }
 }

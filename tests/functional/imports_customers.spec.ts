@@ -1,9 +1,9 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Customer from '#models/customer'
-import { baseUrl, unique } from '#tests/support/fixtures'
+import { unique } from '#tests/support/fixtures'
 import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
-import { check, confirm, exportCsv, tokenOf } from '#tests/support/imports'
+import { check, checkUpload, confirm, exportCsv, tokenOf } from '#tests/support/imports'
 import { runAceProcess } from '#tests/support/ace_process'
 
 const HEADER = 'customer_id,name,email,company,notes'
@@ -157,19 +157,9 @@ test.group('Import and export: customers', () => {
 
   test('the check takes an uploaded file', async ({ assert }) => {
     const { client } = await loggedInPanel('admin')
-    await client.get('/admin/imports')
     const name = unique('Uploaded')
-    const form = new FormData()
-    form.append('_csrf', client.csrfToken!)
-    form.append('csv', '') // the form's paste field, left empty
-    form.append('file', new Blob([`${HEADER}\n,${name},,,\n`], { type: 'text/csv' }), 'c.csv')
-    const response = await fetch(`${baseUrl()}/admin/imports/customers/check`, {
-      method: 'POST',
-      body: form,
-      headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    })
-    const body = await response.text()
-    assert.equal(response.status, 200)
+    const { status, body } = await checkUpload(client, 'customers', `${HEADER}\n,${name},,,\n`)
+    assert.equal(status, 200)
     assert.include(body, 'importing it creates 1, updates 0')
     const imported = await confirm(client, 'customers', tokenOf(body)!)
     assert.equal(imported.location, '/admin/imports')

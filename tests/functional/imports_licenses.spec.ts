@@ -376,7 +376,9 @@ test.group('Import and export: licenses', () => {
     assert.include((await client.get('/admin/imports')).body, `<option value="${product.id}">`)
 
     const since = await lastAuditId()
-    const { checked, imported } = await importThroughPanel(client, 'licenses', exported.csv)
+    const { checked, imported } = await importThroughPanel(client, 'licenses', exported.csv, {
+      upload: true,
+    })
     assert.include(checked.body, 'importing it changes nothing')
     assert.isNull(imported)
     assert.deepEqual(await snapshot(ids), before)
@@ -391,7 +393,7 @@ test.group('Import and export: licenses', () => {
           : row
       )
       .join('\n')
-    const second = await importThroughPanel(client, 'licenses', edited)
+    const second = await importThroughPanel(client, 'licenses', edited, { upload: true })
     assert.match(second.checked.body, /creates 0, updates 1 and leaves \d+ unchanged/)
     assert.equal(second.imported?.location, '/admin/imports')
     const after = await snapshot(ids)
@@ -444,7 +446,7 @@ test.group('Import and export: licenses', () => {
 
     const { csv } = await exportCsv(client, 'licenses')
     const since = await lastAuditId()
-    const { checked } = await importThroughPanel(client, 'licenses', csv)
+    const { checked } = await importThroughPanel(client, 'licenses', csv, { upload: true })
     assert.include(checked.body, 'importing it changes nothing')
     assert.deepEqual(await snapshot(ids), before)
     assert.lengthOf(await auditRowsAfter(since), 0)

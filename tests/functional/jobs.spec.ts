@@ -431,6 +431,7 @@ test.group('Jobs: scheduler', () => {
       [
         ['sessions:sweep', null],
         ['heartbeats:partitions', null],
+        ['usage:upkeep', null],
         ['usage:hourly', null],
         ['backups:create', null],
         ['backups:restore', null],
@@ -452,6 +453,7 @@ test.group('Jobs: scheduler', () => {
     assert.deepEqual(await byKey(), {
       'sessions:sweep': { every: 5000, pattern: undefined, tz: undefined },
       'heartbeats:partitions': { every: undefined, pattern: '17 3 * * *', tz: 'UTC' },
+      'usage:upkeep': { every: undefined, pattern: '41 * * * *', tz: 'UTC' },
       'usage:hourly': { every: undefined, pattern: '5 * * * *', tz: 'UTC' },
       // BACKUP_SCHEDULE in BACKUP_TIMEZONE; backups:restore is manual: enqueued, never scheduled.
       'backups:create': { every: undefined, pattern: '0 3 * * *', tz: 'UTC' },
@@ -468,6 +470,7 @@ test.group('Jobs: scheduler', () => {
     assert.sameMembers(Object.keys(schedulers), [
       'sessions:sweep',
       'heartbeats:partitions',
+      'usage:upkeep',
       'usage:hourly',
       'backups:create',
     ])
@@ -539,6 +542,13 @@ test.group('Jobs: commands', (group) => {
         plugin: 'core',
         schedule: 'cron 17 3 * * * (UTC)',
         description: 'Create heartbeat partitions ahead, drop those past retention',
+      },
+      {
+        name: 'usage:upkeep',
+        plugin: 'core',
+        schedule: 'cron 41 * * * * (UTC)',
+        description:
+          'Create usage event partitions ahead, drop those past retention; purge idempotency keys older than 24 h',
       },
       {
         name: 'usage:hourly',
