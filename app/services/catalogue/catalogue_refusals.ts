@@ -20,3 +20,23 @@ export function catalogueRefusal(
 /** The violated constraint's name, if the error is one. */
 export const constraintOf = (error: unknown) =>
   (error as { constraint?: string })?.constraint ?? null
+
+/** A violated constraint's name, as the field it concerns and the reason it is refused for. */
+export type ConstraintFields = Record<string, [field: string, reason: string]>
+
+/**
+ * Runs `work`, throwing a violation of one of `fields`' constraints as the
+ * refusal it stands for, beside its field, instead of a database error.
+ */
+export async function refusingConstraints<T>(
+  fields: ConstraintFields,
+  work: () => Promise<T>
+): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    const rule = fields[constraintOf(error) ?? '']
+    if (rule) throw catalogueRefusal(rule[1], { field: rule[0] })
+    throw error
+  }
+}

@@ -6,7 +6,12 @@ import type { ExpiryBasis } from '#models/license'
 import type Product from '#models/product'
 import AuditTrail from '#services/audit_trail'
 import { SessionPolicyRegistry } from '#services/session_policies'
-import { catalogueRefusal, constraintOf } from '#services/catalogue/catalogue_refusals'
+import {
+  catalogueRefusal,
+  constraintOf,
+  refusingConstraints,
+  type ConstraintFields,
+} from '#services/catalogue/catalogue_refusals'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 
@@ -68,22 +73,12 @@ const view = (template: LicenseTemplate) => ({
   ),
 })
 
-const CONSTRAINT_FIELDS: Record<string, [field: string, reason: string]> = {
+const CONSTRAINT_FIELDS: ConstraintFields = {
   license_templates_name_unique: ['name', 'name_taken'],
   license_templates_max_sessions: ['max_sessions', 'above_max_devices'],
   // A license's own device limit below the template's new session limit (or
   // the reverse), edited between the check below and the update.
   licenses_max_sessions: ['max_sessions', 'conflicts_with_overrides'],
-}
-
-async function mappingConstraints<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  } catch (error) {
-    const rule = CONSTRAINT_FIELDS[constraintOf(error) ?? '']
-    if (rule) throw catalogueRefusal(rule[1], { field: rule[0] })
-    throw error
-  }
 }
 
 /**
@@ -151,7 +146,7 @@ export default class LicenseTemplates {
    */
   async create(product: Product, input: TemplateInput, actor: Actor) {
     this.checkSettings(input, null)
-    return mappingConstraints(() =>
+    return refusingConstraints(CONSTRAINT_FIELDS, () =>
       db.transaction(async (trx) => {
         const template = await LicenseTemplate.create(
           { productId: product.id, ...this.settingsOf(input) },
@@ -181,7 +176,7 @@ export default class LicenseTemplates {
    */
   async update(template: LicenseTemplate, input: TemplateInput, actor: Actor) {
     this.checkSettings(input, template.sessionPolicy)
-    return mappingConstraints(() =>
+    return refusingConstraints(CONSTRAINT_FIELDS, () =>
       db.transaction(async (trx) => {
         // Issuing from the template reads it FOR SHARE: no batch lands with the old settings.
         const locked = await LicenseTemplate.query({ client: trx })

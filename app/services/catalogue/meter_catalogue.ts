@@ -4,7 +4,11 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Meter, { type MeterPeriod, type OveragePolicy } from '#models/meter'
 import type Product from '#models/product'
 import AuditTrail from '#services/audit_trail'
-import { catalogueRefusal, constraintOf } from '#services/catalogue/catalogue_refusals'
+import {
+  catalogueRefusal,
+  refusingConstraints,
+  type ConstraintFields,
+} from '#services/catalogue/catalogue_refusals'
 import type { Actor } from '#support/actor'
 
 export type MeterInput = {
@@ -50,20 +54,10 @@ function settingsOf(input: MeterInput) {
 }
 
 /** What the database refuses, as the field it concerns. */
-const CONSTRAINT_FIELDS: Record<string, [field: string, reason: string]> = {
+const CONSTRAINT_FIELDS: ConstraintFields = {
   meters_product_id_code_unique: ['code', 'code_taken'],
   meters_rolling_window: ['rolling_seconds', 'rolling_window_required'],
   meters_tolerance: ['tolerance_percent', 'tolerance_required'],
-}
-
-async function mappingConstraints<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  } catch (error) {
-    const rule = CONSTRAINT_FIELDS[constraintOf(error) ?? '']
-    if (rule) throw catalogueRefusal(rule[1], { field: rule[0] })
-    throw error
-  }
 }
 
 /**
@@ -98,7 +92,7 @@ export default class MeterCatalogue {
 
   /** Refused with `code_taken` (on `code`) when the product has the code already. */
   async create(product: Product, input: MeterInput & { code: string }, actor: Actor) {
-    return mappingConstraints(() =>
+    return refusingConstraints(CONSTRAINT_FIELDS, () =>
       db.transaction(async (trx) => {
         const meter = await Meter.create(
           { productId: product.id, code: input.code, ...settingsOf(input) },
@@ -117,7 +111,7 @@ export default class MeterCatalogue {
 
   /** Refused with `period_locked` (on `period`) when usage is recorded and the period would move. */
   async update(meter: Meter, input: MeterInput, actor: Actor) {
-    return mappingConstraints(() =>
+    return refusingConstraints(CONSTRAINT_FIELDS, () =>
       db.transaction(async (trx) => {
         // Read again under its lock: two edits queue, and `before` is what was stored.
         const locked = await Meter.query({ client: trx })
