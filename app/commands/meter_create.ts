@@ -3,7 +3,7 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 import MeterCatalogue from '#services/catalogue/meter_catalogue'
 import { cliActor } from '#support/actor'
 import { CommandFields, productForCommand } from '#support/command_input'
-import { meterCreateValidator } from '#validators/catalogue'
+import { meterCreateValidator, meterInputOf } from '#validators/catalogue'
 
 const FIELDS = new CommandFields({
   code: 'CODE',
@@ -79,17 +79,7 @@ export default class MeterCreate extends BaseCommand {
       const catalogue = await this.app.container.make(MeterCatalogue)
       const meter = await catalogue.create(
         product,
-        {
-          code: input.code,
-          name: input.name,
-          description: input.description ?? null,
-          period: input.period,
-          rollingSeconds: input.rolling_seconds ?? null,
-          timeZone: input.time_zone ?? null,
-          defaultLimit: input.default_limit ?? null,
-          overage: input.overage,
-          tolerancePercent: input.tolerance_percent ?? null,
-        },
+        { code: input.code, ...meterInputOf(input) },
         cliActor()
       )
       this.logger.success(`Created meter ${meter.code} of product "${product.slug}"`)

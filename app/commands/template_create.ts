@@ -3,7 +3,7 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 import LicenseTemplates from '#services/catalogue/license_templates'
 import { cliActor } from '#support/actor'
 import { CommandFields, productForCommand, usageError } from '#support/command_input'
-import { templateValidator } from '#validators/catalogue'
+import { templateInputOf, templateValidator } from '#validators/catalogue'
 
 /** `exports=100` or `exports=unlimited`, as the validator's meter row. */
 function meterLimitOf(flag: string) {
@@ -115,26 +115,7 @@ export default class TemplateCreate extends BaseCommand {
       )
       const product = await productForCommand(this.product)
       const templates = await this.app.container.make(LicenseTemplates)
-      const template = await templates.create(
-        product,
-        {
-          name: input.name,
-          description: input.description ?? null,
-          type: input.type,
-          expiryBasis: input.expiry_basis,
-          maxDevices: input.max_devices,
-          maxSessions: input.max_sessions,
-          sessionPolicy: input.session_policy ?? null,
-          entitlements: input.entitlements ?? [],
-          meters: Object.fromEntries(
-            Object.entries(input.meters ?? {}).map(([code, row]) => [
-              code,
-              row.mode === 'unlimited' ? null : (row.limit ?? null),
-            ])
-          ),
-        },
-        cliActor()
-      )
+      const template = await templates.create(product, templateInputOf(input), cliActor())
       this.logger.success(`Created template "${template.name}" of product "${product.slug}"`)
     } catch (error) {
       const lines = FIELDS.refusalLines(error)

@@ -1,5 +1,7 @@
 import vine from '@vinejs/vine'
 import { IANAZone } from 'luxon'
+import type { MeterInput } from '#services/catalogue/meter_catalogue'
+import type { TemplateInput } from '#services/catalogue/license_templates'
 import { LICENSE_TYPE_PATTERN } from '#support/license_duration'
 
 /**
@@ -68,6 +70,20 @@ const meterSettings = {
 export const meterCreateValidator = vine.create({ code: code(), ...meterSettings })
 export const meterUpdateValidator = vine.create(meterSettings)
 
+/** A meter's validated settings (panel form or meter:create) as MeterCatalogue takes them. */
+export const meterInputOf = (
+  input: Awaited<ReturnType<typeof meterUpdateValidator.validate>>
+): MeterInput => ({
+  name: input.name,
+  description: input.description ?? null,
+  period: input.period,
+  rollingSeconds: input.rolling_seconds ?? null,
+  timeZone: input.time_zone ?? null,
+  defaultLimit: input.default_limit ?? null,
+  overage: input.overage,
+  tolerancePercent: input.tolerance_percent ?? null,
+})
+
 /**
  * A template's limit of one meter: the meter's default (no row), a limit,
  * or unlimited.
@@ -99,4 +115,27 @@ export const templateValidator = vine.create({
   entitlements: vine.array(code()).maxLength(500).optional(),
   /** Per meter code. */
   meters: vine.record(meterLimit).optional(),
+})
+
+/**
+ * A validated template (panel form or template:create) as LicenseTemplates
+ * takes it: its meter rows (`meters[code][mode]`, `[limit]`) as the
+ * template's limits by code, leaving out those that keep the meter's default.
+ */
+export const templateInputOf = (
+  input: Awaited<ReturnType<typeof templateValidator.validate>>
+): TemplateInput => ({
+  name: input.name,
+  description: input.description ?? null,
+  type: input.type,
+  expiryBasis: input.expiry_basis,
+  maxDevices: input.max_devices,
+  maxSessions: input.max_sessions,
+  sessionPolicy: input.session_policy ?? null,
+  entitlements: input.entitlements ?? [],
+  meters: Object.fromEntries(
+    Object.entries(input.meters ?? {})
+      .filter(([, row]) => row.mode !== 'default')
+      .map(([meter, row]) => [meter, row.mode === 'unlimited' ? null : (row.limit ?? null)])
+  ),
 })

@@ -1,24 +1,11 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { urlFor } from '@adonisjs/core/services/url_builder'
-import MeterCatalogue, { type MeterInput } from '#services/catalogue/meter_catalogue'
+import MeterCatalogue from '#services/catalogue/meter_catalogue'
 import ProductService from '#services/product_service'
 import { adminActor } from '#support/actor'
 import { redirectWithRefusal } from '#support/panel_refusals'
-import { meterCreateValidator, meterUpdateValidator } from '#validators/catalogue'
-
-type MeterForm = Awaited<ReturnType<typeof meterUpdateValidator.validate>>
-
-const meterInputOf = (input: MeterForm): MeterInput => ({
-  name: input.name,
-  description: input.description ?? null,
-  period: input.period,
-  rollingSeconds: input.rolling_seconds ?? null,
-  timeZone: input.time_zone ?? null,
-  defaultLimit: input.default_limit ?? null,
-  overage: input.overage,
-  tolerancePercent: input.tolerance_percent ?? null,
-})
+import { meterCreateValidator, meterInputOf, meterUpdateValidator } from '#validators/catalogue'
 
 /** A product's meters: create, edit, delete one nothing depends on. */
 @inject()

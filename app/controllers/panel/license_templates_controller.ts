@@ -4,32 +4,13 @@ import { urlFor } from '@adonisjs/core/services/url_builder'
 import type LicenseTemplate from '#models/license_template'
 import type Product from '#models/product'
 import EntitlementCatalogue from '#services/catalogue/entitlement_catalogue'
-import LicenseTemplates, { type TemplateInput } from '#services/catalogue/license_templates'
+import LicenseTemplates from '#services/catalogue/license_templates'
 import MeterCatalogue from '#services/catalogue/meter_catalogue'
 import ProductService from '#services/product_service'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import { adminActor } from '#support/actor'
 import { redirectWithRefusal } from '#support/panel_refusals'
-import { templateValidator } from '#validators/catalogue'
-
-type TemplateForm = Awaited<ReturnType<typeof templateValidator.validate>>
-
-/** The form's meter rows (`meters[code][mode]`, `[limit]`) as the template's limits by code. */
-const templateInputOf = (input: TemplateForm): TemplateInput => ({
-  name: input.name,
-  description: input.description ?? null,
-  type: input.type,
-  expiryBasis: input.expiry_basis,
-  maxDevices: input.max_devices,
-  maxSessions: input.max_sessions,
-  sessionPolicy: input.session_policy ?? null,
-  entitlements: input.entitlements ?? [],
-  meters: Object.fromEntries(
-    Object.entries(input.meters ?? {})
-      .filter(([, row]) => row.mode !== 'default')
-      .map(([code, row]) => [code, row.mode === 'unlimited' ? null : (row.limit ?? null)])
-  ),
-})
+import { templateInputOf, templateValidator } from '#validators/catalogue'
 
 /** A product's license templates: create, edit (carried to their licenses), delete unused ones. */
 @inject()
