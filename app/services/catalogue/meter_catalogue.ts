@@ -26,17 +26,22 @@ export type MeterInput = {
   tolerancePercent?: number | null
 }
 
-const view = (meter: Meter) => ({
-  product_id: meter.productId,
-  code: meter.code,
-  name: meter.name,
-  description: meter.description,
+/** How a meter counts, as its audit rows and `meter:list --json` name it. */
+export const meterSettingsView = (meter: Meter) => ({
   period: meter.period,
   rolling_seconds: meter.rollingSeconds,
   time_zone: meter.timeZone,
   default_limit: meter.defaultLimit,
   overage: meter.overage,
   tolerance_percent: meter.tolerancePercent,
+})
+
+const view = (meter: Meter) => ({
+  product_id: meter.productId,
+  code: meter.code,
+  name: meter.name,
+  description: meter.description,
+  ...meterSettingsView(meter),
 })
 
 /** The settings as stored: a window only for rolling meters, a percentage only for tolerance. */
