@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import Entitlement from '#models/entitlement'
 import type Product from '#models/product'
 import AuditTrail from '#services/audit_trail'
+import { lockAndCountHolders } from '#services/catalogue/catalogue_holders'
 import { catalogueRefusal, constraintOf } from '#services/catalogue/catalogue_refusals'
 import type { Actor } from '#support/actor'
 
@@ -110,21 +111,11 @@ export default class EntitlementCatalogue {
 
   /**
    * Deletes an entitlement nothing holds. Refused with `entitlement_in_use`
-   * otherwise. The row lock makes the count exact against a template being
-   * saved with it (template saves read the entitlements `FOR SHARE`).
+   * otherwise, counted under the row's lock (lockAndCountHolders).
    */
   async delete(entitlement: Entitlement, actor: Actor) {
     await db.transaction(async (trx) => {
-      await trx.from('entitlements').where('id', entitlement.id).forUpdate().firstOrFail()
-      const templates = await trx
-        .from('license_template_entitlements')
-        .where('entitlement_id', entitlement.id)
-        .count('* as n')
-      const licenses = await trx
-        .from('license_entitlements')
-        .where('entitlement_id', entitlement.id)
-        .count('* as n')
-      const held = { templates: Number(templates[0].n), licenses: Number(licenses[0].n) }
+      const held = await lockAndCountHolders(trx, 'entitlements', entitlement.id)
       if (held.templates + held.licenses > 0) {
         throw catalogueRefusal('entitlement_in_use', {
           data: { code: entitlement.code, ...held },

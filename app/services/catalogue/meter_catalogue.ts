@@ -4,6 +4,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Meter, { type MeterPeriod, type OveragePolicy } from '#models/meter'
 import type Product from '#models/product'
 import AuditTrail from '#services/audit_trail'
+import { lockAndCountHolders } from '#services/catalogue/catalogue_holders'
 import {
   catalogueRefusal,
   refusingConstraints,
@@ -148,16 +149,7 @@ export default class MeterCatalogue {
   /** Refused with `meter_in_use` when usage is recorded or a template or license sets its limit. */
   async delete(meter: Meter, actor: Actor) {
     await db.transaction(async (trx) => {
-      await trx.from('meters').where('id', meter.id).forUpdate().firstOrFail()
-      const templates = await trx
-        .from('license_template_meters')
-        .where('meter_id', meter.id)
-        .count('* as n')
-      const licenses = await trx
-        .from('license_meter_limits')
-        .where('meter_id', meter.id)
-        .count('* as n')
-      const held = { templates: Number(templates[0].n), licenses: Number(licenses[0].n) }
+      const held = await lockAndCountHolders(trx, 'meters', meter.id)
       const used = await this.hasUsage(trx, meter.id)
       if (used || held.templates + held.licenses > 0) {
         throw catalogueRefusal('meter_in_use', {
