@@ -79,6 +79,15 @@ export {
   type PageOf,
 } from '#support/panel_list'
 export { sendCsv, inChunks, csvSafe, csvUnsafe, type CsvColumn } from '#support/csv_export'
+/** CSV imports as the core's: rows read and validated, problems by line, `a; b` list cells. */
+export {
+  readCsvRows,
+  byLine,
+  listItems,
+  LIST_SEPARATOR,
+  type ImportProblem,
+  type ValidRow,
+} from '#services/imports/csv_records'
 export { chartJsUrl } from '#support/chart_js'
 
 /* The audit trail: who changed what, written in the change's transaction. */

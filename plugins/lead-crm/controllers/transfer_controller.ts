@@ -48,11 +48,7 @@ export default class TransferController {
       }
       text = await readFile(file.tmpPath, 'utf8')
     }
-    const { problems, outcome } = await this.transfer.importCsv(
-      text,
-      adminActor(ctx),
-      i18n.createMessagesProvider()
-    )
+    const { problems, outcome } = await this.transfer.importCsv(text, adminActor(ctx), i18n)
     return view.render('lead-crm::import', {
       problems,
       outcome: outcome ?? null,

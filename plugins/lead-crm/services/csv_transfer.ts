@@ -1,10 +1,18 @@
-import { parse } from 'csv-parse/sync'
-import vine, { errors } from '@vinejs/vine'
-import type { MessagesProviderContact } from '@vinejs/vine/types'
+import vine from '@vinejs/vine'
 import { inject } from '@adonisjs/core'
+import type { I18n } from '@adonisjs/i18n'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { AuditTrail, csvUnsafe, type Actor } from '#plugin_host/api'
+import {
+  AuditTrail,
+  byLine,
+  readCsvRows,
+  type Actor,
+  LIST_SEPARATOR,
+  listItems,
+  type ImportProblem,
+  type ValidRow,
+} from '#plugin_host/api'
 import InstitutionService, { type InstitutionFields } from './institution_service.js'
 import { STATUSES } from './constants.js'
 import ContactService, { type ContactFields } from './contact_service.js'
@@ -27,16 +35,6 @@ export const CSV_COLUMNS = [
   'contact_email',
   'contact_phone',
 ] as const
-
-export const MAX_IMPORT_ROWS = 5000
-const TAG_SEPARATOR = ';'
-
-export interface ImportProblem {
-  /** The line in the file (the header is line 1). */
-  row: number
-  field: string
-  message: string
-}
 
 export interface ImportOutcome {
   institutionsCreated: number
@@ -68,7 +66,7 @@ const rowValidator = vine.create({
   contact_phone: optionalText(60),
 })
 
-type ValidRow = Awaited<ReturnType<typeof rowValidator.validate>> & { line: number }
+type RowInput = Awaited<ReturnType<typeof rowValidator.validate>>
 
 interface PlannedInstitution {
   id: number | null
@@ -76,11 +74,6 @@ interface PlannedInstitution {
   fields: Omit<InstitutionFields, 'tags' | 'owner_id'> & { owner_email: string | null }
   tagNames: string[]
   contacts: Array<{ id: number | null; line: number; fields: ContactFields }>
-}
-
-const blankToUndefined = (value: string) => {
-  const text = csvUnsafe(value).trim()
-  return text === '' ? undefined : text
 }
 
 /**
@@ -114,7 +107,7 @@ export default class LeadTransfer {
         'i.website',
         'a.email as owner_email',
         db.raw(
-          `(SELECT string_agg(t.name, '${TAG_SEPARATOR} ' ORDER BY lower(t.name))
+          `(SELECT string_agg(t.name, '${LIST_SEPARATOR} ' ORDER BY lower(t.name))
               FROM lead_crm_institution_tags it JOIN lead_crm_tags t ON t.id = it.tag_id
              WHERE it.institution_id = i.id) AS tags`
         ),
@@ -139,68 +132,22 @@ export default class LeadTransfer {
   async importCsv(
     text: string,
     actor: Actor,
-    messagesProvider?: MessagesProviderContact
+    i18n: I18n
   ): Promise<{ problems: ImportProblem[]; outcome?: ImportOutcome }> {
-    let records: Record<string, string>[]
-    try {
-      records = parse(text, {
-        columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
-        bom: true,
-        skip_empty_lines: true,
-      })
-    } catch (error) {
-      const line = (error as { lines?: number }).lines ?? 1
-      return { problems: [{ row: line, field: '', message: (error as Error).message }] }
-    }
-    if (records.length === 0) return { problems: [{ row: 1, field: '', message: 'empty' }] }
-    const headers = Object.keys(records[0])
-    const unknown = headers.filter((header) => !(CSV_COLUMNS as readonly string[]).includes(header))
-    if (!headers.includes('name') || unknown.length > 0) {
-      return {
-        problems: [
-          {
-            row: 1,
-            field: unknown.join(', ') || 'name',
-            message: `columns: ${CSV_COLUMNS.join(', ')}`,
-          },
-        ],
-      }
-    }
-    if (records.length > MAX_IMPORT_ROWS) {
-      return {
-        problems: [
-          { row: MAX_IMPORT_ROWS + 2, field: '', message: `at most ${MAX_IMPORT_ROWS} rows` },
-        ],
-      }
-    }
-
-    const problems: ImportProblem[] = []
-    const rows: ValidRow[] = []
-    for (const [index, record] of records.entries()) {
-      const line = index + 2
-      const input = Object.fromEntries(
-        Object.entries(record).map(([key, value]) => [key, blankToUndefined(value ?? '')])
-      )
-      try {
-        rows.push({ ...(await rowValidator.validate(input, { messagesProvider })), line })
-      } catch (error) {
-        if (!(error instanceof errors.E_VALIDATION_ERROR)) throw error
-        for (const message of error.messages as { field: string; message: string }[]) {
-          problems.push({ row: line, field: message.field, message: message.message })
-        }
-      }
-    }
-
+    const { problems, rows } = await readCsvRows<RowInput>(text, {
+      columns: CSV_COLUMNS,
+      required: ['name'],
+      validator: rowValidator,
+      i18n,
+    })
     const plan = await this.planImport(rows, problems)
-    if (problems.length > 0) {
-      return { problems: problems.sort((a, b) => a.row - b.row) }
-    }
+    if (problems.length > 0) return { problems: byLine(problems) }
     const outcome = await db.transaction((trx) => this.applyImport(trx, plan, actor))
     return { problems: [], outcome }
   }
 
   /** Groups rows by institution and checks what only the database knows. */
-  protected async planImport(rows: ValidRow[], problems: ImportProblem[]) {
+  protected async planImport(rows: ValidRow<RowInput>[], problems: ImportProblem[]) {
     const problem = (row: number, field: string, message: string) =>
       problems.push({ row, field, message })
 
@@ -239,10 +186,7 @@ export default class LeadTransfer {
         }
         seenContacts.add(row.contact_id)
       }
-      const tagNames = (row.tags ?? '')
-        .split(TAG_SEPARATOR)
-        .map((name) => name.trim())
-        .filter(Boolean)
+      const tagNames = listItems(row.tags)
       if (tagNames.some((name) => name.length > 60)) {
         problem(row.line, 'tags', 'a tag name has at most 60 characters')
       }
