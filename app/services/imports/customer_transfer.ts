@@ -5,23 +5,20 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditTrail from '#services/audit_trail'
 import type { Actor } from '#support/actor'
 import { Clock } from '#support/clock'
-import type { CsvColumn } from '#support/csv_export'
 import { customerImportRowValidator } from '#validators/imports'
 import {
-  byLine,
-  inImportTransaction,
   insertInChunks,
-  readCsvRows,
   writingRow,
   type ImportProblem,
-  type ImportResult,
   type ValidRow,
 } from '#services/imports/csv_records'
+import { CsvTransfer } from '#services/imports/csv_transfer'
 
 /** The export's columns, in order; the import reads the same. */
 export const CUSTOMER_CSV_COLUMNS = ['customer_id', 'name', 'email', 'company', 'notes'] as const
 
-type CustomerRow = ValidRow<Awaited<ReturnType<typeof customerImportRowValidator.validate>>>
+type CustomerInput = Awaited<ReturnType<typeof customerImportRowValidator.validate>>
+type CustomerRow = ValidRow<CustomerInput>
 
 type CustomerFields = {
   name: string
@@ -59,11 +56,17 @@ const sameFields = (stored: StoredCustomer, fields: CustomerFields) =>
  * import deletes nobody. One audit row per import that changed something.
  */
 @inject()
-export default class CustomerTransfer {
+export default class CustomerTransfer extends CsvTransfer<CustomerInput, PlannedCustomer[]> {
+  protected readonly columns = CUSTOMER_CSV_COLUMNS
+  protected readonly requiredColumns = ['name']
+  protected readonly rowValidator = customerImportRowValidator
+
   constructor(
     protected clock: Clock,
     protected audit: AuditTrail
-  ) {}
+  ) {
+    super()
+  }
 
   /** Every customer, oldest first, in the import's columns. */
   exportQuery() {
@@ -71,27 +74,6 @@ export default class CustomerTransfer {
       .from('customers')
       .select('id as customer_id', 'name', 'email', 'company', 'notes')
       .orderBy('id')
-  }
-
-  exportColumns(): CsvColumn<Record<string, unknown>>[] {
-    return CUSTOMER_CSV_COLUMNS.map((column) => ({ header: column, value: (row) => row[column] }))
-  }
-
-  async importCsv(
-    text: string,
-    actor: Actor,
-    i18n: I18n,
-    options: { dryRun?: boolean } = {}
-  ): Promise<ImportResult> {
-    const { problems, rows } = await readCsvRows<CustomerRow>(text, {
-      columns: CUSTOMER_CSV_COLUMNS,
-      required: ['name'],
-      validator: customerImportRowValidator,
-      i18n,
-    })
-    const plan = await this.plan(rows, problems, i18n)
-    if (problems.length > 0) return { problems: byLine(problems) }
-    return inImportTransaction(options.dryRun ?? false, (trx) => this.apply(trx, plan, actor, i18n))
   }
 
   /** Finds each row's customer (by id, else by email) and checks what only the database knows. */

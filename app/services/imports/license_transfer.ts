@@ -8,23 +8,19 @@ import { SessionLedger } from '#services/session_ledger'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import type { Actor } from '#support/actor'
 import { Clock } from '#support/clock'
-import type { CsvColumn } from '#support/csv_export'
 import { expiryFor } from '#support/license_duration'
 import { licenseImportRowValidator } from '#validators/imports'
 import {
-  byLine,
-  inImportTransaction,
   listCell,
   listItems,
   insertInChunks,
-  readCsvRows,
   writingRow,
   ImportRolledBack,
   INSERT_CHUNK,
   type ImportProblem,
-  type ImportResult,
   type ValidRow,
 } from '#services/imports/csv_records'
+import { CsvTransfer } from '#services/imports/csv_transfer'
 
 /** The export's columns, in order; the import reads the same. */
 export const LICENSE_CSV_COLUMNS = [
@@ -58,7 +54,8 @@ const DEFAULTS = { max_devices: 1, max_sessions: 1, session_policy: null }
 /** A meter limit cell item: `exports=100` or `exports=unlimited`. */
 const METER_LIMIT = /^([a-z][a-z0-9_]{0,59})\s*=\s*(unlimited|\d{1,15})$/
 
-type LicenseRow = ValidRow<Awaited<ReturnType<typeof licenseImportRowValidator.validate>>>
+type LicenseInput = Awaited<ReturnType<typeof licenseImportRowValidator.validate>>
+type LicenseRow = ValidRow<LicenseInput>
 
 /** The columns an import sets on every license it names; compared to decide "unchanged". */
 type LicenseSettings = {
@@ -349,13 +346,19 @@ function existingTermsOf(
  * writes nothing. One audit row per import that changed something.
  */
 @inject()
-export default class LicenseTransfer {
+export default class LicenseTransfer extends CsvTransfer<LicenseInput, PlannedLicense[]> {
+  protected readonly columns = LICENSE_CSV_COLUMNS
+  protected readonly requiredColumns = ['key', 'product']
+  protected readonly rowValidator = licenseImportRowValidator
+
   constructor(
     protected clock: Clock,
     protected policies: SessionPolicyRegistry,
     protected ledger: SessionLedger,
     protected audit: AuditTrail
-  ) {}
+  ) {
+    super()
+  }
 
   /** Every license (of one product, when given), oldest first, in the import's columns. */
   exportQuery(filters: { productId?: number } = {}) {
@@ -399,27 +402,6 @@ export default class LicenseTransfer {
       )
       .if(filters.productId, (query) => query.where('l.product_id', filters.productId!))
       .orderBy('l.id')
-  }
-
-  exportColumns(): CsvColumn<Record<string, unknown>>[] {
-    return LICENSE_CSV_COLUMNS.map((column) => ({ header: column, value: (row) => row[column] }))
-  }
-
-  async importCsv(
-    text: string,
-    actor: Actor,
-    i18n: I18n,
-    options: { dryRun?: boolean } = {}
-  ): Promise<ImportResult> {
-    const { problems, rows } = await readCsvRows<LicenseRow>(text, {
-      columns: LICENSE_CSV_COLUMNS,
-      required: ['key', 'product'],
-      validator: licenseImportRowValidator,
-      i18n,
-    })
-    const plan = await this.plan(rows, problems, i18n)
-    if (problems.length > 0) return { problems: byLine(problems) }
-    return inImportTransaction(options.dryRun ?? false, (trx) => this.apply(trx, plan, actor, i18n))
   }
 
   /** Resolves each row against the catalogue, the customers and the licenses the keys name. */
