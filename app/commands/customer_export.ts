@@ -1,5 +1,3 @@
-import { flags } from '@adonisjs/core/ace'
-import type { CommandOptions } from '@adonisjs/core/types/ace'
 import CustomerTransfer from '#services/imports/customer_transfer'
 import { CsvExportCommand } from '#support/csv_export_command'
 
@@ -10,10 +8,6 @@ export default class CustomerExport extends CsvExportCommand {
     'customer:export --out customers.csv   a new file, readable by its owner only',
     'customer:export > customers.csv       to stdout',
   ]
-  static options: CommandOptions = { startApp: true }
-
-  @flags.string({ description: 'Write to this new file instead of stdout' })
-  declare out?: string
 
   protected async source() {
     const transfer = await this.app.container.make(CustomerTransfer)

@@ -1,5 +1,4 @@
 import { flags } from '@adonisjs/core/ace'
-import type { CommandOptions } from '@adonisjs/core/types/ace'
 import Product from '#models/product'
 import LicenseTransfer from '#services/imports/license_transfer'
 import { CsvExportCommand } from '#support/csv_export_command'
@@ -13,10 +12,6 @@ export default class LicenseExport extends CsvExportCommand {
     'Moving to another server: customer:export and license:export here, then customer:import',
     'and license:import there (after the products and their catalogues exist there).',
   ]
-  static options: CommandOptions = { startApp: true }
-
-  @flags.string({ description: 'Write to this new file instead of stdout' })
-  declare out?: string
 
   @flags.string({ description: 'Only the licenses of this product (its slug)' })
   declare product?: string

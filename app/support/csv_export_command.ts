@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
-import { BaseCommand } from '@adonisjs/core/ace'
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
 import vine, { errors } from '@vinejs/vine'
 import { csvStream, inChunks, type CsvColumn } from '#support/csv_export'
 
@@ -21,7 +22,12 @@ const optionsValidator = vine.create({
  * for a pipe.
  */
 export abstract class CsvExportCommand extends BaseCommand {
+  static options: CommandOptions = { startApp: true }
+
+  @flags.string({ description: 'Write to this new file instead of stdout' })
   declare out?: string
+
+  /** license:export's --product (its flag is its own); validated here with --out. */
   declare product?: string
 
   /** The columns and the query of the export; null when the options name nothing. */

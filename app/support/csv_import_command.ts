@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import { BaseCommand } from '@adonisjs/core/ace'
+import { args, BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
 import i18nManager from '@adonisjs/i18n/services/main'
-import type { I18n } from '@adonisjs/i18n'
-import type { Actor } from '#support/actor'
 import { cliActor } from '#support/actor'
-import type { ImportResult } from '#services/imports/csv_records'
+import type { CsvTransfer } from '#services/imports/csv_transfer'
 
 /** Problems printed; the count says how many there are in all. */
 const PROBLEMS_PRINTED = 100
@@ -15,15 +14,16 @@ const PROBLEMS_PRINTED = 100
  * exit 1 when nothing could be imported.
  */
 export abstract class CsvImportCommand extends BaseCommand {
+  static options: CommandOptions = { startApp: true }
+
+  @args.string({ description: 'The CSV file' })
   declare file: string
+
+  @flags.boolean({ description: 'Check the file and say what would change, without writing' })
   declare dryRun?: boolean
 
-  protected abstract runImport(
-    text: string,
-    actor: Actor,
-    i18n: I18n,
-    options: { dryRun: boolean }
-  ): Promise<ImportResult>
+  /** The service that imports the file (made by the container). */
+  protected abstract transfer: new (...services: any[]) => CsvTransfer<unknown, unknown>
 
   async run() {
     let text: string
@@ -35,7 +35,8 @@ export abstract class CsvImportCommand extends BaseCommand {
       return
     }
     const dryRun = this.dryRun === true
-    const result = await this.runImport(text, cliActor(), i18nManager.locale('en'), { dryRun })
+    const transfer = await this.app.container.make(this.transfer)
+    const result = await transfer.importCsv(text, cliActor(), i18nManager.locale('en'), { dryRun })
     if (!result.outcome) {
       for (const problem of result.problems.slice(0, PROBLEMS_PRINTED)) {
         this.logger.error(`Line ${problem.row}, ${problem.field || '-'}: ${problem.message}`)
