@@ -2,10 +2,11 @@ import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import db from '@adonisjs/lucid/services/db'
 import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
-import vine, { errors, SimpleMessagesProvider } from '@vinejs/vine'
+import vine from '@vinejs/vine'
 import Product from '#models/product'
 import AuditTrail from '#services/audit_trail'
 import { cliActor } from '#support/actor'
+import { CommandFields } from '#support/command_input'
 
 const validator = vine.create({
   product: vine
@@ -17,13 +18,13 @@ const validator = vine.create({
   batch: vine.string().trim().uuid().optional(),
 })
 
-const messages = new SimpleMessagesProvider(
+const FIELDS = new CommandFields(
+  { product: '--product', batch: '--batch' },
   {
     'product.regex': '--product must be a product slug (lowercase letters, digits and dashes)',
     'product.maxLength': '--product must have at most {{ max }} characters',
     'batch.uuid': '--batch must be a UUID',
-  },
-  { product: '--product', batch: '--batch' }
+  }
 )
 
 export default class LicenseReset extends BaseCommand {
@@ -49,11 +50,12 @@ export default class LicenseReset extends BaseCommand {
     try {
       filters = await validator.validate(
         { product: this.product, batch: this.batch },
-        { messagesProvider: messages }
+        { messagesProvider: FIELDS.messagesProvider }
       )
     } catch (error) {
-      if (!(error instanceof errors.E_VALIDATION_ERROR)) throw error
-      for (const { message } of error.messages as { message: string }[]) this.logger.error(message)
+      const lines = FIELDS.refusalLines(error)
+      if (!lines) throw error
+      for (const line of lines) this.logger.error(line)
       this.exitCode = 1
       return
     }

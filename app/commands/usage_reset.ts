@@ -1,24 +1,23 @@
 import { args, BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import vine, { errors, SimpleMessagesProvider } from '@vinejs/vine'
+import vine from '@vinejs/vine'
 import LicenseService from '#services/license_service'
 import UsageAdmin from '#services/usage/usage_admin'
 import { ApiError } from '#exceptions/api_error'
 import { DomainError } from '#exceptions/domain_error'
 import { cliActor } from '#support/actor'
+import { CommandFields, LICENSE_KEY_MESSAGES } from '#support/command_input'
 import { licenseKeyRule } from '#validators/license_api'
 import { METER_CODE } from '#validators/usage_api'
 
 const validator = vine.create({ key: licenseKeyRule(), meter: vine.string().regex(METER_CODE) })
 
-const messages = new SimpleMessagesProvider(
+const FIELDS = new CommandFields(
+  { key: 'The license key', meter: 'The meter' },
   {
-    'key.minLength': 'The license key must have at least {{ min }} characters',
-    'key.maxLength': 'The license key must have at most {{ max }} characters',
-    'key.regex': 'The license key has letters, digits, dashes and underscores only',
+    ...LICENSE_KEY_MESSAGES,
     'meter.regex': 'The meter is its code: a lowercase letter, then letters, digits or _',
-  },
-  { key: 'The license key', meter: 'The meter' }
+  }
 )
 
 export default class UsageReset extends BaseCommand {
@@ -41,11 +40,12 @@ export default class UsageReset extends BaseCommand {
     try {
       input = await validator.validate(
         { key: this.key, meter: this.meter },
-        { messagesProvider: messages }
+        { messagesProvider: FIELDS.messagesProvider }
       )
     } catch (error) {
-      if (!(error instanceof errors.E_VALIDATION_ERROR)) throw error
-      for (const { message } of error.messages as { message: string }[]) this.logger.error(message)
+      const lines = FIELDS.refusalLines(error)
+      if (!lines) throw error
+      for (const line of lines) this.logger.error(line)
       this.exitCode = 1
       return
     }

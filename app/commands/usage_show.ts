@@ -1,21 +1,15 @@
 import { args, BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import vine, { errors, SimpleMessagesProvider } from '@vinejs/vine'
+import vine from '@vinejs/vine'
 import LicenseService from '#services/license_service'
 import UsageReport, { meterUsageView } from '#services/usage/usage_report'
 import { ApiError } from '#exceptions/api_error'
+import { CommandFields, LICENSE_KEY_MESSAGES } from '#support/command_input'
 import { licenseKeyRule } from '#validators/license_api'
 
 const validator = vine.create({ key: licenseKeyRule() })
 
-const messages = new SimpleMessagesProvider(
-  {
-    'key.minLength': 'The license key must have at least {{ min }} characters',
-    'key.maxLength': 'The license key must have at most {{ max }} characters',
-    'key.regex': 'The license key has letters, digits, dashes and underscores only',
-  },
-  { key: 'The license key' }
-)
+const FIELDS = new CommandFields({ key: 'The license key' }, LICENSE_KEY_MESSAGES)
 
 export default class UsageShow extends BaseCommand {
   static commandName = 'usage:show'
@@ -31,10 +25,14 @@ export default class UsageShow extends BaseCommand {
   async run() {
     let key: string
     try {
-      ;({ key } = await validator.validate({ key: this.key }, { messagesProvider: messages }))
+      ;({ key } = await validator.validate(
+        { key: this.key },
+        { messagesProvider: FIELDS.messagesProvider }
+      ))
     } catch (error) {
-      if (!(error instanceof errors.E_VALIDATION_ERROR)) throw error
-      for (const { message } of error.messages as { message: string }[]) this.logger.error(message)
+      const lines = FIELDS.refusalLines(error)
+      if (!lines) throw error
+      for (const line of lines) this.logger.error(line)
       this.exitCode = 1
       return
     }

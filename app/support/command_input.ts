@@ -72,5 +72,12 @@ export class CommandFields {
   }
 }
 
+/** What a command says of a malformed license key (`licenseKeyRule()`) in its field `key`. */
+export const LICENSE_KEY_MESSAGES = {
+  'key.minLength': 'The license key must have at least {{ min }} characters',
+  'key.maxLength': 'The license key must have at most {{ max }} characters',
+  'key.regex': 'The license key has letters, digits, dashes and underscores only',
+}
+
 /** The refusal lines of a command whose fields are its flags' names. */
 export const refusalLines = (error: unknown) => new CommandFields().refusalLines(error)
