@@ -46,19 +46,11 @@ export default class LicenseReset extends BaseCommand {
   declare force?: boolean
 
   async run() {
-    let filters: { product?: string; batch?: string }
-    try {
-      filters = await validator.validate(
-        { product: this.product, batch: this.batch },
-        { messagesProvider: FIELDS.messagesProvider }
-      )
-    } catch (error) {
-      const lines = FIELDS.refusalLines(error)
-      if (!lines) throw error
-      for (const line of lines) this.logger.error(line)
-      this.exitCode = 1
-      return
-    }
+    const filters = await FIELDS.validate(this, validator, {
+      product: this.product,
+      batch: this.batch,
+    })
+    if (!filters) return
 
     let productId: number | null = null
     if (filters.product) {

@@ -36,19 +36,8 @@ export default class UsageReset extends BaseCommand {
   declare meter: string
 
   async run() {
-    let input: { key: string; meter: string }
-    try {
-      input = await validator.validate(
-        { key: this.key, meter: this.meter },
-        { messagesProvider: FIELDS.messagesProvider }
-      )
-    } catch (error) {
-      const lines = FIELDS.refusalLines(error)
-      if (!lines) throw error
-      for (const line of lines) this.logger.error(line)
-      this.exitCode = 1
-      return
-    }
+    const input = await FIELDS.validate(this, validator, { key: this.key, meter: this.meter })
+    if (!input) return
     const licenses = await this.app.container.make(LicenseService)
     const usage = await this.app.container.make(UsageAdmin)
     try {

@@ -23,19 +23,9 @@ export default class UsageShow extends BaseCommand {
   declare json?: boolean
 
   async run() {
-    let key: string
-    try {
-      ;({ key } = await validator.validate(
-        { key: this.key },
-        { messagesProvider: FIELDS.messagesProvider }
-      ))
-    } catch (error) {
-      const lines = FIELDS.refusalLines(error)
-      if (!lines) throw error
-      for (const line of lines) this.logger.error(line)
-      this.exitCode = 1
-      return
-    }
+    const input = await FIELDS.validate(this, validator, { key: this.key })
+    if (!input) return
+    const { key } = input
     const licenses = await this.app.container.make(LicenseService)
     const report = await this.app.container.make(UsageReport)
     let license

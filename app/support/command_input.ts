@@ -1,3 +1,4 @@
+import type { BaseCommand } from '@adonisjs/core/ace'
 import i18nManager from '@adonisjs/i18n/services/main'
 import { errors, SimpleMessagesProvider } from '@vinejs/vine'
 import Product from '#models/product'
@@ -48,6 +49,31 @@ export class CommandFields {
   /** The `messagesProvider` of `validate()`. */
   get messagesProvider() {
     return new SimpleMessagesProvider(this.messages, this.names)
+  }
+
+  /**
+   * `data` as `validator` reads it, or null once the command has printed
+   * why not and set exit code 1 (it then returns).
+   */
+  async validate<Output>(
+    command: BaseCommand,
+    validator: {
+      validate(
+        data: unknown,
+        options: { messagesProvider: SimpleMessagesProvider }
+      ): Promise<Output>
+    },
+    data: unknown
+  ): Promise<Output | null> {
+    try {
+      return await validator.validate(data, { messagesProvider: this.messagesProvider })
+    } catch (error) {
+      const lines = this.refusalLines(error)
+      if (!lines) throw error
+      for (const line of lines) command.logger.error(line)
+      command.exitCode = 1
+      return null
+    }
   }
 
   /**
