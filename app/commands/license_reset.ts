@@ -7,14 +7,10 @@ import Product from '#models/product'
 import AuditTrail from '#services/audit_trail'
 import { cliActor } from '#support/actor'
 import { CommandFields } from '#support/command_input'
+import { productSlugRule } from '#validators/panel_products'
 
 const validator = vine.create({
-  product: vine
-    .string()
-    .trim()
-    .maxLength(60)
-    .regex(/^[a-z0-9][a-z0-9-]*$/)
-    .optional(),
+  product: productSlugRule().optional(),
   batch: vine.string().trim().uuid().optional(),
 })
 

@@ -3,16 +3,12 @@ import { pipeline } from 'node:stream/promises'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import vine, { errors } from '@vinejs/vine'
+import { productSlugRule } from '#validators/panel_products'
 import { csvStream, inChunks, type CsvColumn } from '#support/csv_export'
 
 const optionsValidator = vine.create({
   out: vine.string().trim().minLength(1).optional(),
-  product: vine
-    .string()
-    .trim()
-    .maxLength(60)
-    .regex(/^[a-z0-9][a-z0-9-]*$/)
-    .optional(),
+  product: productSlugRule().optional(),
 })
 
 /**

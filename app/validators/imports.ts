@@ -2,6 +2,7 @@ import vine from '@vinejs/vine'
 import { DateTime } from 'luxon'
 import { LICENSE_TYPE_PATTERN } from '#support/license_duration'
 import { licenseKeyRule } from '#validators/license_api'
+import { productSlugRule } from '#validators/panel_products'
 
 /** The largest PostgreSQL integer, the type of customers.id. */
 const MAX_INT = 2_147_483_647
@@ -44,11 +45,7 @@ export const licenseImportRowValidator = vine.create({
    * check takes too. A key the API refused would be imported for nothing.
    */
   key: licenseKeyRule(),
-  product: vine
-    .string()
-    .trim()
-    .maxLength(60)
-    .regex(/^[a-z0-9][a-z0-9-]*$/),
+  product: productSlugRule(),
   template: vine.string().trim().maxLength(120).optional(),
   customer_id: vine.number().withoutDecimals().range([1, MAX_INT]).optional(),
   customer_email: vine.string().trim().toLowerCase().email().maxLength(254).optional(),

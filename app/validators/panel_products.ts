@@ -1,5 +1,11 @@
 import vine from '@vinejs/vine'
 
+/** A product's slug: lowercase letters, digits and dashes, not starting with a dash. */
+export const PRODUCT_SLUG = /^[a-z0-9][a-z0-9-]*$/
+
+/** A slug naming an existing product (a command's --product, an import's product column). */
+export const productSlugRule = () => vine.string().trim().maxLength(60).regex(PRODUCT_SLUG)
+
 /** Offline grace in days as the panel takes it: empty = server default, 0 = off, up to a year. */
 const offlineGraceDays = vine.number().min(0).max(365).decimal([0, 2]).optional()
 
@@ -19,12 +25,7 @@ const terms = {
 
 export const productCreateValidator = vine.create({
   name: vine.string().trim().minLength(1).maxLength(120),
-  slug: vine
-    .string()
-    .trim()
-    .toLowerCase()
-    .maxLength(60)
-    .regex(/^[a-z0-9][a-z0-9-]*$/),
+  slug: vine.string().trim().toLowerCase().maxLength(60).regex(PRODUCT_SLUG),
   description: vine.string().trim().maxLength(2000).optional(),
   offline_grace_days: offlineGraceDays,
   ...terms,
