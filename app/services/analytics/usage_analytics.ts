@@ -147,11 +147,10 @@ function eventCondition(alias: string, scope: AnalyticsScope) {
 /**
  * What licenses have used of meters in the meters' current period at `now`
  * (the first binding), read as the usage engine counts (#services/usage):
- * the counter row of the period that holds `now` (calendar periods aligned
- * in the meter's time zone, an hour on the instant minus its local minutes
- * as counterPeriodAt does; `epoch` for period none), or for a rolling meter
- * the events after its window start or its last reset, whichever is later.
- * The periods are worked out per meter first, so the counters are read by
+ * the counter row of the period usage_period() gives at `now`, or for a
+ * rolling meter the events after its window start or its last reset (the
+ * reset_at of that same row, the epoch one), whichever is later. The
+ * periods are worked out per meter first, so the counters are read by
  * their (meter_id, period_start) index, not scanned with every past period.
  * Each row carries the license's effective limit (effectiveLimitSql).
  * `{meters}` and `{licenses:alias}` narrow what is read; `{pairs}` is the
@@ -160,29 +159,25 @@ function eventCondition(alias: string, scope: AnalyticsScope) {
 const CURRENT_USAGE = `
   WITH params AS (SELECT ?::timestamptz AS now),
   periods AS (
-    SELECT m.id AS meter_id, CASE m.period
-        WHEN 'none' THEN 'epoch'::timestamptz
-        WHEN 'hour' THEN params.now - ((params.now AT TIME ZONE m.time_zone)
-          - date_trunc('hour', params.now AT TIME ZONE m.time_zone))
-        ELSE date_trunc(m.period, params.now, m.time_zone) END AS period_start
-    FROM params, meters m
-    WHERE m.period <> 'rolling' AND {meters}
+    SELECT m.id AS meter_id, m.period, m.rolling_seconds, period.period_start
+    FROM params, meters m, usage_period(m.period, m.time_zone, params.now) AS period
+    WHERE {meters}
   ),
   used AS (
     SELECT c.license_id, c.meter_id, c.used
     FROM periods
     JOIN usage_counters c ON c.meter_id = periods.meter_id AND c.period_start = periods.period_start
-    WHERE {licenses:c}
+    WHERE periods.period <> 'rolling' AND {licenses:c}
     UNION ALL
     SELECT e.license_id, e.meter_id, sum(e.amount)
-    FROM params, usage_events e
-    JOIN meters m ON m.id = e.meter_id
+    FROM params, periods
+    JOIN usage_events e ON e.meter_id = periods.meter_id
     LEFT JOIN usage_counters reset ON reset.license_id = e.license_id
-      AND reset.meter_id = e.meter_id AND reset.period_start = 'epoch'::timestamptz
-    WHERE m.period = 'rolling'
-      AND e.at > GREATEST(params.now - make_interval(secs => m.rolling_seconds),
+      AND reset.meter_id = e.meter_id AND reset.period_start = periods.period_start
+    WHERE periods.period = 'rolling'
+      AND e.at > GREATEST(params.now - make_interval(secs => periods.rolling_seconds),
         COALESCE(reset.reset_at, '-infinity'))
-      AND {meters} AND {licenses:e}
+      AND {licenses:e}
     GROUP BY e.license_id, e.meter_id
   ),
   pairs AS ({pairs})
@@ -441,14 +436,15 @@ export default class UsageAnalytics {
     const meterBindings = meters === 'true' ? [] : [scope.productId]
     const licenses = (alias: string) => (scope.licenseId ? `${alias}.license_id = ?` : 'true')
     const licenseBindings = scope.licenseId ? [scope.licenseId] : []
-    const sql = CURRENT_USAGE.replaceAll('{meters}', meters)
+    const sql = CURRENT_USAGE.replace('{meters}', meters)
       .replace('{licenses:c}', licenses('c'))
       .replace('{licenses:e}', licenses('e'))
       .replace('{pairs}', pairs.sql)
     const result = await db.rawQuery(sql, [
       now.toJSDate(),
-      ...[...meterBindings, ...licenseBindings],
-      ...[...meterBindings, ...licenseBindings],
+      ...meterBindings,
+      ...licenseBindings,
+      ...licenseBindings,
       ...pairs.bindings,
     ])
     return result.rows.map((row: any) => {
