@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +10,7 @@ import LicenseTemplate from '#models/license_template'
 import { signedInPage } from '#tests/support/browser'
 import { baseUrl, createProduct, fingerprint, newApiKey, unique } from '#tests/support/fixtures'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
+import { endedSession } from '#tests/support/usage'
 
 /**
  * The README's picture of a license's usage page. Every run takes it; only
@@ -131,23 +131,7 @@ test.group('Panel in a browser: usage', () => {
         if (day % 4 === 0) span(devices[0], 14, 16)
       }
     }
-    for (const { device, from, to } of spans) {
-      await db.rawQuery(
-        `INSERT INTO session_history (id, license_id, device_id, fingerprint, token_hash, policy,
-           started_at, last_heartbeat_at, ended_at, end_reason)
-         VALUES (nextval(pg_get_serial_sequence('license_sessions', 'id')), ?, ?, ?, ?,
-           'resumable', ?, ?, ?, 'normal')`,
-        [
-          license.id,
-          device.id,
-          device.fingerprint,
-          randomBytes(32).toString('hex'),
-          from.toJSDate(),
-          to.toJSDate(),
-          to.toJSDate(),
-        ]
-      )
-    }
+    for (const { device, from, to } of spans) await endedSession(license, device, from, to)
     const hourly = []
     for (let at = now.minus({ days: 14 }).startOf('hour'); at < now; at = at.plus({ hours: 1 })) {
       const end = at.plus({ hours: 1 })

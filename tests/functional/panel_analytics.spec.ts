@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
@@ -13,6 +12,7 @@ import { counterPeriodAt } from '#services/usage/periods'
 import { createLicense, fingerprint, unique } from '#tests/support/fixtures'
 import { PanelClient, loggedInPanel } from '#tests/support/panel'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
+import { endedSession, ensureUsagePartitions } from '#tests/support/usage'
 
 /**
  * The usage pages read what the usage engine, the session engine and the
@@ -65,29 +65,6 @@ async function counter(
   })
 }
 
-async function endedSession(
-  license: License,
-  device: Device,
-  startedAt: DateTime,
-  endedAt: DateTime
-) {
-  await db.rawQuery(
-    `INSERT INTO session_history (id, license_id, device_id, fingerprint, token_hash, policy,
-       started_at, last_heartbeat_at, ended_at, end_reason)
-     VALUES (nextval(pg_get_serial_sequence('license_sessions', 'id')), ?, ?, ?, ?,
-       'resumable', ?, ?, ?, 'normal')`,
-    [
-      license.id,
-      device.id,
-      device.fingerprint,
-      randomBytes(32).toString('hex'),
-      startedAt.toJSDate(),
-      startedAt.toJSDate(),
-      endedAt.toJSDate(),
-    ]
-  )
-}
-
 /**
  * One product with four meters, three entitlements, a template and four
  * licenses:
@@ -99,9 +76,7 @@ async function endedSession(
  * - l4 (template, suspended).
  */
 async function seed(): Promise<Seeded> {
-  await db.rawQuery('SELECT ensure_usage_partitions(?::timestamptz, 5)', [
-    ago({ months: 3 }).toJSDate(),
-  ])
+  await ensureUsagePartitions(ago({ months: 3 }), 5)
   const product = await Product.create({ name: unique('Analytics'), slug: unique('analytics') })
   const meter = (code: string, fields: Partial<Meter>) =>
     Meter.create({ productId: product.id, code, name: `${code} meter`, ...fields })

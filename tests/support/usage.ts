@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import type { DateTime } from 'luxon'
 import Meter from '#models/meter'
 import LicenseTemplate from '#models/license_template'
+import type Device from '#models/device'
 import type License from '#models/license'
 import { createLicense, createProduct, unique } from '#tests/support/fixtures'
 
@@ -57,4 +59,28 @@ export async function ensureUsagePartitions(from: DateTime, months: number) {
 
 export async function eventsOf(license: License, meter: Meter) {
   return db.from('usage_events').where({ license_id: license.id, meter_id: meter.id }).orderBy('id')
+}
+
+/** A session that ended normally, filed in session_history as the session engine files it. */
+export async function endedSession(
+  license: License,
+  device: Device,
+  startedAt: DateTime,
+  endedAt: DateTime
+) {
+  await db.rawQuery(
+    `INSERT INTO session_history (id, license_id, device_id, fingerprint, token_hash, policy,
+       started_at, last_heartbeat_at, ended_at, end_reason)
+     VALUES (nextval(pg_get_serial_sequence('license_sessions', 'id')), ?, ?, ?, ?,
+       'resumable', ?, ?, ?, 'normal')`,
+    [
+      license.id,
+      device.id,
+      device.fingerprint,
+      randomBytes(32).toString('hex'),
+      startedAt.toJSDate(),
+      endedAt.toJSDate(),
+      endedAt.toJSDate(),
+    ]
+  )
 }
