@@ -1,8 +1,9 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { baseUrl, createLicense, newApiKey } from '#tests/support/fixtures'
+import { createLicense } from '#tests/support/fixtures'
+import { inProcessClients } from '#tests/support/sdk'
 import { useFastHeartbeats } from '#tests/support/sessions'
-import { LicenseClient, MemoryStore } from '../../sdk/src/index.ts'
+import { LicenseClient, MemoryStore, type LicenseClientOptions } from '../../sdk/src/index.ts'
 
 /**
  * The SDK's reactions that need no second process: what a heartbeat's 410
@@ -10,29 +11,18 @@ import { LicenseClient, MemoryStore } from '../../sdk/src/index.ts'
  * Heartbeats every second (timeout 3 s).
  */
 test.group('SDK client against the test server', (group) => {
-  let apiKey: string
-  const clients: LicenseClient[] = []
+  const openClient = inProcessClients(group)
+  group.setup(() => useFastHeartbeats())
 
-  group.setup(async () => {
-    apiKey = await newApiKey()
-    return useFastHeartbeats()
-  })
-  group.each.teardown(() => {
-    for (const client of clients.splice(0)) client.close()
-  })
-
-  async function clientFor(options: Partial<ConstructorParameters<typeof LicenseClient>[0]> = {}) {
+  async function clientFor(options: Partial<LicenseClientOptions> = {}) {
     const license = await createLicense({ type: 'perpetual', maxDevices: 2 })
     const store = new MemoryStore()
-    const client = new LicenseClient({
-      baseUrl: baseUrl(),
-      apiKey,
+    const client = openClient({
       licenseKey: license.key,
       fingerprint: 'kw1-in-process-client',
       store,
       ...options,
     })
-    clients.push(client)
     return { client, store, license }
   }
 

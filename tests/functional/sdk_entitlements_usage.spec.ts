@@ -4,9 +4,10 @@ import { DateTime } from 'luxon'
 import Entitlement from '#models/entitlement'
 import LicenseTemplate from '#models/license_template'
 import Product from '#models/product'
-import { baseUrl, createLicense, createProduct, newApiKey, unique } from '#tests/support/fixtures'
+import { createLicense, createProduct, unique } from '#tests/support/fixtures'
+import { inProcessClients } from '#tests/support/sdk'
 import { createMeter, licenseFor } from '#tests/support/usage'
-import { LicenseClient, MemoryStore, type LicenseClientOptions } from '../../sdk/src/index.ts'
+import { MemoryStore, type LicenseClientOptions } from '../../sdk/src/index.ts'
 
 /**
  * The SDK's entitlements, usage records and grace state against the test
@@ -14,28 +15,15 @@ import { LicenseClient, MemoryStore, type LicenseClientOptions } from '../../sdk
  * against the endpoints themselves.
  */
 test.group('SDK against the server: entitlements, usage and grace', (group) => {
-  let apiKey: string
-  const clients: LicenseClient[] = []
-
-  group.setup(async () => {
-    apiKey = await newApiKey()
-  })
-  group.each.teardown(() => {
-    for (const client of clients.splice(0)) client.close()
-  })
+  const openClient = inProcessClients(group)
 
   function clientFor(licenseKey: string, options: Partial<LicenseClientOptions> = {}) {
-    const client = new LicenseClient({
-      baseUrl: baseUrl(),
-      apiKey,
+    return openClient({
       licenseKey,
       fingerprint: unique('kw1-sdk-device'),
-      store: new MemoryStore(),
       retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
       ...options,
     })
-    clients.push(client)
-    return client
   }
 
   /** A license of a template with export_pdf and sync, granted api_access on top. */

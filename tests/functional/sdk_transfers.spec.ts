@@ -1,8 +1,9 @@
 import { test } from '@japa/runner'
 import Product from '#models/product'
-import { baseUrl, createLicense, newApiKey, unique } from '#tests/support/fixtures'
+import { createLicense, unique } from '#tests/support/fixtures'
+import { inProcessClients } from '#tests/support/sdk'
 import { useFastHeartbeats } from '#tests/support/sessions'
-import { ApiError, LicenseClient, MemoryStore } from '../../sdk/src/index.ts'
+import { ApiError } from '../../sdk/src/index.ts'
 
 /**
  * The SDK's transfer() and a deactivation the transfer limits refuse,
@@ -10,16 +11,8 @@ import { ApiError, LicenseClient, MemoryStore } from '../../sdk/src/index.ts'
  * old machine learns of the move at its next beat.
  */
 test.group('SDK against the server: transfers', (group) => {
-  let apiKey: string
-  const clients: LicenseClient[] = []
-
-  group.setup(async () => {
-    apiKey = await newApiKey()
-    return useFastHeartbeats()
-  })
-  group.each.teardown(() => {
-    for (const client of clients.splice(0)) client.close()
-  })
+  const openClient = inProcessClients(group)
+  group.setup(() => useFastHeartbeats())
 
   /** A one-device license of a product with a one-hour cooldown and two counted moves a month. */
   async function limitedLicense() {
@@ -34,15 +27,7 @@ test.group('SDK against the server: transfers', (group) => {
   }
 
   function machine(licenseKey: string, name: string) {
-    const client = new LicenseClient({
-      baseUrl: baseUrl(),
-      apiKey,
-      licenseKey,
-      fingerprint: unique(`kw1-${name}`),
-      store: new MemoryStore(),
-    })
-    clients.push(client)
-    return client
+    return openClient({ licenseKey, fingerprint: unique(`kw1-${name}`) })
   }
 
   test("the new machine takes the old one's place: the old session ends, limits are reported", async ({

@@ -2,7 +2,10 @@ import { execFile, type ChildProcess } from 'node:child_process'
 import { mkdir, symlink } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import app from '@adonisjs/core/services/app'
+import type { Group } from '@japa/runner/core'
+import { LicenseClient, MemoryStore, type LicenseClientOptions } from '../../sdk/src/index.ts'
 import { signalGroup, spawnTracked } from './child_processes.ts'
+import { baseUrl, newApiKey } from '#tests/support/fixtures'
 
 const run = promisify(execFile)
 
@@ -129,4 +132,30 @@ export async function sdkCall(
   const line = program.lines.at(-1)
   if (code !== 0 || !line) throw new Error(`SDK process failed (${code}): ${program.stderr}`)
   return line as any
+}
+
+/**
+ * SDK clients of a test group, in the test's own process, against the test
+ * server: one API key for the group (made in its setup), an empty memory
+ * store for each client unless given, every client closed when its test ends.
+ */
+export function inProcessClients(group: Group) {
+  let apiKey = ''
+  const clients: LicenseClient[] = []
+  group.setup(async () => {
+    apiKey = await newApiKey()
+  })
+  group.each.teardown(() => {
+    for (const client of clients.splice(0)) client.close()
+  })
+  return (options: Omit<LicenseClientOptions, 'baseUrl' | 'apiKey'>) => {
+    const client = new LicenseClient({
+      baseUrl: baseUrl(),
+      apiKey,
+      store: new MemoryStore(),
+      ...options,
+    })
+    clients.push(client)
+    return client
+  }
 }
