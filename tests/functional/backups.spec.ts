@@ -12,7 +12,6 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import app from '@adonisjs/core/services/app'
 import lock from '@adonisjs/lock/services/main'
 import db from '@adonisjs/lucid/services/db'
-import type { BaseCommand } from '@adonisjs/core/ace'
 import Backup from '#models/backup'
 import Customer from '#models/customer'
 import Product from '#models/product'
@@ -32,6 +31,7 @@ import { Clock, FixedClock } from '#support/clock'
 import { coreJobs } from '#start/jobs'
 import { runAceProcess } from '#tests/support/ace_process'
 import { createLicense, unique } from '#tests/support/fixtures'
+import { logsOf, runCommand } from '#tests/support/commands'
 import BackupList from '../../app/commands/backup_list.ts'
 import BackupPrune from '../../app/commands/backup_prune.ts'
 import BackupRestore from '../../app/commands/backup_restore.ts'
@@ -108,19 +108,6 @@ async function scratchDatabases() {
   )
   return rows.map((row: { datname: string }) => row.datname)
 }
-
-async function run<Command extends typeof BaseCommand>(Command: Command, argv: string[]) {
-  const command = await ace.create(Command, argv)
-  command.ui.switchMode('raw')
-  await command.exec()
-  return command
-}
-
-const logsOf = (command: BaseCommand) =>
-  command.logger
-    .getLogs()
-    .map((log) => log.message)
-    .join('\n')
 
 /** Waits for a condition another process or worker makes true, within a deadline. */
 async function eventually<T>(
@@ -340,7 +327,7 @@ test.group('Backups: create and restore', (group) => {
     assert.isNotNull(await Product.find(marker.id))
 
     // The command says it in one line and exits 1.
-    const command = await run(BackupRestore, [tampered, '--force'])
+    const command = await runCommand(BackupRestore, [tampered, '--force'])
     assert.equal(command.exitCode, 1)
     assert.match(
       logsOf(command),
@@ -388,7 +375,7 @@ test.group('Backups: create and restore', (group) => {
     useClock(utc('2026-02-03T08:00:00Z'))
     const { backups, settings } = await workspace()
     const row = await backups.create({ trigger: 'cli' })
-    const command = await run(BackupVerify, [row.name!])
+    const command = await runCommand(BackupVerify, [row.name!])
     assert.equal(command.exitCode, 0, logsOf(command))
     assert.match(logsOf(command), /is sound/)
     assert.deepEqual(await scratchDatabases(), [])
@@ -481,7 +468,7 @@ test.group('Backups: create and restore', (group) => {
     const envResult = await fromEnv.backups.restore(row.name!, { actor: cliActor() })
     assert.equal(envResult.keyring, 'env-differs')
     await assert.rejects(() => stat(join(root, 'never-written.json')))
-    const command = await run(BackupRestore, [row.name!, '--force'])
+    const command = await runCommand(BackupRestore, [row.name!, '--force'])
     assert.equal(command.exitCode, 0, logsOf(command))
     assert.match(logsOf(command), /LEASE_KEYRING is set, so nothing was written/)
   })
@@ -497,7 +484,7 @@ test.group('Backups: create and restore', (group) => {
     const original = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY')
     try {
       Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true })
-      const refused = await run(BackupRestore, [row.name!])
+      const refused = await runCommand(BackupRestore, [row.name!])
       assert.equal(refused.exitCode, 1)
       assert.match(logsOf(refused), /Refusing to restore without confirmation/)
 
@@ -708,16 +695,16 @@ test.group('Backups: schedule, queue, retention, upload', (group) => {
       BackupSettings,
       () => new BackupSettings({ ...settings, keepDaily: 1, keepWeekly: 0 })
     )
-    const dry = await run(BackupPrune, ['--dry-run'])
+    const dry = await runCommand(BackupPrune, ['--dry-run'])
     assert.match(logsOf(dry), /would delete keyward-20260303T030000Z\.kwbackup/)
     assert.lengthOf(await readdir(settings.dir), 3)
-    const real = await run(BackupPrune, [])
+    const real = await runCommand(BackupPrune, [])
     assert.match(logsOf(real), /deleted keyward-20260303T030000Z\.kwbackup/)
     assert.deepEqual(await readdir(settings.dir), [
       'keyward-20260301T030000Z.kwbackup',
       'keyward-20260304T150000Z.kwbackup',
     ])
-    const list = await run(BackupList, [])
+    const list = await runCommand(BackupList, [])
     assert.match(logsOf(list), /keyward-20260304T150000Z\.kwbackup/)
   }).timeout(120_000)
 

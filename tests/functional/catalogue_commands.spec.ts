@@ -1,5 +1,4 @@
 import { test } from '@japa/runner'
-import ace from '@adonisjs/core/services/ace'
 import type { BaseCommand } from '@adonisjs/core/ace'
 import AuditLog from '#models/audit_log'
 import Entitlement from '#models/entitlement'
@@ -8,6 +7,7 @@ import LicenseTemplate from '#models/license_template'
 import Meter from '#models/meter'
 import Product from '#models/product'
 import { unique } from '#tests/support/fixtures'
+import { logsOf, runCommand } from '#tests/support/commands'
 import EntitlementCreate from '../../app/commands/entitlement_create.ts'
 import EntitlementList from '../../app/commands/entitlement_list.ts'
 import LicenseGenerate from '../../app/commands/license_generate.ts'
@@ -15,19 +15,6 @@ import MeterCreate from '../../app/commands/meter_create.ts'
 import MeterList from '../../app/commands/meter_list.ts'
 import TemplateCreate from '../../app/commands/template_create.ts'
 import TemplateList from '../../app/commands/template_list.ts'
-
-async function run<Command extends typeof BaseCommand>(Command: Command, argv: string[]) {
-  const command = await ace.create(Command, argv)
-  command.ui.switchMode('raw')
-  await command.exec()
-  return command
-}
-
-const output = (command: BaseCommand) =>
-  command.logger
-    .getLogs()
-    .map((log) => log.message)
-    .join('\n')
 
 /** The JSON a `--json` list printed. */
 const jsonOf = (command: BaseCommand) => JSON.parse(command.logger.getLogs().at(-1)!.message)
@@ -39,7 +26,7 @@ test.group('entitlement:create and entitlement:list', () => {
     assert,
   }) => {
     const product = await newProduct()
-    const created = await run(EntitlementCreate, [
+    const created = await runCommand(EntitlementCreate, [
       'export_pdf',
       'PDF export',
       '--product',
@@ -47,7 +34,7 @@ test.group('entitlement:create and entitlement:list', () => {
       '--description',
       'Printable reports',
     ])
-    assert.equal(created.exitCode, 0, output(created))
+    assert.equal(created.exitCode, 0, logsOf(created))
     const entitlement = await Entitlement.findByOrFail({
       productId: product.id,
       code: 'export_pdf',
@@ -58,18 +45,28 @@ test.group('entitlement:create and entitlement:list', () => {
       .firstOrFail()
     assert.equal(audit.actorType, 'cli')
 
-    const taken = await run(EntitlementCreate, ['export_pdf', 'Again', '--product', product.slug])
+    const taken = await runCommand(EntitlementCreate, [
+      'export_pdf',
+      'Again',
+      '--product',
+      product.slug,
+    ])
     assert.equal(taken.exitCode, 1)
-    assert.include(output(taken), 'CODE: The product has an entry with this code already.')
-    const malformed = await run(EntitlementCreate, ['Export-PDF', 'Bad', '--product', product.slug])
+    assert.include(logsOf(taken), 'CODE: The product has an entry with this code already.')
+    const malformed = await runCommand(EntitlementCreate, [
+      'Export-PDF',
+      'Bad',
+      '--product',
+      product.slug,
+    ])
     assert.equal(malformed.exitCode, 1)
-    assert.include(output(malformed), 'The CODE field format is invalid')
-    const unknown = await run(EntitlementCreate, ['sso', 'SSO', '--product', unique('nope')])
+    assert.include(logsOf(malformed), 'The CODE field format is invalid')
+    const unknown = await runCommand(EntitlementCreate, ['sso', 'SSO', '--product', unique('nope')])
     assert.equal(unknown.exitCode, 1)
-    assert.include(output(unknown), 'No product has the slug')
+    assert.include(logsOf(unknown), 'No product has the slug')
     assert.lengthOf(await Entitlement.query().where('productId', product.id), 1)
 
-    const listed = await run(EntitlementList, ['--product', product.slug, '--json'])
+    const listed = await runCommand(EntitlementList, ['--product', product.slug, '--json'])
     assert.deepEqual(jsonOf(listed), [
       {
         product: product.slug,
@@ -78,8 +75,8 @@ test.group('entitlement:create and entitlement:list', () => {
         description: 'Printable reports',
       },
     ])
-    const table = await run(EntitlementList, ['--product', product.slug])
-    assert.include(output(table), 'export_pdf')
+    const table = await runCommand(EntitlementList, ['--product', product.slug])
+    assert.include(logsOf(table), 'export_pdf')
   })
 })
 
@@ -88,7 +85,7 @@ test.group('meter:create and meter:list', () => {
     assert,
   }) => {
     const product = await newProduct()
-    const monthly = await run(MeterCreate, [
+    const monthly = await runCommand(MeterCreate, [
       'exports',
       'Exports',
       '--product',
@@ -98,8 +95,8 @@ test.group('meter:create and meter:list', () => {
       '--time-zone',
       'Europe/Berlin',
     ])
-    assert.equal(monthly.exitCode, 0, output(monthly))
-    const rolling = await run(MeterCreate, [
+    assert.equal(monthly.exitCode, 0, logsOf(monthly))
+    const rolling = await runCommand(MeterCreate, [
       'api_calls',
       'API calls',
       '--product',
@@ -115,10 +112,10 @@ test.group('meter:create and meter:list', () => {
       '--tolerance',
       '10',
     ])
-    assert.equal(rolling.exitCode, 0, output(rolling))
+    assert.equal(rolling.exitCode, 0, logsOf(rolling))
 
-    const noWindow = await run(MeterCreate, ['seats', 'Seats', '--period', 'rolling'])
-    assert.include(output(noWindow), 'The --window field must be defined')
+    const noWindow = await runCommand(MeterCreate, ['seats', 'Seats', '--period', 'rolling'])
+    assert.include(logsOf(noWindow), 'The --window field must be defined')
     for (const argv of [
       ['seats', 'Seats', '--period', 'rolling'],
       ['seats', 'Seats', '--time-zone', 'Atlantis/Central'],
@@ -126,12 +123,12 @@ test.group('meter:create and meter:list', () => {
       ['seats', 'Seats', '--limit', '-5'],
       ['exports', 'Again'],
     ]) {
-      const refused = await run(MeterCreate, [...argv, '--product', product.slug])
+      const refused = await runCommand(MeterCreate, [...argv, '--product', product.slug])
       assert.equal(refused.exitCode, 1, argv.join(' '))
     }
     assert.notExists(await Meter.findBy({ productId: product.id, code: 'seats' }))
 
-    const listed = await run(MeterList, ['--product', product.slug, '--json'])
+    const listed = await runCommand(MeterList, ['--product', product.slug, '--json'])
     assert.deepEqual(jsonOf(listed), [
       {
         product: product.slug,
@@ -173,7 +170,7 @@ test.group('template:create, template:list and license:generate --template', () 
       { productId: product.id, code: 'calls', name: 'Calls', period: 'day' },
     ])
 
-    const created = await run(TemplateCreate, [
+    const created = await runCommand(TemplateCreate, [
       'Pro',
       '--product',
       product.slug,
@@ -194,7 +191,7 @@ test.group('template:create, template:list and license:generate --template', () 
       '--meter',
       'calls=unlimited',
     ])
-    assert.equal(created.exitCode, 0, output(created))
+    assert.equal(created.exitCode, 0, logsOf(created))
 
     for (const argv of [
       ['Pro', '--type', '1m'],
@@ -204,10 +201,10 @@ test.group('template:create, template:list and license:generate --template', () 
       ['Other', '--type', '1m', '--meter', 'nope=5'],
       ['Other', '--type', '1m', '--max-devices', '1', '--max-sessions', '2'],
     ]) {
-      const refused = await run(TemplateCreate, [...argv, '--product', product.slug])
+      const refused = await runCommand(TemplateCreate, [...argv, '--product', product.slug])
       assert.equal(refused.exitCode, 1, argv.join(' '))
     }
-    const unknownCode = await run(TemplateCreate, [
+    const unknownCode = await runCommand(TemplateCreate, [
       'Other',
       '--type',
       '1m',
@@ -216,10 +213,10 @@ test.group('template:create, template:list and license:generate --template', () 
       '--product',
       product.slug,
     ])
-    assert.include(output(unknownCode), '--entitlement: The product has no entitlement missing.')
+    assert.include(logsOf(unknownCode), '--entitlement: The product has no entitlement missing.')
     assert.lengthOf(await LicenseTemplate.query().where('productId', product.id), 1)
 
-    const listed = await run(TemplateList, ['--product', product.slug, '--json'])
+    const listed = await runCommand(TemplateList, ['--product', product.slug, '--json'])
     assert.deepEqual(jsonOf(listed), [
       {
         product: product.slug,
@@ -235,7 +232,7 @@ test.group('template:create, template:list and license:generate --template', () 
       },
     ])
 
-    const generated = await run(LicenseGenerate, [
+    const generated = await runCommand(LicenseGenerate, [
       '--product',
       product.slug,
       '--template',
@@ -259,7 +256,7 @@ test.group('template:create, template:list and license:generate --template', () 
       assert.isNotNull(license.expiresAt)
     }
     assert.equal(
-      jsonOf(await run(TemplateList, ['--product', product.slug, '--json']))[0].licenses,
+      jsonOf(await runCommand(TemplateList, ['--product', product.slug, '--json']))[0].licenses,
       4
     )
 
@@ -270,11 +267,16 @@ test.group('template:create, template:list and license:generate --template', () 
       ['--template', 'Pro', '--classic'],
       ['--template', 'Nope'],
     ]) {
-      const refused = await run(LicenseGenerate, ['--product', product.slug, ...argv])
+      const refused = await runCommand(LicenseGenerate, ['--product', product.slug, ...argv])
       assert.equal(refused.exitCode, 1, argv.join(' '))
     }
-    const unknown = await run(LicenseGenerate, ['--product', product.slug, '--template', 'Nope'])
-    assert.include(output(unknown), `Product "${product.slug}" has no license template "Nope"`)
+    const unknown = await runCommand(LicenseGenerate, [
+      '--product',
+      product.slug,
+      '--template',
+      'Nope',
+    ])
+    assert.include(logsOf(unknown), `Product "${product.slug}" has no license template "Nope"`)
     assert.lengthOf(await License.query().where('productId', product.id), 4)
   })
 })

@@ -1,12 +1,11 @@
 import { test } from '@japa/runner'
-import ace from '@adonisjs/core/services/ace'
-import type { BaseCommand } from '@adonisjs/core/ace'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import { newApiKey } from '#tests/support/fixtures'
 import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
 import { createMeter, licenseFor, setOwnLimit, templateLimiting } from '#tests/support/usage'
+import { logsOf, runCommand } from '#tests/support/commands'
 import UsageShow from '../../app/commands/usage_show.ts'
 import UsageReset from '../../app/commands/usage_reset.ts'
 
@@ -23,19 +22,6 @@ async function usageOf(client: any, license: { key: string }) {
   const response = await client.get(`/api/license/usage/${license.key}`).header('x-api-key', apiKey)
   return response.body().meters as Array<Record<string, any>>
 }
-
-async function run<Command extends typeof BaseCommand>(Command: Command, argv: string[]) {
-  const command = await ace.create(Command, argv)
-  command.ui.switchMode('raw')
-  await command.exec()
-  return command
-}
-
-const logsOf = (command: BaseCommand) =>
-  command.logger
-    .getLogs()
-    .map((log) => log.message)
-    .join('\n')
 
 test.group('The meters of a license page', (group) => {
   group.setup(async () => {
@@ -219,18 +205,18 @@ test.group('usage:show and usage:reset', (group) => {
     await setOwnLimit(license, meter, 12)
     await record(api, license, meter, 4)
 
-    const table = await run(UsageShow, [license.key])
+    const table = await runCommand(UsageShow, [license.key])
     assert.equal(table.exitCode ?? 0, 0)
     assert.match(logsOf(table), /exports.*month.*4.*12.*8/)
 
-    const json = await run(UsageShow, [license.key.toLowerCase(), '--json'])
+    const json = await runCommand(UsageShow, [license.key.toLowerCase(), '--json'])
     const printed = JSON.parse(logsOf(json))
     assert.deepEqual(printed, { license_key: license.key, meters: await usageOf(api, license) })
 
-    const missing = await run(UsageShow, ['NOPE-NOPE'])
+    const missing = await runCommand(UsageShow, ['NOPE-NOPE'])
     assert.equal(missing.exitCode, 1)
     assert.include(logsOf(missing), 'No license has the key "NOPE-NOPE"')
-    const invalid = await run(UsageShow, ['!!'])
+    const invalid = await runCommand(UsageShow, ['!!'])
     assert.equal(invalid.exitCode, 1)
   })
 
@@ -254,7 +240,7 @@ test.group('usage:show and usage:reset', (group) => {
 
     clock.advance({ minutes: 1 })
     for (const meter of [monthly, rolling]) {
-      const command = await run(UsageReset, [license.key, meter.code])
+      const command = await runCommand(UsageReset, [license.key, meter.code])
       assert.equal(command.exitCode ?? 0, 0)
       assert.include(logsOf(command), `${meter.code} of ${license.key} starts again from zero`)
     }
@@ -273,10 +259,10 @@ test.group('usage:show and usage:reset', (group) => {
       ]
     )
 
-    const unknown = await run(UsageReset, [license.key, 'no_such'])
+    const unknown = await runCommand(UsageReset, [license.key, 'no_such'])
     assert.equal(unknown.exitCode, 1)
     assert.include(logsOf(unknown), 'The product has no meter "no_such"')
-    const invalid = await run(UsageReset, [license.key, 'Not-A-Code'])
+    const invalid = await runCommand(UsageReset, [license.key, 'Not-A-Code'])
     assert.equal(invalid.exitCode, 1)
     assert.include(logsOf(invalid), 'The meter is its code')
   })
