@@ -1,6 +1,3 @@
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { DateTime } from 'luxon'
@@ -10,15 +7,11 @@ import MonitoringSampler from '#services/monitoring/sampler'
 import MonitoringStore from '#services/monitoring/store'
 import ServiceHealth from '#services/service_health'
 import WorkerPresence from '#services/worker_presence'
-import { signedInPage } from '#tests/support/browser'
+import { readmeScreenshot, signedInPage } from '#tests/support/browser'
 import { loggedInPanel } from '#tests/support/panel'
 import { baseUrl, createLicense, newApiKey, unique } from '#tests/support/fixtures'
 
-/**
- * The README's picture of the page. Every run takes it; only with
- * KEYWARD_SCREENSHOTS=1 does it land there, so normal runs leave the
- * committed file alone.
- */
+/** The README's picture of the page (readmeScreenshot). */
 const README_SCREENSHOT = 'docs/images/monitoring.png'
 
 /** Real requests to the test server: lookups of a license, probes, unknown paths, a wrong key. */
@@ -140,15 +133,6 @@ test.group('Panel in a browser: monitoring', () => {
     )
     assert.isAtLeast(minutesDrawn, 59)
 
-    let path = README_SCREENSHOT
-    if (process.env.KEYWARD_SCREENSHOTS === '1') {
-      await mkdir('docs/images', { recursive: true })
-    } else {
-      const folder = await mkdtemp(join(tmpdir(), 'keyward-screenshot-'))
-      cleanup(() => rm(folder, { recursive: true, force: true }))
-      path = join(folder, 'monitoring.png')
-    }
-    await page.screenshot({ path, fullPage: true })
-    assert.isAbove((await stat(path)).size, 20_000)
+    assert.isAbove(await readmeScreenshot(page, README_SCREENSHOT, cleanup), 20_000)
   })
 })

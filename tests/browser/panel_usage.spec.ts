@@ -1,22 +1,15 @@
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Device from '#models/device'
 import License from '#models/license'
 import LicenseTemplate from '#models/license_template'
-import { signedInPage } from '#tests/support/browser'
+import { readmeScreenshot, signedInPage } from '#tests/support/browser'
 import { baseUrl, createProduct, fingerprint, newApiKey, unique } from '#tests/support/fixtures'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
 import { endedSession } from '#tests/support/usage'
 
-/**
- * The README's picture of a license's usage page. Every run takes it; only
- * with KEYWARD_SCREENSHOTS=1 does it land there, so normal runs leave the
- * committed file alone.
- */
+/** The README's picture of a license's usage page (readmeScreenshot). */
 const README_SCREENSHOT = 'docs/images/usage.png'
 
 /** A usage record through the client API, as a program would send it. */
@@ -176,15 +169,6 @@ test.group('Panel in a browser: usage', () => {
     assert.equal(await page.locator('[data-figure="sessions"]').textContent(), String(spans.length))
     assert.equal(await page.locator('[data-figure="devices"]').textContent(), '2')
 
-    let path = README_SCREENSHOT
-    if (process.env.KEYWARD_SCREENSHOTS === '1') {
-      await mkdir('docs/images', { recursive: true })
-    } else {
-      const folder = await mkdtemp(join(tmpdir(), 'keyward-screenshot-'))
-      cleanup(() => rm(folder, { recursive: true, force: true }))
-      path = join(folder, 'usage.png')
-    }
-    await page.screenshot({ path, fullPage: true })
-    assert.isAbove((await stat(path)).size, 20_000)
+    assert.isAbove(await readmeScreenshot(page, README_SCREENSHOT, cleanup), 20_000)
   })
 })
