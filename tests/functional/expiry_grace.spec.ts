@@ -2,10 +2,15 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import License from '#models/license'
-import Product from '#models/product'
 import { licenseStatusSql, licenseUsableSql } from '#rules/license_usable'
 import { HEARTBEAT_AND_LOG } from '#services/heartbeat_statements'
-import { createLicense, fingerprint, newApiKey, unique } from '#tests/support/fixtures'
+import {
+  createLicense,
+  createProductWithGrace,
+  fingerprint,
+  licenseExpiringAt,
+  newApiKey,
+} from '#tests/support/fixtures'
 import { decodeLease } from '#tests/support/leases'
 import { restoreClock, SessionClient, useFixedClock } from '#tests/support/sessions'
 
@@ -17,25 +22,12 @@ import { restoreClock, SessionClient, useFixedClock } from '#tests/support/sessi
  */
 const now = DateTime.fromISO('2026-06-10T12:00:00Z', { zone: 'utc' }) as DateTime<true>
 
-async function productWithGrace(days: number, offlineGraceSeconds: number | null = null) {
-  return Product.create({
-    name: 'Grace product',
-    slug: unique('grace'),
-    expiryGraceDays: days,
-    offlineGraceSeconds,
-  })
-}
-
 /** An active license of a product with `graceDays`, expired `expiredDaysAgo` days before `now`. */
 async function expiredLicense(graceDays: number, expiredDaysAgo: number, offlineGrace?: number) {
-  const product = await productWithGrace(graceDays, offlineGrace ?? null)
-  return createLicense({
-    productId: product.id,
-    type: '1m',
-    expiryBasis: 'creation',
-    maxDevices: 2,
-    expiresAt: now.minus({ days: expiredDaysAgo }),
+  const product = await createProductWithGrace(graceDays, {
+    offlineGraceSeconds: offlineGrace ?? null,
   })
+  return licenseExpiringAt(product.id, now.minus({ days: expiredDaysAgo }), { maxDevices: 2 })
 }
 
 test.group('Expiry grace at the client API', (group) => {
@@ -184,7 +176,7 @@ test.group('Expiry grace in SQL', () => {
     ]
     const licenses: License[] = []
     for (const [grace, expiredDaysAgo, status] of cases) {
-      const product = await productWithGrace(grace)
+      const product = await createProductWithGrace(grace)
       licenses.push(
         await createLicense({
           productId: product.id,
@@ -226,13 +218,9 @@ test.group('Expiry grace in SQL', () => {
   test("the product is looked up only for a license past its expiry (the heartbeat's case)", async ({
     assert,
   }) => {
-    const product = await productWithGrace(3)
+    const product = await createProductWithGrace(3)
     const running = await createLicense({ productId: product.id, type: 'perpetual' })
-    const expired = await createLicense({
-      productId: product.id,
-      expiryBasis: 'creation',
-      expiresAt: now.minus({ days: 1 }),
-    })
+    const expired = await licenseExpiringAt(product.id, now.minus({ days: 1 }))
     /** How often the plan ran the grace subquery for this license. */
     const lookups = async (id: number) => {
       const plan = await db.rawQuery(

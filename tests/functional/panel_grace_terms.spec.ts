@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import Product from '#models/product'
-import { createLicense, unique } from '#tests/support/fixtures'
+import { createProductWithGrace, licenseExpiringAt, unique } from '#tests/support/fixtures'
 import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
 
 /**
@@ -72,24 +72,9 @@ test.group('Panel: grace and transfer terms', () => {
     assert,
   }) => {
     const { client } = await loggedInPanel('admin')
-    const product = await Product.create({
-      name: 'Graceful',
-      slug: unique('graceful'),
-      expiryGraceDays: 3,
-    })
-    const expiresAt = DateTime.utc().minus({ days: 1 })
-    const inGrace = await createLicense({
-      productId: product.id,
-      type: '1m',
-      expiryBasis: 'creation',
-      expiresAt,
-    })
-    const over = await createLicense({
-      productId: product.id,
-      type: '1m',
-      expiryBasis: 'creation',
-      expiresAt: DateTime.utc().minus({ days: 4 }),
-    })
+    const product = await createProductWithGrace(3)
+    const inGrace = await licenseExpiringAt(product.id, DateTime.utc().minus({ days: 1 }))
+    const over = await licenseExpiringAt(product.id, DateTime.utc().minus({ days: 4 }))
 
     const graceList = await client.get(`/admin/licenses?product_id=${product.id}&status=grace`)
     assert.include(graceList.body, inGrace.key)

@@ -3,8 +3,13 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Entitlement from '#models/entitlement'
 import LicenseTemplate from '#models/license_template'
-import Product from '#models/product'
-import { createLicense, createProduct, unique } from '#tests/support/fixtures'
+import {
+  createLicense,
+  createProduct,
+  createProductWithGrace,
+  licenseExpiringAt,
+  unique,
+} from '#tests/support/fixtures'
 import { inProcessClients } from '#tests/support/sdk'
 import { createMeter, licenseFor } from '#tests/support/usage'
 import { MemoryStore, type LicenseClientOptions } from '../../sdk/src/index.ts'
@@ -138,18 +143,9 @@ test.group('SDK against the server: entitlements, usage and grace', (group) => {
   test('an expired license in its grace: verify says so, the event fires once, the lease ends with the grace', async ({
     assert,
   }) => {
-    const product = await Product.create({
-      name: 'Grace product',
-      slug: unique('grace'),
-      expiryGraceDays: 7,
-    })
+    const product = await createProductWithGrace(7)
     const expiresAt = DateTime.utc().minus({ days: 1 })
-    const license = await createLicense({
-      productId: product.id,
-      type: '1m',
-      expiryBasis: 'creation',
-      expiresAt,
-    })
+    const license = await licenseExpiringAt(product.id, expiresAt)
     const client = clientFor(license.key)
     const nags: string[] = []
     client.on('grace', ({ graceEndsAt }) => nags.push(graceEndsAt))

@@ -37,6 +37,25 @@ export async function createLicense(overrides: Partial<License> = {}) {
   })
 }
 
+/** A product whose licenses keep working `graceDays` days past their expiry. */
+export function createProductWithGrace(graceDays: number, fields: Partial<Product> = {}) {
+  return Product.create({
+    name: 'Grace product',
+    slug: unique('grace'),
+    expiryGraceDays: graceDays,
+    ...fields,
+  })
+}
+
+/** A month's license of the product, counted from its creation, that expires at `expiresAt`. */
+export function licenseExpiringAt(
+  productId: number,
+  expiresAt: DateTime,
+  overrides: Partial<License> = {}
+) {
+  return createLicense({ productId, type: '1m', expiryBasis: 'creation', expiresAt, ...overrides })
+}
+
 export async function createApiKey(name = unique('test-key')) {
   const apiKeys = await app.container.make(ApiKeyService)
   const { plain, apiKey } = await apiKeys.create(name, cliActor('tests'))
