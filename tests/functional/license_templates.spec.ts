@@ -23,13 +23,13 @@ const terms = (changes: Partial<TemplateInput> = {}): TemplateInput => ({
   ...changes,
 })
 
-/** Whether a query on license_templates is waiting for a row lock (the update behind the batch). */
-async function templateUpdateWaiting() {
+/** Whether a query whose text is `like` the pattern is waiting for a row lock. */
+async function queryWaitingForLock(like: string) {
   const waiting = await db
     .from('pg_stat_activity')
     .whereRaw('datname = current_database()')
     .where('wait_event_type', 'Lock')
-    .where('query', 'like', '%license_templates%')
+    .where('query', 'like', like)
     .count('* as n')
   return Number(waiting[0].n) > 0
 }
@@ -52,7 +52,9 @@ test.group('License templates: following, not copying', () => {
       issuing
     )
     const updating = templates.update(template, terms({ maxDevices: 4, maxSessions: 2 }), actor)
-    await waitUntil('the template update waits for the batch', templateUpdateWaiting)
+    await waitUntil('the template update waits for the batch', () =>
+      queryWaitingForLock('%license_templates%')
+    )
     await issuing.commit()
 
     const { licensesUpdated } = await updating
@@ -94,15 +96,9 @@ test.group('License templates: following, not copying', () => {
       .where('id', edited.id)
       .update({ max_devices: 6, template_overrides: ['max_devices'] })
     const updating = templates.update(template, terms({ maxDevices: 3 }), actor)
-    await waitUntil('the template update waits for the edited license', async () => {
-      const waiting = await db
-        .from('pg_stat_activity')
-        .whereRaw('datname = current_database()')
-        .where('wait_event_type', 'Lock')
-        .where('query', 'like', 'UPDATE licenses SET%')
-        .count('* as n')
-      return Number(waiting[0].n) > 0
-    })
+    await waitUntil('the template update waits for the edited license', () =>
+      queryWaitingForLock('UPDATE licenses SET%')
+    )
     await editing.commit()
 
     const { licensesUpdated } = await updating
