@@ -1,12 +1,9 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
-import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Entitlement from '#models/entitlement'
-import LicenseTemplate from '#models/license_template'
 import License from '#models/license'
-import type Product from '#models/product'
 import LicenseEntitlements from '#services/license_entitlements'
 import EntitlementCatalogue from '#services/catalogue/entitlement_catalogue'
 import LicenseTemplates from '#services/catalogue/license_templates'
@@ -20,37 +17,14 @@ import {
   newApiKey,
   unique,
 } from '#tests/support/fixtures'
+import {
+  createEntitlements,
+  setOwnEntitlement,
+  templateEntitling,
+} from '#tests/support/entitlements'
 import { decodeLease } from '#tests/support/leases'
 import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
 import { SessionClient } from '#tests/support/sessions'
-
-/** A product's catalogue: one entitlement per code, by code. */
-async function catalogue(product: Product, codes: string[]) {
-  const rows = await Entitlement.createMany(
-    codes.map((code) => ({ productId: product.id, code, name: `Feature ${code}` }))
-  )
-  return Object.fromEntries(rows.map((row) => [row.code, row]))
-}
-
-async function templateWith(product: Product, entitlements: Entitlement[]) {
-  const template = await LicenseTemplate.create({
-    productId: product.id,
-    name: unique('Pro'),
-    type: 'perpetual',
-    expiryBasis: 'creation',
-    maxDevices: 2,
-    maxSessions: 1,
-  })
-  await template.related('entitlements').attach(entitlements.map((row) => row.id))
-  return template
-}
-
-/** The license's own grant (true) or withdrawal (false), as helper 1's and 6's code writes them. */
-async function own(license: License, entitlement: Entitlement, granted: boolean) {
-  await db
-    .table('license_entitlements')
-    .insert({ license_id: license.id, entitlement_id: entitlement.id, granted })
-}
 
 /**
  * A product with entitlements a…e and a license of its template (a, b, c),
@@ -58,16 +32,22 @@ async function own(license: License, entitlement: Entitlement, granted: boolean)
  */
 async function licensedProduct(overrides: Partial<License> = {}) {
   const product = await createProduct()
-  const rows = await catalogue(product, ['export_pdf', 'beta', 'sync', 'api_access', 'teams'])
-  const template = await templateWith(product, [rows.export_pdf, rows.beta, rows.sync])
+  const rows = await createEntitlements(product, [
+    'export_pdf',
+    'beta',
+    'sync',
+    'api_access',
+    'teams',
+  ])
+  const template = await templateEntitling(product, [rows.export_pdf, rows.beta, rows.sync])
   const license = await createLicense({
     productId: product.id,
     templateId: template.id,
     type: 'perpetual',
     ...overrides,
   })
-  await own(license, rows.api_access, true)
-  await own(license, rows.beta, false)
+  await setOwnEntitlement(license, rows.api_access, true)
+  await setOwnEntitlement(license, rows.beta, false)
   return { product, rows, template, license }
 }
 
@@ -135,13 +115,13 @@ test.group('Entitlements at the client', (group) => {
 
     const plain = await createLicense({ productId: product.id, type: 'perpetual' })
     assert.deepEqual((await calls.verify(plain.key)).body().entitlements, [])
-    await own(plain, rows.teams, true)
-    await own(plain, rows.sync, false)
+    await setOwnEntitlement(plain, rows.teams, true)
+    await setOwnEntitlement(plain, rows.sync, false)
     assert.deepEqual((await calls.verify(plain.key)).body().entitlements, ['teams'])
 
     // Another product's catalogue does not leak in.
     const other = await createProduct()
-    await catalogue(other, ['teams', 'zeta'])
+    await createEntitlements(other, ['teams', 'zeta'])
     assert.deepEqual((await calls.verify(plain.key)).body().entitlements, ['teams'])
   })
 
@@ -194,9 +174,9 @@ test.group('Entitlements at the client', (group) => {
 
   test('codes sort byte-wise, the same in every answer', async ({ client, assert }) => {
     const product = await createProduct()
-    const rows = await catalogue(product, ['ab', 'a_c', 'a1', 'b'])
+    const rows = await createEntitlements(product, ['ab', 'a_c', 'a1', 'b'])
     const license = await createLicense({ productId: product.id, type: 'perpetual' })
-    for (const row of Object.values(rows)) await own(license, row, true)
+    for (const row of Object.values(rows)) await setOwnEntitlement(license, row, true)
     const codes = (await api(client, apiKey).verify(license.key)).body().entitlements
     assert.deepEqual(codes, ['a1', 'a_c', 'ab', 'b'])
     assert.deepEqual(codes, [...codes].sort())
@@ -403,7 +383,7 @@ test.group('Entitlements at the client', (group) => {
       ]
     )
 
-    const foreign = (await catalogue(await createProduct(), ['foreign'])).foreign
+    const foreign = (await createEntitlements(await createProduct(), ['foreign'])).foreign
     await assert.rejects(
       () => entitlements.grant(license.id, foreign.id, actor),
       /unknown_entitlement/
@@ -504,7 +484,7 @@ test.group('Panel: a license page shows its entitlements', () => {
     await client.post(url(rows.sync), { own: 'withdrawn' }, { csrf: false })
     const invalid = await client.post(url(rows.sync), { own: 'maybe' })
     assert.equal(invalid.status, 302)
-    const foreign = (await catalogue(await createProduct(), ['foreign'])).foreign
+    const foreign = (await createEntitlements(await createProduct(), ['foreign'])).foreign
     const refused = await client.post(url(foreign), { own: 'granted' })
     assert.equal(refused.location, `/admin/licenses/${license.id}#entitlements`)
     assert.include(

@@ -1,8 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
-import Entitlement from '#models/entitlement'
-import LicenseTemplate from '#models/license_template'
 import {
   createLicense,
   createProduct,
@@ -11,6 +9,11 @@ import {
   unique,
 } from '#tests/support/fixtures'
 import { inProcessClients } from '#tests/support/sdk'
+import {
+  createEntitlements,
+  setOwnEntitlement,
+  templateEntitling,
+} from '#tests/support/entitlements'
 import { createMeter, licenseFor } from '#tests/support/usage'
 import { MemoryStore, type LicenseClientOptions } from '../../sdk/src/index.ts'
 
@@ -34,32 +37,15 @@ test.group('SDK against the server: entitlements, usage and grace', (group) => {
   /** A license of a template with export_pdf and sync, granted api_access on top. */
   async function entitledLicense() {
     const product = await createProduct()
-    const rows = await Entitlement.createMany(
-      ['export_pdf', 'sync', 'api_access', 'teams'].map((code) => ({
-        productId: product.id,
-        code,
-        name: code,
-      }))
-    )
-    const byCode = Object.fromEntries(rows.map((row) => [row.code, row]))
-    const template = await LicenseTemplate.create({
-      productId: product.id,
-      name: unique('Pro'),
-      type: 'perpetual',
-      expiryBasis: 'creation',
-      maxDevices: 2,
-      maxSessions: 1,
-    })
-    await template.related('entitlements').attach([byCode.export_pdf.id, byCode.sync.id])
+    const byCode = await createEntitlements(product, ['export_pdf', 'sync', 'api_access', 'teams'])
+    const template = await templateEntitling(product, [byCode.export_pdf, byCode.sync])
     const license = await createLicense({
       productId: product.id,
       templateId: template.id,
       type: 'perpetual',
       maxDevices: 2,
     })
-    await db
-      .table('license_entitlements')
-      .insert({ license_id: license.id, entitlement_id: byCode.api_access.id, granted: true })
+    await setOwnEntitlement(license, byCode.api_access, true)
     return license
   }
 
