@@ -6,6 +6,7 @@ import { thumbprint } from '../../sdk/src/lease.ts'
 const LICENSE_KEY = 'K7QM-2XWD-9FHT-4RPA'
 const FINGERPRINT = 'kw1-unit-sdk-device'
 const ISSUED = Date.parse('2026-12-01T10:00:00.000Z')
+const SESSION_TOKEN = 'uCdHJJukTgKUMnqoavnuECJpQp6P7VK5VvpTpCTaUj8'
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> } | 'unreachable'
 type Sent = { method: string; path: string; body: any }
@@ -25,6 +26,21 @@ class ContractServer {
 
   answer(path: string, ...answers: Answer[]) {
     this.answers.set(path, [...(this.answers.get(path) ?? []), ...answers])
+  }
+
+  /** A session start's answer: a new session, with `fields` (its entitlements, a lease). */
+  sessionStarted(fields: Record<string, unknown>): Answer {
+    return {
+      status: 201,
+      body: {
+        session_token: SESSION_TOKEN,
+        resumed: false,
+        heartbeat_interval: 30,
+        session_timeout: 60,
+        expires_at: '2026-12-01T10:02:00.000Z',
+        ...fields,
+      },
+    }
   }
 
   publicKey(): PublicKey {
@@ -317,17 +333,10 @@ test.group('SDK entitlements', () => {
     assert,
   }) => {
     const server = new ContractServer()
-    server.answer('/api/license/session/start', {
-      status: 201,
-      body: {
-        session_token: 'uCdHJJukTgKUMnqoavnuECJpQp6P7VK5VvpTpCTaUj8',
-        resumed: false,
-        heartbeat_interval: 30,
-        session_timeout: 60,
-        expires_at: '2026-12-01T10:02:00.000Z',
-        entitlements: ['export_pdf'],
-      },
-    })
+    server.answer(
+      '/api/license/session/start',
+      server.sessionStarted({ entitlements: ['export_pdf'] })
+    )
     server.answer('/api/license/entitlements/check', {
       status: 403,
       body: { error: { code: 'LICENSE_SUSPENDED', message: 'suspended' } },
@@ -492,18 +501,13 @@ test.group('SDK transfers and deactivation', () => {
     assert,
   }) => {
     const server = new ContractServer()
-    server.answer('/api/license/session/start', {
-      status: 201,
-      body: {
-        session_token: 'uCdHJJukTgKUMnqoavnuECJpQp6P7VK5VvpTpCTaUj8',
-        resumed: false,
-        heartbeat_interval: 30,
-        session_timeout: 60,
-        expires_at: '2026-12-01T10:02:00.000Z',
+    server.answer(
+      '/api/license/session/start',
+      server.sessionStarted({
         entitlements: ['sync'],
         lease: server.lease({ entitlements: ['sync'] }),
-      },
-    })
+      })
+    )
     server.answer('/api/license/transfer', {
       status: 200,
       body: { transferred: true, device: {}, transfers_left: null, next_transfer_at: null },
@@ -526,18 +530,10 @@ test.group('SDK transfers and deactivation', () => {
     assert,
   }) => {
     const server = new ContractServer()
-    server.answer('/api/license/session/start', {
-      status: 201,
-      body: {
-        session_token: 'uCdHJJukTgKUMnqoavnuECJpQp6P7VK5VvpTpCTaUj8',
-        resumed: false,
-        heartbeat_interval: 30,
-        session_timeout: 60,
-        expires_at: '2026-12-01T10:02:00.000Z',
-        entitlements: [],
-        lease: server.lease({}),
-      },
-    })
+    server.answer(
+      '/api/license/session/start',
+      server.sessionStarted({ entitlements: [], lease: server.lease({}) })
+    )
     server.answer(
       '/api/license/deactivate',
       {
@@ -560,7 +556,7 @@ test.group('SDK transfers and deactivation', () => {
     assert.instanceOf(error, ApiError)
     assert.include(error, { code: 'TRANSFER_COOLDOWN', status: 429, retryAfter: 3540 })
     assert.equal(error.details.retry_at, '2026-12-01T11:00:00.000Z')
-    assert.equal(client.sessionToken, 'uCdHJJukTgKUMnqoavnuECJpQp6P7VK5VvpTpCTaUj8')
+    assert.equal(client.sessionToken, SESSION_TOKEN)
     assert.isTrue((await client.verifyOffline()).valid)
     assert.lengthOf(server.sentTo('/api/license/deactivate'), 1, 'a cooldown is not retried')
 
