@@ -6,8 +6,12 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { csvUnsafe } from '#support/csv_export'
 
-/** The most rows one import takes; a larger file is split by whoever makes it. */
-export const MAX_IMPORT_ROWS = 5000
+/**
+ * The most rows one import takes (a whole license base moved from another
+ * system fits; it keeps one file's check and write within a request's
+ * time); a larger file is split by whoever makes it.
+ */
+export const MAX_IMPORT_ROWS = 50_000
 
 /** Separates the items of a list cell (codes, limits): `export_pdf; reports`. */
 export const LIST_SEPARATOR = ';'
