@@ -5,10 +5,13 @@ import type { JobHandler } from '#plugin_host/define_plugin'
 import type sessionsConfig from '#config/sessions'
 import type usageConfig from '#config/usage'
 import { Clock } from '#support/clock'
+import {
+  maintainMonthPartitions,
+  USAGE_EVENT_LOG,
+  type PartitionChanges,
+} from '#support/month_partitions'
 
-export interface UsageUpkeep {
-  created: string[]
-  dropped: string[]
+export interface UsageUpkeep extends PartitionChanges {
   /** Idempotency keys past their 24 hours, deleted. */
   keysPurged: number
 }
@@ -24,20 +27,7 @@ export async function maintainUsage(
   now: DateTime,
   options: { monthsAhead: number; retentionDays: number; keyHours: number }
 ): Promise<UsageUpkeep> {
-  const cutoff = now.minus({ days: options.retentionDays })
-  const partitions = await db.transaction(async (trx) => {
-    await trx.rawQuery(`SELECT pg_advisory_xact_lock(hashtext('keyward:usage:partitions'))`)
-    const created = await trx.rawQuery(
-      'SELECT name FROM ensure_usage_partitions(?::timestamptz, ?::integer) AS created(name)',
-      [now.toJSDate(), options.monthsAhead]
-    )
-    const dropped = await trx.rawQuery(
-      'SELECT name FROM drop_usage_partitions_before(?::timestamptz) AS dropped(name)',
-      [cutoff.toJSDate()]
-    )
-    const names = (result: { rows: Array<{ name: string }> }) => result.rows.map((row) => row.name)
-    return { created: names(created), dropped: names(dropped) }
-  })
+  const partitions = await maintainMonthPartitions(USAGE_EVENT_LOG, now, options)
   const purged = await db
     .from('usage_idempotency_keys')
     .where('created_at', '<=', now.minus({ hours: options.keyHours }).toJSDate())

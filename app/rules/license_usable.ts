@@ -42,7 +42,8 @@ export function graceEnd(license: LicenseState): number | null {
 function expiryStage(license: LicenseState, now: DateTime | Date) {
   const at = millis(now)
   if (license.expiresAt === null || millis(license.expiresAt) > at) return 'running'
-  return millis(license.expiresAt) + license.expiryGraceDays * DAY_MILLIS > at ? 'grace' : 'expired'
+  const ends = graceEnd(license)
+  return ends !== null && ends > at ? 'grace' : 'expired'
 }
 
 /** The status a license shows: its stored one, or `active`, `grace` or `expired` for an active one. */
