@@ -44,6 +44,15 @@ const REFUSAL_FOR_STATUS = {
 
 const DEVICE_LIMIT_CONSTRAINT = 'devices_within_max_devices'
 
+/**
+ * @throws ApiError `403 LICENSE_EXPIRED`, `LICENSE_SUSPENDED` or
+ * `LICENSE_REVOKED` for a status a client may not use (`active` and
+ * `grace` are usable).
+ */
+export function assertUsableStatus(status: LicenseStatus) {
+  if (status !== 'active' && status !== 'grace') throw new ApiError(REFUSAL_FOR_STATUS[status])
+}
+
 function isDeviceLimitViolation(error: unknown) {
   return (error as { constraint?: string })?.constraint === DEVICE_LIMIT_CONSTRAINT
 }
@@ -104,8 +113,7 @@ export default class LicenseService {
    * `LICENSE_REVOKED` unless the license is usable (#rules/license_usable).
    */
   assertUsable(license: License, now: DateTime) {
-    const status = license.statusAt(now)
-    if (status !== 'active' && status !== 'grace') throw new ApiError(REFUSAL_FOR_STATUS[status])
+    assertUsableStatus(license.statusAt(now))
   }
 
   /**

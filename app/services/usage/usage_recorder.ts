@@ -1,8 +1,8 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
-import License from '#models/license'
-import Product from '#models/product'
-import LicenseService from '#services/license_service'
+import { assertUsableStatus } from '#services/license_service'
+import { licenseStatusAt } from '#rules/license_usable'
+import type { StoredLicenseStatus } from '#models/license'
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import { normalizeLicenseKey } from '#support/license_keys'
@@ -48,7 +48,7 @@ export type UsageOutcome =
 /** A row of RECORD (or STORED_ANSWER): the lookup, and record_usage()'s answer when it ran. */
 type RecordRow = {
   id: number
-  status: string
+  status: StoredLicenseStatus
   expires_at: Date | null
   product_id: number
   expiry_grace_days: number
@@ -77,10 +77,7 @@ const isKeyTaken = (error: unknown) =>
  */
 @inject()
 export default class UsageRecorder {
-  constructor(
-    protected clock: Clock,
-    protected licenses: LicenseService
-  ) {}
+  constructor(protected clock: Clock) {}
 
   async record(input: UsageRecordInput): Promise<UsageOutcome> {
     const now = this.clock.now()
@@ -120,7 +117,12 @@ export default class UsageRecorder {
 
     if (!row) throw new ApiError('LICENSE_NOT_FOUND')
     if (!row.usable) {
-      this.licenses.assertUsable(licenseOf(row), now)
+      assertUsableStatus(
+        licenseStatusAt(
+          { status: row.status, expiresAt: row.expires_at, expiryGraceDays: row.expiry_grace_days },
+          now
+        )
+      )
       // The SQL form of the rule refused it; the code's agrees, or the refusal stands.
       throw new ApiError('LICENSE_EXPIRED')
     }
@@ -130,22 +132,6 @@ export default class UsageRecorder {
     }
     return outcomeOf(row)
   }
-}
-
-/** The license as its usability needs it: status, expiry and the product's grace. */
-function licenseOf(row: RecordRow) {
-  const license = License.$createFromAdapterResult({
-    id: row.id,
-    status: row.status,
-    expires_at: row.expires_at,
-    product_id: row.product_id,
-  })!
-  const product = Product.$createFromAdapterResult({
-    id: row.product_id,
-    expiry_grace_days: row.expiry_grace_days,
-  })!
-  license.$setRelated('product', product)
-  return license
 }
 
 /** The stored answer in the contract's field order (jsonb keeps its own). */
