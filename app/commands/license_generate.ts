@@ -12,6 +12,7 @@ import { DomainError } from '#exceptions/domain_error'
 import { cliActor } from '#support/actor'
 import { productForCommand, usageError } from '#support/command_input'
 import { CLASSIC_BATCH_TYPES, LICENSE_TYPE_PATTERN } from '#support/license_duration'
+import { productSlugRule } from '#validators/panel_products'
 
 const MAX_COUNT = 100_000
 const MAX_DEVICES = 10
@@ -81,11 +82,7 @@ const validator = vine.create({
     .use(conflictsWith({ flag: 'classic' }))
     .optional(),
   count: vine.number().withoutDecimals().range([1, MAX_COUNT]).optional(),
-  product: vine
-    .string()
-    .trim()
-    .maxLength(60)
-    .regex(/^[a-z0-9][a-z0-9-]*$/)
+  product: productSlugRule()
     .use(existsIn({ table: 'products', column: 'slug' }))
     .optional(),
   maxDevices: vine
