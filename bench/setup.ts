@@ -40,6 +40,8 @@ export type Settings = {
    * turns by two fresh servers, metrics on and off, side by side.
    */
   metrics: 'on' | 'off' | 'both'
+  /** A folder for a V8 CPU profile of every server process (`--cpu-prof`), written when it stops. */
+  cpuProfileDir?: string
 }
 
 export const HEARTBEAT_PATH = '/api/license/session/heartbeat'
@@ -175,6 +177,11 @@ async function build(harness: Harness, appEnv: NodeJS.ProcessEnv): Promise<Serve
     serverArgs: ['bin/server.js'],
     aceArgs: ['ace.js'],
   }
+}
+
+/** The same servers, each writing a CPU profile into `dir` when it stops. */
+function profiled(mode: ServerMode, dir: string): ServerMode {
+  return { ...mode, serverArgs: ['--cpu-prof', '--cpu-prof-dir', dir, ...mode.serverArgs] }
 }
 
 async function migrate(harness: Harness, mode: ServerMode, appEnv: NodeJS.ProcessEnv) {
@@ -356,7 +363,8 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
   const stores = storesOfTheRun()
   stores.appEnv.METRICS_ENABLED = settings.metrics === 'off' ? 'false' : 'true'
   await checkPrerequisites(harness, stores.redisUrl)
-  const mode = options.build ? await build(harness, stores.appEnv) : SOURCE_MODE
+  const built = options.build ? await build(harness, stores.appEnv) : SOURCE_MODE
+  const mode = settings.cpuProfileDir ? profiled(built, settings.cpuProfileDir) : built
 
   await createStores(harness, stores)
   await migrate(harness, mode, stores.appEnv)

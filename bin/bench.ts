@@ -21,6 +21,7 @@
 | It is a measurement, not a test: a missed target is reported, and the exit
 | code stays 0. `--help` lists the knobs.
 */
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Harness } from '../bench/harness.ts'
 import { report } from '../bench/report.ts'
@@ -38,6 +39,7 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'one-process': { type: 'boolean', default: false },
     'metrics': { type: 'string', default: 'on' },
+    'cpu-prof': { type: 'string' },
     'help': { type: 'boolean', default: false },
   },
 })
@@ -57,7 +59,11 @@ if (flags.help) {
   --metrics on|off|both  METRICS_ENABLED of the servers (default on); both: two
                        fresh servers, metrics on and off, take turns at the
                        heartbeat runs (a warm-up round, then 4 rounds), and
-                       the report compares their medians`)
+                       the report compares their medians
+  --cpu-prof DIR       write a V8 CPU profile of each server process into DIR
+                       (open it in Chrome DevTools or speedscope; the profiler
+                       itself slows the server: figures of such a run are not
+                       comparable)`)
   process.exit(0)
 }
 
@@ -83,6 +89,7 @@ const settings: Settings = {
   rate: positive('rate', flags.rate),
   pgbenchClients: positive('pgbench-clients', flags['pgbench-clients']),
   metrics: flags.metrics as Settings['metrics'],
+  cpuProfileDir: flags['cpu-prof'] ? resolve(flags['cpu-prof']) : undefined,
 }
 
 const harness = new Harness()

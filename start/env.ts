@@ -21,6 +21,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   REDIS_KEY_PREFIX: Env.schema.string.optional(),
 
   API_RATE_LIMIT: Env.schema.string.optional(),
+  API_KEY_CACHE_MS: Env.schema.number.optional(),
 
   SESSION_HEARTBEAT_INTERVAL: Env.schema.number.optional(),
   SESSION_TIMEOUT: Env.schema.number.optional(),
