@@ -5,6 +5,8 @@ import type { ApplicationService } from '@adonisjs/core/types'
 import { LeaseKeyring } from '#services/lease_keyring'
 import ServiceHealth from '#services/service_health'
 import ApiKeyCache from '#services/api_key_cache'
+import HeartbeatBatcher from '#services/heartbeat_batcher'
+import { recordBeat, recordBeats } from '#services/heartbeat_recorder'
 
 /**
  * Application-wide setup that has no better home.
@@ -30,6 +32,20 @@ export default class AppProvider {
       ApiKeyCache,
       () => new ApiKeyCache(this.app.config.get('api.apiKeyCache'))
     )
+
+    /** One per process: beats arriving together share a statement (config/sessions.ts). */
+    this.app.container.singleton(HeartbeatBatcher, () => {
+      const { maxBatch, maxInFlight } = this.app.config.get<{
+        maxBatch: number
+        maxInFlight: number
+      }>('sessions.heartbeatBatch')
+      return new HeartbeatBatcher({
+        maxBatch: Math.max(1, maxBatch),
+        maxInFlight: Math.max(1, maxInFlight),
+        runBatch: recordBeats,
+        runOne: recordBeat,
+      })
+    })
 
     this.app.container.singleton(
       ServiceHealth,

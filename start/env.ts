@@ -22,6 +22,8 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   API_RATE_LIMIT: Env.schema.string.optional(),
   API_KEY_CACHE_MS: Env.schema.number.optional(),
+  HEARTBEAT_BATCH_MAX: Env.schema.number.optional(),
+  HEARTBEAT_BATCH_IN_FLIGHT: Env.schema.number.optional(),
 
   SESSION_HEARTBEAT_INTERVAL: Env.schema.number.optional(),
   SESSION_TIMEOUT: Env.schema.number.optional(),

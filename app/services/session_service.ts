@@ -1,7 +1,6 @@
 import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import encryption from '@adonisjs/core/services/encryption'
-import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { DateTime } from 'luxon'
@@ -27,14 +26,11 @@ import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { generateSessionToken, hashSessionToken, normalizeLicenseKey } from '#support/license_keys'
-import { preparedQuery } from '#support/prepared_query'
-import { HEARTBEAT_AND_LOG, HEARTBEAT_ONLY } from '#services/heartbeat_statements'
+import HeartbeatBatcher from '#services/heartbeat_batcher'
 import { isLicenseUsable } from '#rules/license_usable'
 import { whereSessionLive } from '#rules/session_live'
 
 const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
-/** SQLSTATE of "no partition of relation found for row". */
-const NO_PARTITION_FOR_ROW = '23514'
 
 export interface StartedSession {
   token: string
@@ -115,7 +111,8 @@ export default class SessionService {
     protected ledger: SessionLedger,
     protected audit: AuditTrail,
     protected extensions: ClientResponseExtensions,
-    protected entitlements: LicenseEntitlements
+    protected entitlements: LicenseEntitlements,
+    protected beats: HeartbeatBatcher
   ) {}
 
   async start(
@@ -298,8 +295,10 @@ export default class SessionService {
   }
 
   /**
-   * Keeps a live session alive. The common case is one statement: it checks
-   * the license, moves the session's expiry and logs the beat. Anything else
+   * Keeps a live session alive. The common case is one statement, shared
+   * with the beats of other sessions arriving at the same time
+   * (HeartbeatBatcher): it checks the license, moves the session's expiry
+   * and logs the beat. Anything else
    * (ended, expired, license no longer usable, unknown token) finds no row
    * and takes the slow path, which says why.
    */
@@ -307,18 +306,7 @@ export default class SessionService {
     const moment = this.clock.now().toJSDate()
     const tokenHash = hashSessionToken(input.token)
     const licenseKey = normalizeLicenseKey(input.licenseKey)
-    const values = [moment, tokenHash, licenseKey]
-    type Beat = { expires_at: Date; client_version: string | null; product_id: number }
-    let beat: Beat | undefined
-    try {
-      ;[beat] = await preparedQuery<Beat>('keyward_heartbeat', HEARTBEAT_AND_LOG, values)
-    } catch (error) {
-      // The log feeds usage figures only: without its month partition, the
-      // beat still counts.
-      if ((error as { code?: string }).code !== NO_PARTITION_FOR_ROW) throw error
-      logger.error({ err: error }, 'heartbeat not logged: session_heartbeats has no partition')
-      ;[beat] = await preparedQuery<Beat>('keyward_heartbeat_only', HEARTBEAT_ONLY, values)
-    }
+    const beat = await this.beats.beat({ at: moment, tokenHash, licenseKey })
     if (!beat) return this.diagnoseHeartbeat(tokenHash, licenseKey, moment)
     const update = await this.clientConfig.heartbeatUpdate({
       productId: beat.product_id,
