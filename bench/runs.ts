@@ -22,6 +22,7 @@ import {
   type Settings,
   START_PATH,
   USAGE_PATH,
+  VERIFY_PATH,
 } from './setup.ts'
 
 /**
@@ -62,10 +63,16 @@ export type Measured = {
 export type Figures = {
   pgbench: PgbenchResult
   pgbenchUnprepared: PgbenchResult
+  /** The bare UPDATE of a live session by its token, prepared: the ceiling of the smallest write. */
+  pgbenchBare: PgbenchResult
   /** The autocannon runs, in the order of the report's table. */
   results: Measured[]
   heartbeatMax: Measured
   heartbeatFixed: Measured
+  startResume: Measured
+  startFresh: Measured
+  /** `POST /api/license/verify` at full speed. */
+  verifyMax: Measured
   /** Usage records (`POST /api/license/usage`) at full speed and at the fixed rate. */
   usageMax: Measured
   usageFixed: Measured
@@ -129,8 +136,25 @@ function heartbeatStatement() {
   return { sql, source: 'app/services/heartbeat_statements.ts' }
 }
 
-async function writePgbenchScript(harness: Harness, sessions: number) {
-  const statement = heartbeatStatement()
+/**
+ * The bare heartbeat `UPDATE` of a live session by its token, nothing else:
+ * what PostgreSQL does at most for the smallest write a heartbeat needs.
+ */
+function bareUpdateStatement() {
+  return {
+    sql: 'UPDATE license_sessions SET last_heartbeat_at = now() WHERE token_hash = :tokenHash',
+    source: 'the bare UPDATE of license_sessions',
+  }
+}
+
+type PgbenchScript = { file: string; source: string; logs: boolean }
+
+async function writePgbenchScript(
+  harness: Harness,
+  sessions: number,
+  statement: { sql: string; source: string },
+  name: string
+): Promise<PgbenchScript> {
   /**
    * A session picked at random, its token hash and license key looked up by
    * primary key (a read, no commit), then the statement with the same
@@ -146,14 +170,14 @@ async function writePgbenchScript(harness: Harness, sessions: number) {
   harness.onCleanup('remove the pgbench script', () =>
     rm(directory, { recursive: true, force: true })
   )
-  const file = join(directory, 'heartbeat.sql')
+  const file = join(directory, `${name}.sql`)
   await writeFile(file, script)
-  return { file, source: statement.source }
+  return { file, source: statement.source, logs: statement.sql.includes('session_heartbeats') }
 }
 
 async function runPgbench(
   { harness, settings, prepared }: Run,
-  script: { file: string; source: string },
+  script: PgbenchScript,
   protocol: PgbenchProtocol
 ): Promise<PgbenchResult> {
   const { client, databaseUrl } = prepared
@@ -205,21 +229,36 @@ async function runPgbench(
   }
 }
 
-/** pgbench with each protocol, `prepared` first. */
+/**
+ * pgbench: the heartbeat statement with each protocol (`prepared` first),
+ * then the bare UPDATE, prepared.
+ */
 async function measurePgbench(run: Run) {
   const { harness, settings, prepared } = run
-  const script = await writePgbenchScript(harness, settings.sessions)
+  const heartbeat = await writePgbenchScript(
+    harness,
+    settings.sessions,
+    heartbeatStatement(),
+    'heartbeat'
+  )
+  const bare = await writePgbenchScript(harness, settings.sessions, bareUpdateStatement(), 'bare')
+  const runs = [
+    { script: heartbeat, protocol: 'prepared', what: 'heartbeat statement' },
+    { script: heartbeat, protocol: 'extended', what: 'heartbeat statement' },
+    { script: bare, protocol: 'prepared', what: 'bare UPDATE of the session' },
+  ] as const
   const measured: PgbenchResult[] = []
-  for (const protocol of ['prepared', 'extended'] as const) {
+  for (const { script, protocol, what } of runs) {
     await settle(prepared.client)
     harness.step(
-      `pgbench -M ${protocol}: heartbeat statement, -c ${settings.pgbenchClients} -j 2 -T ${settings.duration}`
+      `pgbench -M ${protocol}: ${what}, -c ${settings.pgbenchClients} -j 2 -T ${settings.duration}`
     )
     const result = await whileWatchingOtherWork(prepared.client, () =>
       runPgbench(run, script, protocol)
     )
     console.log(pgbenchLine(result))
-    if (result.rowsLogged !== result.transactions || result.failed > 0) {
+    const expectedLogged = script.logs ? result.transactions : 0
+    if (result.rowsLogged !== expectedLogged || result.failed > 0) {
       harness.notes.push(
         `pgbench -M ${protocol}: ${result.transactions} transactions but ${result.rowsLogged} heartbeats logged, ${result.failed} failed`
       )
@@ -360,7 +399,7 @@ export async function runScenarios(
   const { apiKey, sessions, freshKeys, server } = prepared
   const { duration, rate } = settings
 
-  const [pgbench, pgbenchUnprepared] = await measurePgbench(run)
+  const [pgbench, pgbenchUnprepared, pgbenchBare] = await measurePgbench(run)
 
   const heartbeats = cycling(HEARTBEAT_PATH, apiKey, sessions, (session) => ({
     session_token: session.token,
@@ -425,6 +464,15 @@ export async function runScenarios(
   }
   results.push(startFresh)
 
+  const verifies = cycling(VERIFY_PATH, apiKey, sessions, (session) => ({
+    license_key: session.licenseKey,
+    hardware_fingerprint: session.fingerprint,
+  }))
+  await warmUp(run, 'verify', urls, verifies)
+  harness.step(`verify at full speed: ${settings.connections} connections, ${duration}s`)
+  const verifyMax = await measure(run, 'verify (max)', urls, verifies, { duration })
+  results.push(verifyMax)
+
   const { usageMax, usageFixed } = await measureUsage(run, urls)
   results.push(usageMax, usageFixed)
 
@@ -443,9 +491,13 @@ export async function runScenarios(
   return {
     pgbench,
     pgbenchUnprepared,
+    pgbenchBare,
     results,
     heartbeatMax,
     heartbeatFixed,
+    startResume,
+    startFresh,
+    verifyMax,
     usageMax,
     usageFixed,
     metricsOnOff,

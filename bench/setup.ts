@@ -47,6 +47,7 @@ export type Settings = {
 export const HEARTBEAT_PATH = '/api/license/session/heartbeat'
 export const START_PATH = '/api/license/session/start'
 export const USAGE_PATH = '/api/license/usage'
+export const VERIFY_PATH = '/api/license/verify'
 
 export function apiHeaders(apiKey: string) {
   return { 'content-type': 'application/json', 'x-api-key': apiKey }
