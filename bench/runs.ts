@@ -13,6 +13,13 @@ import type { AutocannonRequest, AutocannonResult } from 'autocannon'
 import type pg from 'pg'
 import { HEARTBEAT_AND_LOG, HEARTBEAT_PARAMETERS } from '../app/services/heartbeat_statements.ts'
 import { type Harness, lastLines, round } from './harness.ts'
+import {
+  simulate,
+  SIMULATED_RATE,
+  SIMULATED_SECONDS,
+  SIMULATION_CONNECTIONS,
+  type SimulationFigures,
+} from './simulation.ts'
 import { whileWatchingOtherWork } from './other_work.ts'
 import { loadLine, pgbenchLine } from './report.ts'
 import {
@@ -78,6 +85,8 @@ export type Figures = {
   usageFixed: Measured
   /** With `--metrics both`: the heartbeat runs, alternated on two fresh servers, metrics on and off. */
   metricsOnOff?: MetricsOnOff
+  /** With `--simulate`: the 100,000-client simulation. */
+  simulation?: SimulationFigures
 }
 
 type HeartbeatPair = { heartbeatMax: Measured; heartbeatFixed: Measured }
@@ -296,7 +305,7 @@ function cycling<T>(
   ]
 }
 
-type LoadOptions = { duration: number; overallRate?: number }
+type LoadOptions = { duration: number; overallRate?: number; connections?: number }
 
 async function load(
   { harness, settings }: Run,
@@ -308,7 +317,7 @@ async function load(
   const result: AutocannonResult = await harness.drive(
     autocannon({
       url: urls.length === 1 ? urls[0] : urls,
-      connections: settings.connections,
+      connections: options.connections ?? settings.connections,
       pipelining: 1,
       duration: options.duration,
       timeout: 10,
@@ -476,6 +485,16 @@ export async function runScenarios(
   const { usageMax, usageFixed } = await measureUsage(run, urls)
   results.push(usageMax, usageFixed)
 
+  const simulation = settings.simulate
+    ? await simulate(harness, prepared, (requests) =>
+        measure(run, 'simulation, 100k clients', urls, requests, {
+          duration: SIMULATED_SECONDS,
+          overallRate: SIMULATED_RATE,
+          connections: SIMULATION_CONNECTIONS,
+        })
+      )
+    : undefined
+
   if (options.twoProcesses) {
     harness.step('starting a second server process')
     const second = await prepared.startServer()
@@ -501,6 +520,7 @@ export async function runScenarios(
     usageMax,
     usageFixed,
     metricsOnOff,
+    simulation,
   }
 }
 

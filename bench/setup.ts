@@ -42,6 +42,8 @@ export type Settings = {
   metrics: 'on' | 'off' | 'both'
   /** A folder for a V8 CPU profile of every server process (`--cpu-prof`), written when it stops. */
   cpuProfileDir?: string
+  /** `--simulate`: the 100,000-client simulation after the other runs (bench/simulation.ts). */
+  simulate: boolean
 }
 
 export const HEARTBEAT_PATH = '/api/license/session/heartbeat'
@@ -238,6 +240,33 @@ async function startServer(
   return { url, stop }
 }
 
+async function startWorker(harness: Harness, mode: ServerMode, appEnv: NodeJS.ProcessEnv) {
+  const { child, output } = harness.spawn(NODE, [...mode.aceArgs, 'jobs:work'], {
+    cwd: mode.cwd,
+    // At info it says when it is up.
+    env: { ...appEnv, LOG_LEVEL: 'info' },
+    keepLast: 8000,
+  })
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+  harness.onCleanup('stop the job worker', stop)
+  // It is up once it has said so; give it 60 s.
+  const deadline = Date.now() + 60_000
+  while (!output().includes('job worker started')) {
+    if (child.exitCode !== null) throw new Error(`the job worker exited:\n${lastLines(output())}`)
+    if (Date.now() > deadline)
+      throw new Error(`the job worker did not come up:\n${lastLines(output())}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return { stop }
+}
+
 /*
 |--------------------------------------------------------------------------
 | The machine, for the report
@@ -405,5 +434,8 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
     /** Another server process of the same mode, on the same database; `env` overrides settings. */
     startServer: (env: NodeJS.ProcessEnv = {}) =>
       startServer(harness, mode, { ...stores.appEnv, ...env }),
+    /** The job worker (`ace jobs:work`) of the same mode, on the same database and Redis prefix. */
+    startWorker: (env: NodeJS.ProcessEnv = {}) =>
+      startWorker(harness, mode, { ...stores.appEnv, ...env }),
   }
 }
