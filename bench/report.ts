@@ -7,7 +7,13 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Harness, ROOT, round } from './harness.ts'
 import { OTHER_WORK_LIMIT } from './other_work.ts'
-import type { Figures, Measured, MetricsOnOff, PgbenchResult } from './runs.ts'
+import {
+  START_RATE,
+  type Figures,
+  type Measured,
+  type MetricsOnOff,
+  type PgbenchResult,
+} from './runs.ts'
 import type { Machine, ServerMode, Settings } from './setup.ts'
 
 const RESULTS_FILE = join(ROOT, 'bench/results.json')
@@ -25,9 +31,7 @@ const TARGET_FRESH_STARTS_PER_SECOND = 800
 const TARGET_VERIFIES_PER_SECOND = 3000
 /** Issue 21's targets this bench does not measure yet: named in the report, so no one takes silence for a pass. */
 const NOT_MEASURED_YET = [
-  'heartbeat p99 ≤ 50 ms at a fixed 3,300/s',
-  'session start p99 ≤ 50 ms at 200/s',
-  'heartbeat throughput with 20 million rows of heartbeat history within 10 % of empty history',
+  'heartbeat p99 ≤ 50 ms at a fixed 3,300/s on the bench’s 2,000 sessions (the simulation measures it on 100,000)',
 ]
 
 type Verdict = { name: string; figure: string; target: string; pass: boolean }
@@ -90,7 +94,7 @@ export function report(
 ) {
   const { mode, host } = prepared
   const { pgbench, pgbenchUnprepared, pgbenchBare, results, heartbeatMax, heartbeatFixed } = figures
-  const { startResume, startFresh, verifyMax } = figures
+  const { startResume, startFresh, startFreshFixed, verifyMax } = figures
   const ratioBare = heartbeatMax.requestsPerSecond / pgbenchBare.tps
   const ratio = heartbeatMax.requestsPerSecond / pgbench.tps
   const ratioUnprepared = heartbeatMax.requestsPerSecond / pgbenchUnprepared.tps
@@ -219,6 +223,15 @@ export function report(
       pass: startFresh.valid && startFresh.requestsPerSecond >= TARGET_FRESH_STARTS_PER_SECOND,
     },
     {
+      name: `session start, fresh, p99 at ${START_RATE}/s`,
+      figure: `${startFreshFixed.p99Ms} ms at ${startFreshFixed.requestsPerSecond} req/s`,
+      target: `≤ ${TARGET_P99_MS} ms`,
+      pass:
+        startFreshFixed.valid &&
+        startFreshFixed.requestsPerSecond >= START_RATE * 0.95 &&
+        startFreshFixed.p99Ms <= TARGET_P99_MS,
+    },
+    {
       name: 'verify at full speed',
       figure: `${verifyMax.requestsPerSecond}/s`,
       target: `≥ ${TARGET_VERIFIES_PER_SECOND}`,
@@ -228,7 +241,22 @@ export function report(
   console.log(
     `heartbeat / pgbench -M extended (unprepared): ${round(ratioUnprepared * 100)} %   (for reference)`
   )
-  const { simulation } = figures
+  const { simulation, withHistory } = figures
+  if (withHistory) {
+    const change =
+      (withHistory.heartbeatMax.requestsPerSecond - heartbeatMax.requestsPerSecond) /
+      heartbeatMax.requestsPerSecond
+    verdicts.push({
+      name: 'heartbeats with 20 M logged beats and 5 M ended sessions, against empty history',
+      figure: `${withHistory.heartbeatMax.requestsPerSecond} against ${heartbeatMax.requestsPerSecond} req/s (${round(change * 100)} %)`,
+      target: 'within 10 %',
+      pass: withHistory.heartbeatMax.valid && Math.abs(change) <= 0.1,
+    })
+  } else {
+    console.log(
+      'not measured in this run: heartbeats over a long history (npm run bench -- --history)'
+    )
+  }
   if (simulation) {
     verdicts.push({
       name: `simulation, ${simulation.clients.toLocaleString('en')} clients at ${simulation.rate}/s for ${simulation.seconds}s`,

@@ -20,6 +20,7 @@ import {
   SIMULATION_CONNECTIONS,
   type SimulationFigures,
 } from './simulation.ts'
+import { seedHistory } from './history.ts'
 import { whileWatchingOtherWork } from './other_work.ts'
 import { loadLine, pgbenchLine } from './report.ts'
 import {
@@ -78,6 +79,8 @@ export type Figures = {
   heartbeatFixed: Measured
   startResume: Measured
   startFresh: Measured
+  /** Fresh starts at START_RATE per second. */
+  startFreshFixed: Measured
   /** `POST /api/license/verify` at full speed. */
   verifyMax: Measured
   /** Usage records (`POST /api/license/usage`) at full speed and at the fixed rate. */
@@ -87,6 +90,8 @@ export type Figures = {
   metricsOnOff?: MetricsOnOff
   /** With `--simulate`: the 100,000-client simulation. */
   simulation?: SimulationFigures
+  /** With `--history`: heartbeats at full speed again, over 20 million logged beats and 5 million ended sessions. */
+  withHistory?: { heartbeatMax: Measured; seedSeconds: number }
 }
 
 type HeartbeatPair = { heartbeatMax: Measured; heartbeatFixed: Measured }
@@ -345,6 +350,9 @@ async function load(
   }
 }
 
+/** The fixed rate of the session-start latency run (issue 21: p99 ≤ 50 ms at 200/s). */
+export const START_RATE = 200
+
 /** Rows a run's successful answers must have left in the database, one each. */
 type LogCheck = { what: string; status: string; count: (client: pg.Client) => Promise<number> }
 const HEARTBEATS_LOGGED: LogCheck = { what: 'heartbeats', status: '200', count: countHeartbeats }
@@ -473,6 +481,18 @@ export async function runScenarios(
   }
   results.push(startFresh)
 
+  // The same request list: its counter goes on to licenses not started yet.
+  harness.step(`session start, fresh, at a fixed ${START_RATE}/s: ${duration}s`)
+  const startFreshFixed = await measure(run, `start (fresh) @ ${START_RATE}/s`, urls, freshStarts, {
+    duration,
+    overallRate: START_RATE,
+  })
+  if (startFreshFixed.statusCodes['200']) {
+    startFreshFixed.valid = false
+    startFreshFixed.remark = `the ${freshKeys.length} fresh licenses ran out: some starts were resumes`
+  }
+  results.push(startFreshFixed)
+
   const verifies = cycling(VERIFY_PATH, apiKey, sessions, (session) => ({
     license_key: session.licenseKey,
     hardware_fingerprint: session.fingerprint,
@@ -484,6 +504,23 @@ export async function runScenarios(
 
   const { usageMax, usageFixed } = await measureUsage(run, urls)
   results.push(usageMax, usageFixed)
+
+  let withHistory: { heartbeatMax: Measured; seedSeconds: number } | undefined
+  if (settings.history) {
+    const seedSeconds = await seedHistory(harness, prepared.client)
+    await warmUp(run, 'heartbeats with history', urls, heartbeats)
+    harness.step(`heartbeat at full speed, with the history: ${duration}s`)
+    const measured = await measure(
+      run,
+      'heartbeat (max), history',
+      urls,
+      heartbeats,
+      { duration },
+      true
+    )
+    results.push(measured)
+    withHistory = { heartbeatMax: measured, seedSeconds }
+  }
 
   const simulation = settings.simulate
     ? await simulate(harness, prepared, (requests) =>
@@ -516,11 +553,13 @@ export async function runScenarios(
     heartbeatFixed,
     startResume,
     startFresh,
+    startFreshFixed,
     verifyMax,
     usageMax,
     usageFixed,
     metricsOnOff,
     simulation,
+    withHistory,
   }
 }
 

@@ -44,6 +44,8 @@ export type Settings = {
   cpuProfileDir?: string
   /** `--simulate`: the 100,000-client simulation after the other runs (bench/simulation.ts). */
   simulate: boolean
+  /** `--history`: heartbeats again over 20 million logged beats and 5 million ended sessions (bench/history.ts). */
+  history: boolean
 }
 
 export const HEARTBEAT_PATH = '/api/license/session/heartbeat'
@@ -405,7 +407,7 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
   const host = await describeMachine(client)
 
   /** Licenses for fresh starts: more than the fastest start rate seen here can use up. */
-  const freshLicenses = Math.max(10_000, settings.duration * 3000)
+  const freshLicenses = Math.max(10_000, settings.duration * 3200)
   harness.step(
     `seeding: 1 API key, ${settings.sessions} + ${freshLicenses} perpetual licenses, 1 meter`
   )

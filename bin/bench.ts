@@ -41,6 +41,7 @@ const { values: flags } = parseArgs({
     'metrics': { type: 'string', default: 'on' },
     'cpu-prof': { type: 'string' },
     'simulate': { type: 'boolean', default: false },
+    'history': { type: 'boolean', default: false },
     'help': { type: 'boolean', default: false },
   },
 })
@@ -64,6 +65,9 @@ if (flags.help) {
   --simulate           after the other runs, the 100,000-client simulation: 1 million
                        licenses, 100,000 live sessions, heartbeats at 3,333/s for
                        60 s with the job worker sweeping (adds about 2 minutes)
+  --history            after the other runs, 20 million rows of heartbeat log and
+                       5 million ended sessions, and heartbeats at full speed again
+                       (adds several minutes of seeding)
   --cpu-prof DIR       write a V8 CPU profile of each server process into DIR
                        (open it in Chrome DevTools or speedscope; the profiler
                        itself slows the server: figures of such a run are not
@@ -95,6 +99,7 @@ const settings: Settings = {
   metrics: flags.metrics as Settings['metrics'],
   cpuProfileDir: flags['cpu-prof'] ? resolve(flags['cpu-prof']) : undefined,
   simulate: flags.simulate,
+  history: flags.history,
 }
 
 const harness = new Harness()
