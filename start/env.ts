@@ -17,6 +17,7 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   DATABASE_URL: Env.schema.string.optional(),
   DATABASE_POOL_MAX: Env.schema.number.optional(),
+  DATABASE_PREPARED_STATEMENTS: Env.schema.boolean.optional(),
   REDIS_URL: Env.schema.string.optional(),
   REDIS_KEY_PREFIX: Env.schema.string.optional(),
 
