@@ -276,6 +276,17 @@ export function report(
     )
   }
   for (const verdict of verdicts) console.log(verdictLine(verdict))
+  if (figures.byProcesses.length > 1) {
+    console.log(
+      'heartbeats by server processes: ' +
+        figures.byProcesses
+          .map(
+            (entry) =>
+              `${entry.processes}: ${entry.requestsPerSecond} req/s (p99 ${entry.p99Ms} ms)`
+          )
+          .join(', ')
+    )
+  }
   for (const target of NOT_MEASURED_YET) console.log(`not measured by this bench yet: ${target}`)
   const comparison = figures.metricsOnOff ? metricsComparison(figures.metricsOnOff) : null
   if (comparison) {
@@ -321,6 +332,8 @@ export function report(
         targets: verdicts,
         notMeasuredYet: NOT_MEASURED_YET,
         ...(simulation ? { simulation } : {}),
+        ...(withHistory ? { withHistory } : {}),
+        byProcesses: figures.byProcesses,
         notes: harness.notes,
       },
       null,

@@ -90,6 +90,8 @@ export type Figures = {
   metricsOnOff?: MetricsOnOff
   /** With `--simulate`: the 100,000-client simulation. */
   simulation?: SimulationFigures
+  /** Heartbeats at full speed against 1, 2 and 3 server processes (1 only with --one-process). */
+  byProcesses: { processes: number; requestsPerSecond: number; p99Ms: number }[]
   /** With `--history`: heartbeats at full speed again, over 20 million logged beats and 5 million ended sessions. */
   withHistory?: { heartbeatMax: Measured; seedSeconds: number }
 }
@@ -532,16 +534,34 @@ export async function runScenarios(
       )
     : undefined
 
+  // How throughput grows with processes on this machine (one was measured above).
+  const byProcesses: { processes: number; requestsPerSecond: number; p99Ms: number }[] = [
+    { processes: 1, requestsPerSecond: heartbeatMax.requestsPerSecond, p99Ms: heartbeatMax.p99Ms },
+  ]
   if (options.twoProcesses) {
-    harness.step('starting a second server process')
-    const second = await prepared.startServer()
-    const both = [server.url, second.url]
-    await warmUp(run, 'heartbeats on both processes', both, heartbeats)
-    harness.step(`heartbeat at full speed, two server processes: ${duration}s`)
-    results.push(
-      await measure(run, 'heartbeat (max, 2 processes)', both, heartbeats, { duration }, true)
-    )
-    await second.stop()
+    const others = []
+    for (const count of [2, 3]) {
+      harness.step(`starting server process ${count}`)
+      others.push(await prepared.startServer())
+      const all = [server.url, ...others.map((other) => other.url)]
+      await warmUp(run, `heartbeats on ${count} processes`, all, heartbeats)
+      harness.step(`heartbeat at full speed, ${count} server processes: ${duration}s`)
+      const measured = await measure(
+        run,
+        `heartbeat (max, ${count} processes)`,
+        all,
+        heartbeats,
+        { duration },
+        true
+      )
+      results.push(measured)
+      byProcesses.push({
+        processes: count,
+        requestsPerSecond: measured.requestsPerSecond,
+        p99Ms: measured.p99Ms,
+      })
+    }
+    for (const other of others) await other.stop()
   }
 
   return {
@@ -560,6 +580,7 @@ export async function runScenarios(
     metricsOnOff,
     simulation,
     withHistory,
+    byProcesses,
   }
 }
 

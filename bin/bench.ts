@@ -11,7 +11,7 @@
 | 4. Drives the production server with autocannon: heartbeats at full speed,
 |    heartbeats at a fixed rate, session starts (resumes and fresh ones),
 |    usage records at full speed and at the fixed rate, and heartbeats
-|    against two server processes (bench/runs.ts). With
+|    against two and three server processes (bench/runs.ts). With
 |    `--metrics both`, two more servers, metrics on and off, take turns
 |    at the heartbeat runs: what the metrics cost.
 | 5. Prints the figures, writes bench/results.json (bench/report.ts), and
@@ -57,7 +57,7 @@ if (flags.help) {
                        records (default 1000)
   --pgbench-clients N  pgbench clients, -c (default 16; -j 2)
   --no-build           run bin/server.ts with NODE_ENV=production instead of a build
-  --one-process        skip the run against two server processes
+  --one-process        skip the runs against two and three server processes
   --metrics on|off|both  METRICS_ENABLED of the servers (default on); both: two
                        fresh servers, metrics on and off, take turns at the
                        heartbeat runs (a warm-up round, then 4 rounds), and
