@@ -103,6 +103,8 @@ export { default as JobScheduler } from '#services/job_scheduler'
 export { LeaseKeyring } from '#services/lease_keyring'
 /** How the backups and the job worker stand (the dashboard's warnings). */
 export { default as BackupHealth, type BackupWarning } from '#services/backup_health'
+/** Outgoing e-mail settings (config/mail.ts: SMTP_*, MAIL_FROM): `app.config.get<MailConfig>('mail')`. */
+export type { MailConfig } from '#config/mail'
 /** Emitting the domain events of types/events.ts without waiting for listeners. */
 export { announce, announceAfterCommit } from '#support/domain_events'
 

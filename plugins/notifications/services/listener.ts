@@ -1,0 +1,57 @@
+import { inject } from '@adonisjs/core'
+import type { EventsList } from '@adonisjs/core/types'
+import logger from '@adonisjs/core/services/logger'
+import redis from '@adonisjs/redis/services/main'
+import { notificationOf, type ListenedEvent } from './catalogue.js'
+import { Dispatcher } from './dispatcher.js'
+import { NotificationsSettings } from './settings.js'
+
+/**
+ * Hears the domain events and dispatches their notifications. A limit
+ * reached is sent at most once per license in `limitThrottleSeconds` (a
+ * Redis key set only if absent, with that expiry: one winner across all
+ * processes). A failure is logged, never passed to whoever emitted.
+ */
+@inject()
+export class NotificationListener {
+  #pending = new Set<Promise<unknown>>()
+
+  constructor(
+    protected dispatcher: Dispatcher,
+    protected settings: NotificationsSettings
+  ) {}
+
+  handle<Name extends ListenedEvent>(event: Name, payload: EventsList[Name]) {
+    const work = this.process(event, payload)
+      .catch((error) => logger.error({ err: error, event }, 'notification not dispatched'))
+      .finally(() => this.#pending.delete(work))
+    this.#pending.add(work)
+    return work
+  }
+
+  protected async process<Name extends ListenedEvent>(event: Name, payload: EventsList[Name]) {
+    if (event === 'license:limit_reached') {
+      const { license } = payload as EventsList['license:limit_reached']
+      if (!(await this.firstInWindow(license.id))) return null
+    }
+    return this.dispatcher.dispatch(notificationOf(event, payload))
+  }
+
+  /** Whether this is the first limit notification of the license in the window. */
+  protected async firstInWindow(licenseId: number) {
+    const seconds = this.settings.config.limitThrottleSeconds
+    const set = await redis.set(
+      `notifications:limit_reached:${licenseId}`,
+      '1',
+      'EX',
+      seconds,
+      'NX'
+    )
+    return set === 'OK'
+  }
+
+  /** Lets dispatches under way finish (a command's process waits for them before it exits). */
+  async drain() {
+    await Promise.allSettled([...this.#pending])
+  }
+}
