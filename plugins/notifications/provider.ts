@@ -3,6 +3,7 @@ import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import { PanelExtensions, PluginHost } from '#plugin_host/api'
 import { LISTENED_EVENTS } from './services/catalogue.js'
+import { Dispatcher } from './services/dispatcher.js'
 import { HealthWatch } from './services/health_watch.js'
 import { NotificationListener } from './services/listener.js'
 import { Mailer } from './services/mailer.js'
@@ -23,13 +24,14 @@ export default class NotificationsProvider {
     )
     this.app.container.singleton(NotificationQueue, () => new NotificationQueue())
     this.app.container.singleton(Mailer, () => new Mailer())
-    this.app.container.singleton(NotificationListener, async (resolver) => {
-      const { Dispatcher } = await import('./services/dispatcher.js')
-      return new NotificationListener(
-        await resolver.make(Dispatcher),
-        await resolver.make(NotificationsSettings)
-      )
-    })
+    this.app.container.singleton(
+      NotificationListener,
+      () =>
+        new NotificationListener({
+          dispatcher: () => this.app.container.make(Dispatcher),
+          settings: () => this.app.container.make(NotificationsSettings),
+        })
+    )
   }
 
   /**

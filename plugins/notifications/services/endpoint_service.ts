@@ -46,7 +46,7 @@ export class EndpointService {
     const parsed = new URL(url)
     if (parsed.username || parsed.password) throw endpointRefusal('credentials_in_url')
     if (parsed.protocol === 'https:') return
-    if (parsed.protocol === 'http:' && this.settings.allowLoopbackHttp) {
+    if (parsed.protocol === 'http:' && this.settings.config.allowLoopbackHttp) {
       if (isLoopbackHost(parsed.hostname)) return
     }
     throw endpointRefusal('https_required')

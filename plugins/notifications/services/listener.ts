@@ -1,10 +1,9 @@
-import { inject } from '@adonisjs/core'
 import type { EventsList } from '@adonisjs/core/types'
 import logger from '@adonisjs/core/services/logger'
 import redis from '@adonisjs/redis/services/main'
 import { notificationOf, type ListenedEvent } from './catalogue.js'
-import { Dispatcher } from './dispatcher.js'
-import { NotificationsSettings } from './settings.js'
+import { type Dispatcher } from './dispatcher.js'
+import { type NotificationsSettings } from './settings.js'
 
 /**
  * Hears the domain events and dispatches their notifications. A limit
@@ -12,13 +11,15 @@ import { NotificationsSettings } from './settings.js'
  * Redis key set only if absent, with that expiry: one winner across all
  * processes). A failure is logged, never passed to whoever emitted.
  */
-@inject()
 export class NotificationListener {
   #pending = new Set<Promise<unknown>>()
 
+  /** Resolves its collaborators per event, so what a test swaps in is used. */
   constructor(
-    protected dispatcher: Dispatcher,
-    protected settings: NotificationsSettings
+    protected resolve: {
+      dispatcher: () => Promise<Dispatcher>
+      settings: () => Promise<NotificationsSettings>
+    }
   ) {}
 
   handle<Name extends ListenedEvent>(event: Name, payload: EventsList[Name]) {
@@ -34,12 +35,14 @@ export class NotificationListener {
       const { license } = payload as EventsList['license:limit_reached']
       if (!(await this.firstInWindow(license.id))) return null
     }
-    return this.dispatcher.dispatch(notificationOf(event, payload))
+    const dispatcher = await this.resolve.dispatcher()
+    return dispatcher.dispatch(notificationOf(event, payload))
   }
 
   /** Whether this is the first limit notification of the license in the window. */
   protected async firstInWindow(licenseId: number) {
-    const seconds = this.settings.config.limitThrottleSeconds
+    const settings = await this.resolve.settings()
+    const seconds = settings.config.limitThrottleSeconds
     const set = await redis.set(
       `notifications:limit_reached:${licenseId}`,
       '1',

@@ -1,10 +1,13 @@
 /**
  * When a failed webhook delivery is tried again: exponential backoff from
  * one minute, doubling, capped at eight hours, with ±20 % jitter so that
- * many deliveries failing together do not all come back at once. Twelve
- * attempts span about a day (1+2+4+…+256 min, then 8 h twice: ~24.5 h).
+ * many deliveries failing together do not all come back at once. Thirteen
+ * attempts: the twelfth comes about 24.5 h after the first (1+2+4+…+256
+ * min, then 8 h twice), the thirteenth 8 h later, so that even with the
+ * jitter the schedule outlasts the day after which a failing endpoint is
+ * switched off (webhook_delivery.ts).
  */
-export const MAX_ATTEMPTS = 12
+export const MAX_ATTEMPTS = 13
 const BASE_MS = 60_000
 const CAP_MS = 8 * 3_600_000
 const JITTER = 0.2

@@ -27,7 +27,7 @@ export default class extends BaseSchema {
         ADD CONSTRAINT notifications_webhook_endpoints_events_nonempty
           CHECK (cardinality(events) > 0),
         ADD CONSTRAINT notifications_webhook_endpoints_url_http
-          CHECK (url ~* '^https?://'),
+          CHECK (url ~* '^(http|https)://'),
         ADD CONSTRAINT notifications_webhook_endpoints_disabled_reason
           CHECK (disabled_reason IS NULL OR disabled_reason IN ('admin', 'failing'))
     `)
