@@ -15,8 +15,12 @@ export interface ReceivedRequest {
   path: string
 }
 
-/** How the receiver answers one request: a status, or never (a timeout). */
-export type Answer = number | 'hang' | { status: number; headers?: Record<string, string> }
+/**
+ * How the receiver answers one request: a status, never (a timeout), or a
+ * 200 that sends `endlessBody` bytes and then keeps the answer open.
+ */
+export type Answer =
+  number | 'hang' | { status: number; headers?: Record<string, string> } | { endlessBody: number }
 
 /**
  * A real HTTP receiver on 127.0.0.1: it records every request and answers
@@ -37,6 +41,12 @@ export async function startReceiver(script: Answer[] = [200]) {
       const answer = script[Math.min(received.length - 1, script.length - 1)]
       if (answer === 'hang') {
         hanging.add(response)
+        return
+      }
+      if (typeof answer === 'object' && 'endlessBody' in answer) {
+        hanging.add(response)
+        response.writeHead(200, { 'content-type': 'text/plain' })
+        response.write('x'.repeat(answer.endlessBody))
         return
       }
       const { status, headers } =

@@ -342,6 +342,35 @@ test.group('notifications: webhooks against a real receiver', (group) => {
     }
   })
 
+  test('a long answer is cut at the size cap; two workers never send one attempt twice', async ({
+    assert,
+  }) => {
+    // An answer that never ends: only the cap (1 KiB here) ends the attempt before the timeout.
+    const endless = await startReceiver([{ endlessBody: 4096 }])
+    const restore = await useSettings({ maxResponseBytes: 1024, timeoutMs: 5000 })
+    try {
+      const { id } = await createEndpoint(endless.url(), ['security.alert_opened'])
+      await alert(11)
+      await alert(12)
+      const [first, second] = await deliveriesOf(id)
+      const outcome = await attempt(Number(first.id))
+      assert.include(outcome, { outcome: 'succeeded', status: 200 })
+      const row = await db.from('notifications_deliveries').where('id', first.id).first()
+      assert.isBelow(row.duration_ms, 5000)
+
+      // Two workers run the same delivery at once: one claims it, the other skips it.
+      const outcomes = await Promise.all([attempt(Number(second.id)), attempt(Number(second.id))])
+      assert.sameMembers(
+        outcomes.map((result) => result.outcome),
+        ['succeeded', 'skipped']
+      )
+      assert.lengthOf(endless.received, 2)
+    } finally {
+      restore()
+      await endless.close()
+    }
+  })
+
   test('addresses: HTTPS, or HTTP to this machine outside production only', async ({ assert }) => {
     const { client } = await loggedInPanel('owner')
     await client.get('/admin/notifications/webhooks/new')
