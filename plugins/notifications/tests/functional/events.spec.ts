@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import ace from '@adonisjs/core/services/ace'
@@ -5,13 +8,16 @@ import app from '@adonisjs/core/services/app'
 import emitter from '@adonisjs/core/services/emitter'
 import db from '@adonisjs/lucid/services/db'
 import redis from '@adonisjs/redis/services/main'
-import { createLicense, createProduct, newApiKey } from '#tests/support/fixtures'
+import { createLicense, createProduct, newApiKey, unique } from '#tests/support/fixtures'
 import { loggedInPanel } from '#tests/support/panel'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
 import { createMeter, licenseFor } from '#tests/support/usage'
 import { ExpiryWatch } from '../../services/expiry_watch.js'
 import { HealthWatch } from '../../services/health_watch.js'
 import { eventually, eventsAbout } from '../support.js'
+
+const IMPORT_HEADER =
+  'key,product,template,customer_id,customer_email,type,expiry_basis,status,max_devices,max_sessions,session_policy,template_overrides,entitlements_granted,entitlements_withdrawn,meter_limits,activated_at,expires_at,notes'
 
 const asEventLicense = (license: { id: number; key: string; productId: number }) => ({
   id: license.id,
@@ -55,6 +61,35 @@ test.group('notifications: the events the core and the checks announce', (group)
     )
     assert.equal(event.data.batch_id, licenses[0].batch_id)
     assert.equal(event.panel_path, '/admin/licenses')
+  })
+
+  test('licenses imported from CSV are one license.created event; a dry run none', async ({
+    assert,
+  }) => {
+    const product = await createProduct()
+    const keys = [unique('imp-a').toUpperCase(), unique('imp-b').toUpperCase()]
+    const file = join(tmpdir(), `${unique('import')}.csv`)
+    await writeFile(
+      file,
+      `${IMPORT_HEADER}\n${keys.map((key) => `${key},${product.slug},,,,perpetual,,,,,,,,,,,,`).join('\n')}\n`
+    )
+    const run = async (argv: string[]) => {
+      const command = await ace.create(await ace.find('license:import'), argv)
+      command.ui.switchMode('raw')
+      await command.exec()
+      return command
+    }
+    assert.equal((await run([file, '--dry-run'])).exitCode, 0)
+    assert.equal((await run([file])).exitCode, 0)
+    const imported = await db.from('licenses').whereIn('key', keys).orderBy('id')
+    assert.lengthOf(imported, 2)
+    const events = await settledEvents('license.created', imported[0].id, 1)
+    assert.lengthOf(events, 1)
+    assert.deepEqual(
+      events[0].data.licenses.map((license: { key: string }) => license.key),
+      keys
+    )
+    assert.isNull(events[0].data.batch_id)
   })
 
   test('a bulk suspension is one event; suspending again announces nothing', async ({ assert }) => {
