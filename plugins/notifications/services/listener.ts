@@ -7,9 +7,10 @@ import { type NotificationsSettings } from './settings.js'
 
 /**
  * Hears the domain events and dispatches their notifications. A limit
- * reached is sent at most once per license in `limitThrottleSeconds` (a
- * Redis key set only if absent, with that expiry: one winner across all
- * processes). A failure is logged, never passed to whoever emitted.
+ * reached is sent at most once per license (a usage limit: per license and
+ * meter) in `limitThrottleSeconds`: a Redis key set only if absent, with
+ * that expiry, so one process wins. A failure is logged, never passed to
+ * whoever emitted.
  */
 export class NotificationListener {
   #pending = new Set<Promise<unknown>>()
@@ -33,23 +34,22 @@ export class NotificationListener {
   protected async process<Name extends ListenedEvent>(event: Name, payload: EventsList[Name]) {
     if (event === 'license:limit_reached') {
       const { license } = payload as EventsList['license:limit_reached']
-      if (!(await this.firstInWindow(license.id))) return null
+      if (!(await this.firstInWindow(`limit_reached:${license.id}`))) return null
+    }
+    // A client retrying over its quota would otherwise send one per refused record.
+    if (event === 'usage:limit_reached') {
+      const { license, meter } = payload as EventsList['usage:limit_reached']
+      if (!(await this.firstInWindow(`usage_limit_reached:${license.id}:${meter}`))) return null
     }
     const dispatcher = await this.resolve.dispatcher()
     return dispatcher.dispatch(notificationOf(event, payload))
   }
 
-  /** Whether this is the first limit notification of the license in the window. */
-  protected async firstInWindow(licenseId: number) {
+  /** Whether this is the first notification of its kind (`what`) in the window. */
+  protected async firstInWindow(what: string) {
     const settings = await this.resolve.settings()
     const seconds = settings.config.limitThrottleSeconds
-    const set = await redis.set(
-      `notifications:limit_reached:${licenseId}`,
-      '1',
-      'EX',
-      seconds,
-      'NX'
-    )
+    const set = await redis.set(`notifications:${what}`, '1', 'EX', seconds, 'NX')
     return set === 'OK'
   }
 

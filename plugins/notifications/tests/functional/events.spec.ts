@@ -125,6 +125,17 @@ test.group('notifications: the events the core and the checks announce', (group)
     const [event] = await settledEvents('usage.limit_reached', license.id, 1)
     assert.include(event.data, { meter: meter.code, limit: 2, used: 2 })
     assert.equal(event.data.license.key, license.key)
+    // Refused again within the hour: no second notification; another license gets its own.
+    ;(await record(1)).assertStatus(409)
+    const second = await licenseFor(meter)
+    ;(
+      await client
+        .post('/api/license/usage')
+        .header('x-api-key', apiKey)
+        .json({ license_key: second.key, meter: meter.code, amount: 3 })
+    ).assertStatus(409)
+    await settledEvents('usage.limit_reached', second.id, 1)
+    assert.lengthOf(await eventsAbout('usage.limit_reached', license.id), 1)
   })
 
   test('a limit reached is sent at most once per license per hour', async ({ assert }) => {
