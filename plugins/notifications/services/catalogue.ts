@@ -74,92 +74,87 @@ const STATUS_TYPES = {
   revoked: 'license.revoked',
 } as const
 
+const licenseListPath = (licenses: EventLicense[]) =>
+  licenses.length === 1 ? licensePath(licenses[0]) : '/admin/licenses'
+
+/** How each domain event becomes a notification. */
+const BUILDERS: { [Name in ListenedEvent]: (payload: EventsList[Name]) => Notification } = {
+  'security:alert_opened': (p) => ({
+    type: 'security.alert_opened',
+    data: {
+      alert_id: p.alertId,
+      rule: p.rule,
+      severity: p.severity,
+      summary: p.summary,
+      license: p.license ? licenseData(p.license) : null,
+      ip: p.ip,
+    },
+    panelPath: `/admin/security/alerts/${p.alertId}`,
+  }),
+  'license:created': (p) => ({
+    type: 'license.created',
+    data: { batch_id: p.batchId, ...licenseList(p.licenses), actor: p.actor },
+    panelPath: licenseListPath(p.licenses),
+  }),
+  'license:status_changed': (p) => ({
+    type: STATUS_TYPES[p.status],
+    data: { status: p.status, ...licenseList(p.licenses), actor: p.actor },
+    panelPath: licenseListPath(p.licenses),
+  }),
+  'license:expiring': (p) => ({
+    type: 'license.expiring',
+    data: { license: licenseData(p.license), expires_at: p.expiresAt, days_left: p.daysLeft },
+    panelPath: licensePath(p.license),
+  }),
+  'license:expired': (p) => ({
+    type: 'license.expired',
+    data: { license: licenseData(p.license), expired_at: p.expiredAt },
+    panelPath: licensePath(p.license),
+  }),
+  'license:limit_reached': (p) => ({
+    type: 'license.limit_reached',
+    data: {
+      license: licenseData(p.license),
+      limit: p.limit,
+      max: p.max,
+      fingerprint_digest: p.fingerprintDigest,
+      ip: p.ip,
+    },
+    panelPath: licensePath(p.license),
+  }),
+  'usage:limit_reached': (p) => ({
+    type: 'usage.limit_reached',
+    data: {
+      license: licenseData(p.license),
+      meter: p.meter,
+      limit: p.limit,
+      used: p.used,
+      resets_at: p.resetsAt,
+    },
+    panelPath: licensePath(p.license),
+  }),
+  'backup:failed': (p) => ({
+    type: 'backup.failed',
+    data: { backup_id: p.backupId, reason: p.reason },
+    panelPath: '/admin/backups',
+  }),
+  'backup:overdue': (p) => ({
+    type: 'backup.overdue',
+    data: { last_success_at: p.lastSuccessAt, max_age_hours: p.maxAgeHours },
+    panelPath: '/admin/backups',
+  }),
+  'worker:silent': (p) => ({
+    type: 'worker.silent',
+    data: { last_beat_at: p.lastBeatAt },
+    panelPath: '/admin/monitoring',
+  }),
+}
+
 /** The notification a domain event becomes. */
 export function notificationOf<Name extends ListenedEvent>(
   event: Name,
   payload: EventsList[Name]
 ): Notification {
-  const p = payload as any
-  switch (event) {
-    case 'security:alert_opened':
-      return {
-        type: 'security.alert_opened',
-        data: {
-          alert_id: p.alertId,
-          rule: p.rule,
-          severity: p.severity,
-          summary: p.summary,
-          license: p.license ? licenseData(p.license) : null,
-          ip: p.ip,
-        },
-        panelPath: `/admin/security/alerts/${p.alertId}`,
-      }
-    case 'license:created':
-      return {
-        type: 'license.created',
-        data: { batch_id: p.batchId, ...licenseList(p.licenses), actor: p.actor },
-        panelPath: p.licenses.length === 1 ? licensePath(p.licenses[0]) : '/admin/licenses',
-      }
-    case 'license:status_changed':
-      return {
-        type: STATUS_TYPES[p.status as keyof typeof STATUS_TYPES],
-        data: { status: p.status, ...licenseList(p.licenses), actor: p.actor },
-        panelPath: p.licenses.length === 1 ? licensePath(p.licenses[0]) : '/admin/licenses',
-      }
-    case 'license:expiring':
-      return {
-        type: 'license.expiring',
-        data: { license: licenseData(p.license), expires_at: p.expiresAt, days_left: p.daysLeft },
-        panelPath: licensePath(p.license),
-      }
-    case 'license:expired':
-      return {
-        type: 'license.expired',
-        data: { license: licenseData(p.license), expired_at: p.expiredAt },
-        panelPath: licensePath(p.license),
-      }
-    case 'license:limit_reached':
-      return {
-        type: 'license.limit_reached',
-        data: {
-          license: licenseData(p.license),
-          limit: p.limit,
-          max: p.max,
-          fingerprint_digest: p.fingerprintDigest,
-          ip: p.ip,
-        },
-        panelPath: licensePath(p.license),
-      }
-    case 'usage:limit_reached':
-      return {
-        type: 'usage.limit_reached',
-        data: {
-          license: licenseData(p.license),
-          meter: p.meter,
-          limit: p.limit,
-          used: p.used,
-          resets_at: p.resetsAt,
-        },
-        panelPath: licensePath(p.license),
-      }
-    case 'backup:failed':
-      return {
-        type: 'backup.failed',
-        data: { backup_id: p.backupId, reason: p.reason },
-        panelPath: '/admin/backups',
-      }
-    case 'backup:overdue':
-      return {
-        type: 'backup.overdue',
-        data: { last_success_at: p.lastSuccessAt, max_age_hours: p.maxAgeHours },
-        panelPath: '/admin/backups',
-      }
-    case 'worker:silent':
-      return {
-        type: 'worker.silent',
-        data: { last_beat_at: p.lastBeatAt },
-        panelPath: '/admin/monitoring',
-      }
-  }
-  throw new Error(`No notification for the event ${String(event)}`)
+  const build = BUILDERS[event] as (payload: EventsList[Name]) => Notification
+  return build(payload)
 }
