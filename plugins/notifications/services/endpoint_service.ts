@@ -186,6 +186,8 @@ export class EndpointService {
       const updated = await trx
         .from('notifications_deliveries')
         .where({ id: deliveryId, endpoint_id: endpointId })
+        // A pending delivery is scheduled already (or in flight): nothing to restart.
+        .whereNot('status', 'pending')
         .update({
           status: 'pending',
           attempts: 0,
@@ -194,7 +196,14 @@ export class EndpointService {
           updated_at: now,
         })
         .returning(['id', 'event_id'])
-      if (updated.length === 0) return null
+      if (updated.length === 0) {
+        const delivery = await trx
+          .from('notifications_deliveries')
+          .where({ id: deliveryId, endpoint_id: endpointId })
+          .first()
+        if (delivery) throw endpointRefusal('delivery_pending')
+        return null
+      }
       await this.audit.record(trx, actor, {
         action: 'notifications.webhook_redelivered',
         subjectType: 'webhook_endpoint',

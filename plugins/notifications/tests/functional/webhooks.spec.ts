@@ -223,6 +223,13 @@ test.group('notifications: webhooks against a real receiver', (group) => {
         status: 'pending',
         attempts: 0,
       })
+      // Pending again (scheduled): a second redelivery is refused, nothing changes.
+      await client.get(`/admin/notifications/webhooks/${a.id}`)
+      await client.post(
+        `/admin/notifications/webhooks/${a.id}/deliveries/${delivered.id}/redeliver`
+      )
+      const refusedPage = await client.get(`/admin/notifications/webhooks/${a.id}`)
+      assert.include(refusedPage.body, 'That delivery is still scheduled')
       await attempt(Number(delivered.id))
       assert.lengthOf(first.received, 3)
       assert.equal(ids(first.received)[2], delivered.event_id)
