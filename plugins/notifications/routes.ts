@@ -24,6 +24,7 @@ const routes: PluginRoutes = ({ admin, owner }) => {
                 router.post('/:id/enable', [Webhooks, 'enable']).as('enable')
                 router.post('/:id/disable', [Webhooks, 'disable']).as('disable')
                 router.post('/:id/test', [Webhooks, 'test']).as('test')
+                router.post('/:id/secret', [Webhooks, 'rotateSecret']).as('rotate_secret')
                 router
                   .post('/:id/deliveries/:delivery/redeliver', [Webhooks, 'redeliver'])
                   .as('redeliver')

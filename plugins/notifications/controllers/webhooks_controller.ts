@@ -82,6 +82,19 @@ export default class WebhooksController {
     return ctx.response.redirect(`${BASE}/${id}`)
   }
 
+  /** Shows the new secret in this response only, as on creation. */
+  async rotateSecret(ctx: HttpContext) {
+    const id = Number(ctx.params.id)
+    const secret = await this.endpoints.rotateSecret(id, adminActor(ctx))
+    if (!secret) throw notFound()
+    ctx.response.header('Cache-Control', 'no-store')
+    return ctx.view.render('notifications::webhooks/created', {
+      endpoint: await this.queries.endpoint(id),
+      secret,
+      rotated: true,
+    })
+  }
+
   async destroy(ctx: HttpContext) {
     if (!(await this.endpoints.destroy(Number(ctx.params.id), adminActor(ctx)))) throw notFound()
     ctx.session.flash('success', ctx.i18n.t('notifications.deleted'))

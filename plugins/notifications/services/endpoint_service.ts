@@ -134,6 +134,31 @@ export class EndpointService {
     })
   }
 
+  /**
+   * A new signing secret (the old one stops working at once), shown once
+   * like the first; null when there is no such endpoint.
+   */
+  async rotateSecret(id: number, actor: Actor) {
+    const secret = newSecret()
+    const found = await db.transaction(async (trx) => {
+      if (!(await this.lock(trx, id))) return false
+      await trx
+        .from('notifications_webhook_endpoints')
+        .where('id', id)
+        .update({
+          secret_sealed: encryption.encrypt(secret),
+          updated_at: this.clock.now().toJSDate(),
+        })
+      await this.audit.record(trx, actor, {
+        action: 'notifications.webhook_secret_rotated',
+        subjectType: 'webhook_endpoint',
+        subjectId: id,
+      })
+      return true
+    })
+    return found ? secret : null
+  }
+
   async destroy(id: number, actor: Actor) {
     return db.transaction(async (trx) => {
       const current = await this.lock(trx, id)

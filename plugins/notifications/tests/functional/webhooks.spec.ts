@@ -126,12 +126,31 @@ test.group('notifications: webhooks against a real receiver', (group) => {
       const page = await client.get(`/admin/notifications/webhooks/${endpoint.id}`)
       assert.include(page.body, `data-delivery="${delivery.id}" data-status="succeeded"`)
 
+      // A new secret replaces the old one: shown once, audited, and what signs from now on.
+      await client.get(`/admin/notifications/webhooks/${endpoint.id}`)
+      const rotated = await client.post(`/admin/notifications/webhooks/${endpoint.id}/secret`)
+      assert.equal(rotated.headers.get('cache-control'), 'no-store')
+      const newSecret = /data-testid="webhook-secret">(whsec_[\w-]+)</.exec(rotated.body)![1]
+      assert.notEqual(newSecret, secret)
+      await alert(43)
+      const [, next] = await deliveriesOf(endpoint.id)
+      await attempt(Number(next.id))
+      assert.isTrue(hmacVerifies(receiver.received[1], newSecret))
+      assert.isFalse(hmacVerifies(receiver.received[1], secret))
+      const rotation = await db
+        .from('audit_logs')
+        .where('action', 'notifications.webhook_secret_rotated')
+        .where('subject_id', String(endpoint.id))
+        .first()
+      assert.exists(rotation)
+      assert.notInclude(JSON.stringify(rotation), newSecret)
+
       // A second attempt of a delivered event sends nothing.
       assert.deepEqual(await attempt(Number(delivery.id)), {
         outcome: 'skipped',
         reason: 'not_pending',
       })
-      assert.lengthOf(receiver.received, 1)
+      assert.lengthOf(receiver.received, 2)
     } finally {
       await receiver.close()
     }
