@@ -125,6 +125,7 @@ test.group('notifications: webhooks against a real receiver', (group) => {
       assert.isNull(logged.next_attempt_at)
       const page = await client.get(`/admin/notifications/webhooks/${endpoint.id}`)
       assert.include(page.body, `data-delivery="${delivery.id}" data-status="succeeded"`)
+      assert.include(page.body, '<span class="badge badge-success">Enabled</span>')
 
       // A new secret replaces the old one: shown once, audited, and what signs from now on.
       await client.get(`/admin/notifications/webhooks/${endpoint.id}`)
@@ -320,6 +321,7 @@ test.group('notifications: webhooks against a real receiver', (group) => {
       const { client } = await loggedInPanel('owner')
       const list = await client.get('/admin/notifications/webhooks')
       assert.include(list.body, `data-endpoint-disabled="${endpointId}"`)
+      assert.include(list.body, '<span class="badge badge-danger">Disabled after failures</span>')
       const dashboard = await client.get('/admin')
       assert.include(dashboard.body, 'data-card="notifications"')
       await client.get(`/admin/notifications/webhooks/${endpointId}`)
