@@ -165,6 +165,7 @@ export type ScannedRoutes = {
     'admin.notifications.webhooks.enable': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.webhooks.disable': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.webhooks.test': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.rotate_secret': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.webhooks.redeliver': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'delivery': ParamValue} }
     'admin.notifications.email': { paramsTuple?: []; params?: {} }
     'admin.notifications.email_update': { paramsTuple?: []; params?: {} }
@@ -417,6 +418,7 @@ export type ScannedRoutes = {
     'admin.notifications.webhooks.enable': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.webhooks.disable': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.webhooks.test': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.rotate_secret': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.webhooks.redeliver': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'delivery': ParamValue} }
     'admin.notifications.email_update': { paramsTuple?: []; params?: {} }
   }
