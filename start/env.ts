@@ -66,4 +66,12 @@ export default await Env.create(new URL('../', import.meta.url), {
   HEALTH_MAX_WORKER_SILENCE: Env.schema.string.optional(),
   HEALTH_DISK_MAX_USED_PERCENT: Env.schema.number.optional(),
   HEALTH_HEAP_MAX: Env.schema.string.optional(),
+
+  /** E-mail notifications (plugin notifications); without SMTP_HOST no e-mail is sent. */
+  SMTP_HOST: Env.schema.string.optional({ format: 'host' }),
+  SMTP_PORT: Env.schema.number.optional(),
+  SMTP_USER: Env.schema.string.optional(),
+  SMTP_PASSWORD: Env.schema.secret.optional(),
+  SMTP_SECURE: Env.schema.boolean.optional(),
+  MAIL_FROM: Env.schema.string.optional(),
 })

@@ -19,6 +19,7 @@ import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { expiryFor } from '#support/license_duration'
 import { preparedQuery } from '#support/prepared_query'
+import { announceAfterCommit, eventActorOf, eventLicenseOf } from '#support/domain_events'
 
 export type VerifyCode =
   'VALID' | 'EXPIRED' | 'SUSPENDED' | 'REVOKED' | 'DEVICE_NOT_ACTIVATED' | 'VERSION_TOO_OLD'
@@ -293,7 +294,12 @@ export default class LicenseService {
    * license's live sessions (`license`) in the same transaction, so their
    * next heartbeat tells the clients to stop.
    */
-  async setStatus(licenseKey: string, status: StoredLicenseStatus, actor: Actor) {
+  async setStatus(
+    licenseKey: string,
+    status: StoredLicenseStatus,
+    actor: Actor,
+    options: { announce?: boolean } = {}
+  ) {
     const now = this.clock.now()
     return db.transaction(async (trx) => {
       const license = await this.lock(trx, licenseKey)
@@ -302,6 +308,14 @@ export default class LicenseService {
       license.useTransaction(trx)
       license.status = status
       await license.save()
+      // A bulk change announces its licenses in one event instead (setStatusOfMany).
+      if (options.announce !== false) {
+        announceAfterCommit(trx, 'license:status_changed', () => ({
+          licenses: [eventLicenseOf(license)],
+          status,
+          actor: eventActorOf(actor),
+        }))
+      }
       const ended =
         status === 'active'
           ? []
