@@ -577,6 +577,110 @@ export class MeterSchema extends BaseModel {
   declare updatedAt: DateTime
 }
 
+export class NotificationsConditionSchema extends BaseModel {
+  static $columns = ['name', 'raisedAt'] as const
+  $columns = NotificationsConditionSchema.$columns
+  @column({ isPrimary: true })
+  declare name: string
+  @column.dateTime()
+  declare raisedAt: DateTime
+}
+
+export class NotificationsDeliverySchema extends BaseModel {
+  static $columns = ['attempts', 'createdAt', 'durationMs', 'endpointId', 'error', 'eventId', 'id', 'lastAttemptAt', 'nextAttemptAt', 'responseStatus', 'status', 'updatedAt'] as const
+  $columns = NotificationsDeliverySchema.$columns
+  @column()
+  declare attempts: number
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare durationMs: number | null
+  @column()
+  declare endpointId: number
+  @column()
+  declare error: string | null
+  @column()
+  declare eventId: string
+  @column({ isPrimary: true })
+  declare id: bigint | number
+  @column.dateTime()
+  declare lastAttemptAt: DateTime | null
+  @column.dateTime()
+  declare nextAttemptAt: DateTime | null
+  @column()
+  declare responseStatus: number | null
+  @column()
+  declare status: string
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}
+
+export class NotificationsEmailSubscriptionSchema extends BaseModel {
+  static $columns = ['adminUserId', 'createdAt', 'eventType'] as const
+  $columns = NotificationsEmailSubscriptionSchema.$columns
+  @column({ isPrimary: true })
+  declare adminUserId: number
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare eventType: string
+}
+
+export class NotificationsEventSchema extends BaseModel {
+  static $columns = ['createdAt', 'data', 'id', 'panelPath', 'type'] as const
+  $columns = NotificationsEventSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare data: any
+  @column({ isPrimary: true })
+  declare id: string
+  @column()
+  declare panelPath: string
+  @column()
+  declare type: string
+}
+
+export class NotificationsExpiryNoticeSchema extends BaseModel {
+  static $columns = ['createdAt', 'expiresAt', 'kind', 'licenseId'] as const
+  $columns = NotificationsExpiryNoticeSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column.dateTime()
+  declare expiresAt: DateTime
+  @column()
+  declare kind: string
+  @column({ isPrimary: true })
+  declare licenseId: number
+}
+
+export class NotificationsWebhookEndpointSchema extends BaseModel {
+  static $columns = ['createdAt', 'description', 'disabledAt', 'disabledReason', 'enabled', 'events', 'failingSince', 'id', 'secretSealed', 'updatedAt', 'url'] as const
+  $columns = NotificationsWebhookEndpointSchema.$columns
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare description: string | null
+  @column.dateTime()
+  declare disabledAt: DateTime | null
+  @column()
+  declare disabledReason: string | null
+  @column()
+  declare enabled: boolean
+  @column()
+  declare events: any
+  @column.dateTime()
+  declare failingSince: DateTime | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare secretSealed: string
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+  @column()
+  declare url: string
+}
+
 export class ProductSchema extends BaseModel {
   static $columns = ['createdAt', 'description', 'expiryGraceDays', 'id', 'name', 'offlineGraceSeconds', 'reclaimGraceSeconds', 'slug', 'transferCooldownSeconds', 'transferQuota', 'transferQuotaPeriodDays', 'updatedAt'] as const
   $columns = ProductSchema.$columns
