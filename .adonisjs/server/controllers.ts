@@ -34,6 +34,7 @@ export const controllers = {
     Products: () => import('#controllers/panel/products_controller'),
     Sessions: () => import('#controllers/panel/sessions_controller'),
   },
+  SecurityReports: () => import('#controllers/security_reports_controller'),
   Sessions: () => import('#controllers/sessions_controller'),
   SingleUse: () => import('#controllers/single_use_controller'),
   Transfers: () => import('#controllers/transfers_controller'),

@@ -18,6 +18,7 @@ import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { expiryFor } from '#support/license_duration'
+import { eventLicenseOf } from '#services/security/security_events'
 
 export type VerifyCode =
   'VALID' | 'EXPIRED' | 'SUSPENDED' | 'REVOKED' | 'DEVICE_NOT_ACTIVATED' | 'VERSION_TOO_OLD'
@@ -51,6 +52,15 @@ const DEVICE_LIMIT_CONSTRAINT = 'devices_within_max_devices'
  */
 export function assertUsableStatus(status: LicenseStatus) {
   if (status !== 'active' && status !== 'grace') throw new ApiError(REFUSAL_FOR_STATUS[status])
+}
+
+/** The device limit refused this license on this fingerprint. */
+function deviceLimitReached(license: License, fingerprint: string) {
+  return new ApiError('DEVICE_LIMIT_REACHED').concerning({
+    license: eventLicenseOf(license),
+    limit: { kind: 'devices', max: license.maxDevices },
+    fingerprint,
+  })
 }
 
 function isDeviceLimitViolation(error: unknown) {
@@ -142,7 +152,7 @@ export default class LicenseService {
     now: DateTime
   ) {
     const inUse = await this.countActiveDevices(license.id, trx)
-    if (inUse >= license.maxDevices) throw new ApiError('DEVICE_LIMIT_REACHED')
+    if (inUse >= license.maxDevices) throw deviceLimitReached(license, fingerprint)
 
     const previous = await Device.query({ client: trx })
       .where({ licenseId: license.id, fingerprint })
@@ -163,7 +173,7 @@ export default class LicenseService {
     try {
       await device.save()
     } catch (error) {
-      if (isDeviceLimitViolation(error)) throw new ApiError('DEVICE_LIMIT_REACHED')
+      if (isDeviceLimitViolation(error)) throw deviceLimitReached(license, fingerprint)
       throw error
     }
     trx.after('commit', () => metrics.activated())
@@ -396,7 +406,12 @@ export default class LicenseService {
       })
       const same = devices.find((device) => device.fingerprint === input.fingerprint)
       if (same) return { license, device: same, created: false }
-      if (devices.length > 0) throw new ApiError('LICENSE_ALREADY_USED')
+      if (devices.length > 0) {
+        throw new ApiError('LICENSE_ALREADY_USED').concerning({
+          license: eventLicenseOf(license),
+          fingerprint: input.fingerprint,
+        })
+      }
 
       const device = await this.bindDevice(trx, license, input.fingerprint, { type: 'domain' }, now)
       await this.markFirstActivation(license, now, trx)
