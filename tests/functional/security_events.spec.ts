@@ -1,10 +1,13 @@
 import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import limiter from '@adonisjs/limiter/services/main'
 import ApiKeyService from '#services/api_key_service'
 import { fingerprintDigest } from '#services/security/security_events'
 import { cliActor } from '#support/actor'
+import { Clock, FixedClock } from '#support/clock'
+import { coreJobs } from '#start/jobs'
 import { generateLicenseKey } from '#support/license_keys'
 import { createApiKey, createLicense, fingerprint } from '#tests/support/fixtures'
 import { PanelClient, createAdmin } from '#tests/support/panel'
@@ -323,5 +326,42 @@ test.group('POST /api/license/report', () => {
       events.map((event) => event.kind),
       ['license_not_found']
     )
+  })
+})
+
+test.group('Security event upkeep (security:partitions)', (group) => {
+  async function partitionsLike(pattern: string): Promise<string[]> {
+    const { rows } = await db.rawQuery(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'security_partitions'
+         AND tablename LIKE ? ORDER BY tablename`,
+      [pattern]
+    )
+    return rows.map((row: { name: string }) => row.name)
+  }
+  group.each.teardown(async () => {
+    app.container.restore(Clock)
+    for (const name of await partitionsLike('security_events_y2001m%')) {
+      await db.rawQuery(`DROP TABLE security_partitions.${name}`)
+    }
+  })
+
+  test('creates the months ahead and drops those past the retention (90 days)', async ({
+    assert,
+  }) => {
+    await db.rawQuery(`SELECT ensure_security_event_partitions('2001-01-01T00:00:00Z', 2)`)
+    app.container.swap(Clock, () => new FixedClock(DateTime.fromISO('2001-06-15T12:00:00Z')))
+    const job = coreJobs.find((candidate) => candidate.name === 'security:partitions')!
+    const { default: handler } = await job.handler()
+    const result = await handler({ app, scheduledAt: new Date() })
+    assert.deepEqual(result, {
+      created: ['security_events_y2001m06', 'security_events_y2001m07', 'security_events_y2001m08'],
+      dropped: ['security_events_y2001m01', 'security_events_y2001m02'],
+    })
+    assert.deepEqual(await partitionsLike('security_events_y2001m%'), [
+      'security_events_y2001m03',
+      'security_events_y2001m06',
+      'security_events_y2001m07',
+      'security_events_y2001m08',
+    ])
   })
 })
