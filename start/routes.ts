@@ -70,6 +70,7 @@ await import('#start/routes/panel_plugins')
 await import('#start/routes/panel_backups')
 await import('#start/routes/panel_monitoring')
 await import('#start/routes/panel_analytics')
+await import('#start/routes/panel_security')
 
 /*
 | The enabled plugins' routes. A disabled plugin's routes are never mounted,

@@ -229,8 +229,11 @@ export default class SecurityAlerts {
    * status it had (when it is still the suspension's). Ended sessions have
    * nothing to undo: their clients start new ones. Audited.
    */
-  async reverse(actionId: number, actor: Actor) {
+  async reverse(actionId: number, actor: Actor, alertId?: number) {
     const action = await SecurityAlertAction.findOrFail(actionId)
+    if (alertId !== undefined && action.alertId !== alertId) {
+      throw new DomainError('not_found', { messageKey: 'security.alerts.not_found' })
+    }
     if (action.reversedAt) {
       throw new DomainError('already_reversed', { messageKey: 'security.alerts.already_reversed' })
     }
