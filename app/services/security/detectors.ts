@@ -64,6 +64,8 @@ export type RuleSettingsOf = (rule: SecurityRuleName, productId: number | null) 
 /** Evidence kept per finding: the latest items, enough to judge by. */
 export const MAX_EVIDENCE = 50
 
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
+
 const since = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000)
 
 function eventEvidence(event: SeenEvent): EvidenceItem {
@@ -131,7 +133,7 @@ export function detectSharing(sightings: Sighting[], now: Date, settingsOf: Rule
       rule: 'sharing',
       subject: `license:${licenseId}`,
       severity: settings.severity,
-      summary: `License used from ${devices} devices and ${addresses} addresses within ${settings.windowMinutes} minutes`,
+      summary: `License used from ${devices} devices and ${plural(addresses, 'address', 'addresses')} within ${settings.windowMinutes} minutes`,
       licenseId,
       productId: all[0].productId,
       ip: null,
