@@ -2,6 +2,8 @@ import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
+import emitter from '@adonisjs/core/services/emitter'
+import type { EventsList } from '@adonisjs/core/types'
 import limiter from '@adonisjs/limiter/services/main'
 import ApiKeyService from '#services/api_key_service'
 import { fingerprintDigest } from '#services/security/security_events'
@@ -141,6 +143,65 @@ test.group('Security events of refused requests', () => {
     assert.equal(events[0].fingerprint_digest, fingerprintDigest(second))
     assert.equal(events[0].details.max, 1)
     assert.equal(events[2].fingerprint_digest, fingerprintDigest('other.example.com'))
+  })
+
+  test('a device or session limit announces license:limit_reached with the license and the limit', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const { post } = await caller()
+    const seen: EventsList['license:limit_reached'][] = []
+    const stop = emitter.on('license:limit_reached', (payload) => void seen.push(payload))
+    cleanup(() => stop())
+    const license = await createLicense({
+      type: 'perpetual',
+      maxDevices: 1,
+      maxSessions: 1,
+      sessionPolicy: 'single',
+    })
+    const [first, second] = [fingerprint(), fingerprint()]
+    ;(
+      await post(client, '/api/license/session/start', {
+        license_key: license.key,
+        hardware_fingerprint: first,
+      })
+    ).assertStatus(201)
+    ;(
+      await post(client, '/api/license/session/start', {
+        license_key: license.key,
+        hardware_fingerprint: second,
+      })
+    ).assertStatus(409)
+    ;(
+      await post(client, '/api/license/activate', {
+        license_key: license.key,
+        hardware_fingerprint: second,
+      })
+    ).assertStatus(409)
+    const mine = seen.filter((event) => event.license.id === license.id)
+    const named = {
+      id: license.id,
+      key: license.key,
+      productId: license.productId,
+      customerId: null,
+    }
+    assert.deepEqual(mine, [
+      {
+        license: named,
+        limit: 'sessions',
+        max: 1,
+        fingerprintDigest: fingerprintDigest(second),
+        ip: '127.0.0.1',
+      },
+      {
+        license: named,
+        limit: 'devices',
+        max: 1,
+        fingerprintDigest: fingerprintDigest(second),
+        ip: '127.0.0.1',
+      },
+    ])
   })
 
   test('invalid and revoked API keys: invalid_api_key, the revoked key named', async ({

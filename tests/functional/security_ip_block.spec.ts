@@ -3,6 +3,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type securityConfig from '#config/security'
+import BlockedIpService from '#services/blocked_ip_service'
 import SecurityAlerts from '#services/security/security_alerts'
 import { cliActor } from '#support/actor'
 import { generateLicenseKey } from '#support/license_keys'
@@ -169,4 +170,35 @@ test.group('Blocked addresses across three server processes', (group) => {
     // Without an automatic action, nothing is blocked.
     assert.equal((await badKey(attacker, 0)).status, 401)
   })
+})
+
+test.group('Blocked addresses while Redis is away', () => {
+  test('a process without Redis keeps its list and reloads it from the database', async ({
+    assert,
+    cleanup,
+  }) => {
+    const apiKey = await newApiKey()
+    const cut = await startServerProcess({
+      TRUST_PROXY: 'loopback',
+      REDIS_URL: 'redis://127.0.0.1:1/0',
+    })
+    cleanup(() => cut.stop())
+    const ip = `198.51.100.${randomInt(1, 255)}`
+    const stats = () =>
+      fetch(`${cut.url}/api/stats`, { headers: { 'x-api-key': apiKey, 'x-forwarded-for': ip } })
+    assert.equal((await stats()).status, 200)
+
+    const blockedIps = await app.container.make(BlockedIpService)
+    const row = await blockedIps.block(
+      { network: ip, reason: 'test', createdBy: 'tests' },
+      null,
+      cliActor('tests')
+    )
+    cleanup(() => blockedIps.unblock(row.id, cliActor('tests')))
+    // No version to read: the list is read from the database every few seconds instead.
+    const startedAt = Date.now()
+    let status = 200
+    while (status !== 403 && Date.now() - startedAt < 10_000) status = (await stats()).status
+    assert.equal(status, 403)
+  }).timeout(60_000)
 })
