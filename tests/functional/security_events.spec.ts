@@ -7,6 +7,7 @@ import type { EventsList } from '@adonisjs/core/types'
 import limiter from '@adonisjs/limiter/services/main'
 import ApiKeyService from '#services/api_key_service'
 import { fingerprintDigest } from '#services/security/security_events'
+import { SecurityEventRecorder } from '#services/security/security_event_recorder'
 import { cliActor } from '#support/actor'
 import { Clock, FixedClock } from '#support/clock'
 import { coreJobs } from '#start/jobs'
@@ -424,5 +425,69 @@ test.group('Security event upkeep (security:partitions)', (group) => {
       'security_events_y2001m07',
       'security_events_y2001m08',
     ])
+  })
+})
+
+test.group('The security event recorder', () => {
+  const countOf = async (agent: string) => {
+    const [row] = await db.from('security_events').where('user_agent', agent).count('* as total')
+    return Number(row.total)
+  }
+
+  test('events wait in the buffer and are written in one batch when it is full, or on flush', async ({
+    assert,
+  }) => {
+    const recorder = new SecurityEventRecorder({
+      recording: true,
+      flushIntervalMs: 60_000,
+      flushBatch: 3,
+      maxBuffered: 5,
+    })
+    const agent = testAgent()
+    const record = () =>
+      recorder.record({ kind: 'rate_limited', ip: '192.0.2.1', userAgent: agent })
+    record()
+    record()
+    assert.equal(recorder.pending, 2)
+    assert.equal(await countOf(agent), 0)
+    record()
+    // A full batch is written at once, long before the (minute-long) interval.
+    const startedAt = Date.now()
+    while ((await countOf(agent)) < 3 && Date.now() - startedAt < 5000) {}
+    assert.equal(await countOf(agent), 3)
+    assert.equal(recorder.pending, 0)
+
+    // Past maxBuffered the oldest are dropped, never the caller.
+    const burst = new SecurityEventRecorder({
+      recording: true,
+      flushIntervalMs: 60_000,
+      flushBatch: 100,
+      maxBuffered: 5,
+    })
+    const other = testAgent()
+    for (let index = 0; index < 7; index++) {
+      burst.record({ kind: 'rate_limited', userAgent: other, details: { index } })
+    }
+    assert.equal(burst.dropped, 2)
+    await burst.close()
+    const kept = await db.from('security_events').where('user_agent', other).orderBy('id')
+    assert.deepEqual(
+      kept.map((row) => row.details.index),
+      [2, 3, 4, 5, 6]
+    )
+  })
+
+  test('with recording off nothing is kept', async ({ assert }) => {
+    const off = new SecurityEventRecorder({
+      recording: false,
+      flushIntervalMs: 10,
+      flushBatch: 1,
+      maxBuffered: 5,
+    })
+    const agent = testAgent()
+    off.record({ kind: 'rate_limited', userAgent: agent })
+    assert.equal(off.pending, 0)
+    await off.close()
+    assert.equal(await countOf(agent), 0)
   })
 })

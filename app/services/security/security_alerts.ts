@@ -149,9 +149,13 @@ export default class SecurityAlerts {
       try {
         await this.act(alertId, action, DETECTOR_ACTOR, true)
       } catch (error) {
-        // One action that cannot be taken (nothing to block) does not stop the others.
-        if (!(error instanceof DomainError)) throw error
-        logger.info({ alertId, action, code: error.code }, 'automatic action not taken')
+        // One action that cannot be taken (nothing to block, a database hiccup) stops neither
+        // the others nor the detectors' run; the alert is open either way for an admin to act.
+        if (error instanceof DomainError) {
+          logger.info({ alertId, action, code: error.code }, 'automatic action not taken')
+        } else {
+          logger.error({ err: error, alertId, action }, 'automatic action failed')
+        }
       }
     }
   }
