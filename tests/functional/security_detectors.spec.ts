@@ -87,6 +87,29 @@ test.group('Detectors over real traffic', () => {
     )
   })
 
+  test('two detector runs at once open one alert, announce it once, and copy each item once', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const license = await sharingLicense()
+    const program = await clientFor(client, license)
+    const opened: number[] = []
+    const stop = emitter.on('security:alert_opened', (payload) => void opened.push(payload.alertId))
+    cleanup(() => stop())
+    for (let index = 0; index < 5; index++) await program.use(fingerprint())
+
+    await Promise.all([runDetectors(), runDetectors(), runDetectors()])
+    const alerts = await alertsAbout('sharing', `license:${license.id}`)
+    assert.lengthOf(alerts, 1)
+    assert.equal(alerts[0].evidence_count, 5)
+    assert.lengthOf(await db.from('security_alert_evidence').where('alert_id', alerts[0].id), 5)
+    assert.deepEqual(
+      opened.filter((id) => id === Number(alerts[0].id)),
+      [Number(alerts[0].id)]
+    )
+  })
+
   test('sharing stays quiet for a customer with 3 devices, and for one who reinstalls once', async ({
     client,
     assert,
