@@ -6,11 +6,11 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
-import emitter from '@adonisjs/core/services/emitter'
 import { ApiError, type ApiErrorCode, type RefusalSubject } from '#exceptions/api_error'
 import { SecurityEventRecorder } from '#services/security/security_event_recorder'
 import { refusalEvent } from '#services/security/refusal_events'
 import { fingerprintDigest } from '#services/security/security_events'
+import { announce } from '#support/domain_events'
 import ServiceHealth from '#services/service_health'
 import metrics from '#services/metrics/main'
 import { isClientApiRequest } from '#support/client_api'
@@ -160,15 +160,13 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (!event) return
     this.securityEvents.record(event)
     if (subject?.license && subject.limit) {
-      emitter
-        .emit('license:limit_reached', {
-          license: subject.license,
-          limit: subject.limit.kind,
-          max: subject.limit.max,
-          fingerprintDigest: event.fingerprint ? fingerprintDigest(event.fingerprint) : null,
-          ip: event.ip ?? null,
-        })
-        .catch((error) => ctx.logger.error({ err: error }, 'license:limit_reached listener failed'))
+      announce('license:limit_reached', {
+        license: subject.license,
+        limit: subject.limit.kind,
+        max: subject.limit.max,
+        fingerprintDigest: event.fingerprint ? fingerprintDigest(event.fingerprint) : null,
+        ip: event.ip ?? null,
+      })
     }
   }
 

@@ -1,5 +1,4 @@
 import { inject } from '@adonisjs/core'
-import emitter from '@adonisjs/core/services/emitter'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -12,7 +11,7 @@ import AuditTrail from '#services/audit_trail'
 import BlockedIpService from '#services/blocked_ip_service'
 import LicenseService from '#services/license_service'
 import SessionService from '#services/session_service'
-import { eventLicenseOf } from '#services/security/security_events'
+import { announce, eventLicenseOf } from '#support/domain_events'
 import type { Finding } from '#services/security/detectors'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
@@ -135,16 +134,14 @@ export default class SecurityAlerts {
   /** A new alert: announced (`security:alert_opened`), then the rule's automatic actions. */
   protected async announceAndAct(alertId: number, finding: Finding) {
     const license = finding.licenseId ? await License.find(finding.licenseId) : null
-    emitter
-      .emit('security:alert_opened', {
-        alertId,
-        rule: finding.rule,
-        severity: finding.severity,
-        summary: finding.summary,
-        license: license ? eventLicenseOf(license) : null,
-        ip: finding.ip,
-      })
-      .catch((error) => logger.error({ err: error }, 'security:alert_opened listener failed'))
+    announce('security:alert_opened', {
+      alertId,
+      rule: finding.rule,
+      severity: finding.severity,
+      summary: finding.summary,
+      license: license ? eventLicenseOf(license) : null,
+      ip: finding.ip,
+    })
     for (const action of finding.actions ?? []) {
       try {
         await this.act(alertId, action, DETECTOR_ACTOR, true)

@@ -76,14 +76,3 @@ export function securityEventRow(input: SecurityEventInput, now: Date): Security
     details: JSON.stringify(input.details ?? {}),
   }
 }
-
-/** A license as events and refusals name it (types/events.ts `EventLicense`). */
-export function eventLicenseOf(license: {
-  id: number
-  key: string
-  productId: number
-  customerId: number | null
-}) {
-  const { id, key, productId, customerId } = license
-  return { id, key, productId, customerId }
-}
