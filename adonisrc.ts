@@ -34,6 +34,7 @@ export default defineConfig({
     () => import('#providers/app_provider'),
     () => import('#providers/metrics_provider'),
     () => import('#providers/monitoring_provider'),
+    () => import('#providers/security_provider'),
     () => import('#providers/plugin_host_provider'),
   ],
 

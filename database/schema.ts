@@ -710,6 +710,133 @@ export class ProductSchema extends BaseModel {
   declare updatedAt: DateTime
 }
 
+export class SecurityAlertActionSchema extends BaseModel {
+  static $columns = ['action', 'alertId', 'automatic', 'createdAt', 'createdBy', 'details', 'id', 'reversedAt', 'reversedBy'] as const
+  $columns = SecurityAlertActionSchema.$columns
+  @column()
+  declare action: string
+  @column()
+  declare alertId: number
+  @column()
+  declare automatic: boolean
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare createdBy: string | null
+  @column()
+  declare details: Record<string, unknown>
+  @column({ isPrimary: true })
+  declare id: number
+  @column.dateTime()
+  declare reversedAt: DateTime | null
+  @column()
+  declare reversedBy: string | null
+}
+
+export class SecurityAlertEvidenceSchema extends BaseModel {
+  static $columns = ['alertId', 'at', 'details', 'fingerprintDigest', 'id', 'ip', 'kind', 'licenseId', 'source'] as const
+  $columns = SecurityAlertEvidenceSchema.$columns
+  @column()
+  declare alertId: number
+  @column.dateTime()
+  declare at: DateTime
+  @column()
+  declare details: Record<string, unknown>
+  @column()
+  declare fingerprintDigest: string | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare ip: string | null
+  @column()
+  declare kind: string
+  @column()
+  declare licenseId: number | null
+  @column()
+  declare source: string
+}
+
+export class SecurityAlertSchema extends BaseModel {
+  static $columns = ['acknowledgedAt', 'acknowledgedBy', 'evidenceCount', 'id', 'ip', 'lastSeenAt', 'licenseId', 'openedAt', 'productId', 'resolvedAt', 'resolvedBy', 'rule', 'severity', 'status', 'subject', 'summary'] as const
+  $columns = SecurityAlertSchema.$columns
+  @column.dateTime()
+  declare acknowledgedAt: DateTime | null
+  @column()
+  declare acknowledgedBy: string | null
+  @column()
+  declare evidenceCount: number
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare ip: string | null
+  @column.dateTime()
+  declare lastSeenAt: DateTime
+  @column()
+  declare licenseId: number | null
+  @column.dateTime()
+  declare openedAt: DateTime
+  @column()
+  declare productId: number | null
+  @column.dateTime()
+  declare resolvedAt: DateTime | null
+  @column()
+  declare resolvedBy: string | null
+  @column()
+  declare rule: string
+  @column()
+  declare severity: string
+  @column()
+  declare status: string
+  @column()
+  declare subject: string
+  @column()
+  declare summary: string
+}
+
+export class SecurityEventSchema extends BaseModel {
+  static $columns = ['apiKeyId', 'at', 'details', 'fingerprintDigest', 'id', 'ip', 'kind', 'licenseId', 'productId', 'userAgent'] as const
+  $columns = SecurityEventSchema.$columns
+  @column()
+  declare apiKeyId: number | null
+  @column.dateTime()
+  declare at: DateTime
+  @column()
+  declare details: Record<string, unknown>
+  @column()
+  declare fingerprintDigest: string | null
+  @column({ isPrimary: true })
+  declare id: number
+  @column()
+  declare ip: string | null
+  @column()
+  declare kind: string
+  @column()
+  declare licenseId: number | null
+  @column()
+  declare productId: number | null
+  @column()
+  declare userAgent: string | null
+}
+
+export class SecurityRuleOverrideSchema extends BaseModel {
+  static $columns = ['actions', 'enabled', 'productId', 'rule', 'threshold', 'updatedAt', 'windowMinutes'] as const
+  $columns = SecurityRuleOverrideSchema.$columns
+  @column()
+  declare actions: string[] | null
+  @column()
+  declare enabled: boolean | null
+  @column({ isPrimary: true })
+  declare productId: number
+  @column()
+  declare rule: string
+  @column()
+  declare threshold: number | null
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+  @column()
+  declare windowMinutes: number | null
+}
+
 export class SessionHeartbeatSchema extends BaseModel {
   static $columns = ['at', 'licenseId', 'sessionId'] as const
   $columns = SessionHeartbeatSchema.$columns

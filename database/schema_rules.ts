@@ -35,6 +35,11 @@ export default {
     devices: { primaryKey: numericId },
     backups: { primaryKey: numericId },
     audit_logs: { primaryKey: numericId, columns: { before: jsonObject, after: jsonObject } },
+    security_events: { primaryKey: numericId, columns: { details: jsonObject } },
+    security_alerts: { primaryKey: numericId },
+    security_alert_evidence: { primaryKey: numericId, columns: { details: jsonObject } },
+    security_alert_actions: { primaryKey: numericId, columns: { details: jsonObject } },
+    security_rule_overrides: { columns: { actions: textArray } },
     // lead-crm plugin
     lead_crm_activities: { primaryKey: numericId, columns: { details: jsonObject } },
     lead_crm_note_versions: { primaryKey: numericId },

@@ -32,6 +32,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   HEARTBEAT_RETENTION_DAYS: Env.schema.number.optional(),
   USAGE_EVENT_RETENTION_DAYS: Env.schema.number.optional(),
 
+  SECURITY_EVENTS: Env.schema.boolean.optional(),
+  SECURITY_EVENT_RETENTION_DAYS: Env.schema.number.optional(),
+  SECURITY_DETECT_EVERY: Env.schema.string.optional(),
+
   LEASE_OFFLINE_GRACE: Env.schema.string.optional(),
   LEASE_KEYRING_PATH: Env.schema.string.optional(),
   LEASE_KEYRING: Env.schema.secret.optional(),

@@ -6,6 +6,7 @@
 import type { JobDefinition } from '#plugin_host/define_plugin'
 import sessionsConfig from '#config/sessions'
 import backupsConfig from '#config/backups'
+import securityConfig from '#config/security'
 
 export const coreJobs: JobDefinition[] = [
   {
@@ -32,6 +33,19 @@ export const coreJobs: JobDefinition[] = [
     description: 'Record per-license usage for each full hour, catching up missed hours',
     cron: '5 * * * *',
     handler: () => import('#jobs/record_hourly_usage'),
+  },
+  {
+    name: 'security:detect',
+    description:
+      'Run the security detectors over recent events; open alerts, take automatic actions',
+    every: securityConfig.detectEvery,
+    handler: () => import('#jobs/detect_security_anomalies'),
+  },
+  {
+    name: 'security:partitions',
+    description: 'Create security event partitions ahead, drop those past retention',
+    cron: '23 3 * * *',
+    handler: () => import('#jobs/maintain_security_events'),
   },
   {
     name: 'backups:create',

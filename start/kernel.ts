@@ -8,7 +8,7 @@ server.errorHandler(() => import('#exceptions/handler'))
  * Server middleware run on every request, matched or not, before the body is
  * parsed. The client API gate (rate limit, API key, body size) sits here so
  * that it covers every `/api` request: unknown paths and malformed bodies
- * included. Each of the three passes other requests through untouched.
+ * included, preceded by the blocked-IP check. Each passes other requests through untouched.
  * The request metrics come first, so their time covers all the rest; with
  * METRICS_ENABLED=false they are not there at all.
  */
@@ -18,6 +18,7 @@ server.use([
   () => import('#middleware/security_headers_middleware'),
   () => import('#middleware/assets_middleware'),
   () => import('#middleware/detect_locale_middleware'),
+  () => import('#middleware/api_blocked_ip_middleware'),
   () => import('#middleware/api_rate_limit_middleware'),
   () => import('#middleware/api_key_middleware'),
   () => import('#middleware/api_body_limit_middleware'),

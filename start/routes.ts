@@ -14,6 +14,7 @@ const LeaseKeysController = () => import('#controllers/lease_keys_controller')
 const EntitlementsController = () => import('#controllers/entitlements_controller')
 const UsageController = () => import('#controllers/usage_controller')
 const TransfersController = () => import('#controllers/transfers_controller')
+const SecurityReportsController = () => import('#controllers/security_reports_controller')
 
 /*
 | Operations: liveness and readiness probes, Prometheus metrics.
@@ -31,6 +32,7 @@ router
     router.post('license/verify', [LicensesController, 'verify'])
     router.get('license/info/:license_key', [LicensesController, 'info'])
     router.post('license/transfer', [TransfersController, 'transfer'])
+    router.post('license/report', [SecurityReportsController, 'store'])
 
     router.post('license/entitlements/check', [EntitlementsController, 'check'])
     router.post('license/usage', [UsageController, 'record'])
@@ -68,6 +70,7 @@ await import('#start/routes/panel_plugins')
 await import('#start/routes/panel_backups')
 await import('#start/routes/panel_monitoring')
 await import('#start/routes/panel_analytics')
+await import('#start/routes/panel_security')
 
 /*
 | The enabled plugins' routes. A disabled plugin's routes are never mounted,

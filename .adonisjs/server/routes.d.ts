@@ -12,6 +12,7 @@ export type ScannedRoutes = {
     'licenses.verify': { paramsTuple?: []; params?: {} }
     'licenses.info': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'transfers.transfer': { paramsTuple?: []; params?: {} }
+    'security_reports.store': { paramsTuple?: []; params?: {} }
     'entitlements.check': { paramsTuple?: []; params?: {} }
     'usage.record': { paramsTuple?: []; params?: {} }
     'usage.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
@@ -119,6 +120,15 @@ export type ScannedRoutes = {
     'admin.analytics.figures': { paramsTuple?: []; params?: {} }
     'admin.analytics.events': { paramsTuple?: []; params?: {} }
     'admin.analytics.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.index': { paramsTuple?: []; params?: {} }
+    'admin.security_alerts.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.acknowledge': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.resolve': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.act': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.reverse': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'action': ParamValue} }
+    'admin.security_rules.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_rules.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_events.index': { paramsTuple?: []; params?: {} }
     'api.version.check': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
@@ -230,6 +240,10 @@ export type ScannedRoutes = {
     'admin.analytics.figures': { paramsTuple?: []; params?: {} }
     'admin.analytics.events': { paramsTuple?: []; params?: {} }
     'admin.analytics.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.index': { paramsTuple?: []; params?: {} }
+    'admin.security_alerts.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_rules.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_events.index': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
     'admin.client_configs.create': { paramsTuple?: []; params?: {} }
@@ -313,6 +327,10 @@ export type ScannedRoutes = {
     'admin.analytics.figures': { paramsTuple?: []; params?: {} }
     'admin.analytics.events': { paramsTuple?: []; params?: {} }
     'admin.analytics.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.index': { paramsTuple?: []; params?: {} }
+    'admin.security_alerts.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_rules.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_events.index': { paramsTuple?: []; params?: {} }
     'api.version.latest': { paramsTuple?: []; params?: {} }
     'admin.client_configs.index': { paramsTuple?: []; params?: {} }
     'admin.client_configs.create': { paramsTuple?: []; params?: {} }
@@ -341,6 +359,7 @@ export type ScannedRoutes = {
     'licenses.deactivate': { paramsTuple?: []; params?: {} }
     'licenses.verify': { paramsTuple?: []; params?: {} }
     'transfers.transfer': { paramsTuple?: []; params?: {} }
+    'security_reports.store': { paramsTuple?: []; params?: {} }
     'entitlements.check': { paramsTuple?: []; params?: {} }
     'usage.record': { paramsTuple?: []; params?: {} }
     'sessions.start': { paramsTuple?: []; params?: {} }
@@ -393,6 +412,11 @@ export type ScannedRoutes = {
     'admin.api_keys.revoke': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.backups.store': { paramsTuple?: []; params?: {} }
     'admin.backups.restore': { paramsTuple: [ParamValue]; params: {'name': ParamValue} }
+    'admin.security_alerts.acknowledge': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.resolve': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.act': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.security_alerts.reverse': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'action': ParamValue} }
+    'admin.security_rules.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'api.version.check': { paramsTuple?: []; params?: {} }
     'admin.client_configs.store': { paramsTuple?: []; params?: {} }
     'admin.client_configs.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }

@@ -6,6 +6,7 @@ import { Exception } from '@adonisjs/core/exceptions'
  */
 export const API_ERRORS = {
   INVALID_API_KEY: 401,
+  IP_BLOCKED: 403,
   UNAUTHORIZED: 401,
   INVALID_JSON: 400,
   PAYLOAD_TOO_LARGE: 413,
@@ -37,6 +38,22 @@ export const API_ERRORS = {
 export type ApiErrorCode = keyof typeof API_ERRORS
 
 /**
+ * What a refusal is about, for the security record (never part of the
+ * answer): the license refused, its product, the limit that refused it.
+ */
+export interface RefusalSubject {
+  license?: { id: number; key: string; productId: number; customerId: number | null }
+  productId?: number
+  limit?: { kind: 'devices' | 'sessions'; max: number }
+  /** The device fingerprint the refusal concerns, when the request named one. */
+  fingerprint?: string
+  /** A revoked API key that was presented (a missing or unknown one has none). */
+  apiKeyId?: number
+  /** Why, in a word, where the code alone does not say (`revoked`, `unknown`). */
+  reason?: string
+}
+
+/**
  * A refusal the client is meant to act on. `extra` fields are merged into
  * the `error` object of the body (for example `end_reason`). `messages`,
  * keyed by locale, replaces the default text where it has one for the
@@ -49,6 +66,14 @@ export class ApiError extends Exception {
     readonly messages: Partial<Record<string, string>> = {}
   ) {
     super(apiCode, { status: API_ERRORS[apiCode], code: apiCode })
+  }
+
+  /** The refusal's subject, kept beside it for the security record. */
+  subject: RefusalSubject = {}
+
+  concerning(subject: RefusalSubject) {
+    this.subject = { ...this.subject, ...subject }
+    return this
   }
 
   /**

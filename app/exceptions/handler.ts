@@ -6,7 +6,11 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
-import { ApiError, type ApiErrorCode } from '#exceptions/api_error'
+import { ApiError, type ApiErrorCode, type RefusalSubject } from '#exceptions/api_error'
+import { SecurityEventRecorder } from '#services/security/security_event_recorder'
+import { refusalEvent } from '#services/security/refusal_events'
+import { fingerprintDigest } from '#services/security/security_events'
+import { announce } from '#support/domain_events'
 import ServiceHealth from '#services/service_health'
 import metrics from '#services/metrics/main'
 import { isClientApiRequest } from '#support/client_api'
@@ -27,7 +31,10 @@ const statusPage =
  */
 @inject()
 export default class HttpExceptionHandler extends ExceptionHandler {
-  constructor(protected health: ServiceHealth) {
+  constructor(
+    protected health: ServiceHealth,
+    protected securityEvents: SecurityEventRecorder
+  ) {
     super()
   }
 
@@ -106,6 +113,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
 
     if (error instanceof ApiError) {
+      this.recordRefusal(ctx, error.apiCode, error.subject)
       const extra = error.extra.fields
         ? { ...error.extra, fields: this.wordFields(ctx, error.extra.fields as ValidationField[]) }
         : error.extra
@@ -122,6 +130,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
 
     if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+      this.recordRefusal(ctx, 'RATE_LIMITED')
       ctx.response.header('Retry-After', String(error.response.availableIn))
       return this.send(ctx, 429, 'RATE_LIMITED')
     }
@@ -138,6 +147,27 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return this.send(ctx, 404, 'NOT_FOUND')
     }
     return this.send(ctx, 500, 'INTERNAL_ERROR')
+  }
+
+  /**
+   * The one place client API refusals become security events: buffered,
+   * never awaited (SecurityEventRecorder). A device or session limit that
+   * refused a known license is also announced (`license:limit_reached`),
+   * unthrottled: listeners throttle as they need.
+   */
+  protected recordRefusal(ctx: HttpContext, code: ApiErrorCode, subject?: RefusalSubject) {
+    const event = refusalEvent(ctx, code, subject)
+    if (!event) return
+    this.securityEvents.record(event)
+    if (subject?.license && subject.limit) {
+      announce('license:limit_reached', {
+        license: subject.license,
+        limit: subject.limit.kind,
+        max: subject.limit.max,
+        fingerprintDigest: event.fingerprint ? fingerprintDigest(event.fingerprint) : null,
+        ip: event.ip ?? null,
+      })
+    }
   }
 
   /**

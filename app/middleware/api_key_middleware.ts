@@ -18,8 +18,11 @@ export default class ApiKeyMiddleware {
 
   async handle(ctx: HttpContext, next: NextFn) {
     if (!isClientApiRequest(ctx)) return next()
-    const apiKey = await this.apiKeys.authenticate(ctx.request.header('x-api-key'))
-    if (!apiKey) throw new ApiError('INVALID_API_KEY')
+    const presented = ctx.request.header('x-api-key')
+    const apiKey = await this.apiKeys.authenticate(presented)
+    if (!apiKey) {
+      throw new ApiError('INVALID_API_KEY').concerning(await this.apiKeys.refusalOf(presented))
+    }
     ctx.apiKey = apiKey
     return next()
   }

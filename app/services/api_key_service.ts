@@ -74,6 +74,23 @@ export default class ApiKeyService {
   }
 
   /**
+   * Why a presented key was refused, for the security record: missing,
+   * malformed, unknown, or a revoked key (with its id). Only refusals pay
+   * this lookup.
+   */
+  async refusalOf(presented: string | undefined | null) {
+    if (!presented) return { reason: 'missing' }
+    if (!API_KEY_PATTERN.test(presented)) return { reason: 'malformed' }
+    const row = await db
+      .from('api_keys')
+      .where('key_hash', hashApiKey(presented))
+      .whereNotNull('revoked_at')
+      .select('id')
+      .first()
+    return row ? { reason: 'revoked', apiKeyId: Number(row.id) } : { reason: 'unknown' }
+  }
+
+  /**
    * The active key for a presented value, or null. Keys are looked up by
    * their digest: equal digests mean equal keys, and nothing about a stored
    * key leaks through timing since the value compared is a hash.

@@ -5,10 +5,13 @@ import BlockedIp from '#models/blocked_ip'
 import AuditTrail from '#services/audit_trail'
 import type { Actor } from '#support/actor'
 import { likePattern, paginate, type ListState } from '#support/panel_list'
+import { announceBlockedIpsChanged } from '#services/security/blocked_ip_cache'
 
 /**
- * The addresses and networks refused at the panel's door: listing,
- * blocking and unblocking them, each change with its audit row.
+ * The addresses and networks refused at the panel's door and by the client
+ * API (`403 IP_BLOCKED`): listing, blocking and unblocking them, each change
+ * with its audit row. After each change every process is told to reload its
+ * copy of the list (BlockedIpCache).
  */
 @inject()
 export default class BlockedIpService {
@@ -30,11 +33,13 @@ export default class BlockedIpService {
    * Blocks a network (an address is a network of one). PostgreSQL decides
    * what a valid network is, and whether it holds the admin's own address:
    * `invalid_network` and `own_address` are refused beside the field, a
-   * network already blocked is refused as `exists`.
+   * network already blocked is refused as `exists`. A block made by the
+   * system (a detector's automatic action) has no own address (`ownIp`
+   * null) to spare.
    */
   async block(
     input: { network: string; reason?: string | null; createdBy: string | null },
-    ownIp: string,
+    ownIp: string | null,
     actor: Actor
   ) {
     const [check] = await db
@@ -42,7 +47,7 @@ export default class BlockedIpService {
         rows: { network: string; own: boolean }[]
       }>(`SELECT network(?::inet)::text AS network, ?::inet <<= network(?::inet) AS own`, [
         input.network,
-        ownIp,
+        ownIp ?? '0.0.0.0/32',
         input.network,
       ])
       .then((result) => result.rows)
@@ -53,13 +58,13 @@ export default class BlockedIpService {
         messageKey: 'panel.blocked_ips.invalid',
       })
     }
-    if (check.own) {
+    if (check.own && ownIp !== null) {
       throw new DomainError('own_address', {
         field: 'network',
         messageKey: 'panel.blocked_ips.own_address',
       })
     }
-    return db.transaction(async (trx) => {
+    const blocked = await db.transaction(async (trx) => {
       const exists = await trx.from('blocked_ips').where('network', check.network).first()
       if (exists) throw new DomainError('exists', { messageKey: 'panel.blocked_ips.exists' })
       const row = await BlockedIp.create(
@@ -74,6 +79,8 @@ export default class BlockedIpService {
       })
       return row
     })
+    await announceBlockedIpsChanged()
+    return blocked
   }
 
   /** Unblocks one entry (404 when there is none). */
@@ -88,5 +95,6 @@ export default class BlockedIpService {
         before: { network: row.network, reason: row.reason },
       })
     })
+    await announceBlockedIpsChanged()
   }
 }

@@ -84,7 +84,11 @@ export class ClientConfigRegistry {
    */
   async admit(query: ClientQuery, client?: QueryClientContract): Promise<ClientTerms> {
     const terms = await this.termsFor(query, client)
-    if (terms.update?.required) throw new ApiError('VERSION_TOO_OLD', { update: terms.update })
+    if (terms.update?.required) {
+      throw new ApiError('VERSION_TOO_OLD', { update: terms.update }).concerning({
+        productId: query.productId,
+      })
+    }
     return terms
   }
 

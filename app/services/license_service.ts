@@ -72,6 +72,15 @@ export function assertUsableStatus(status: LicenseStatus) {
   if (status !== 'active' && status !== 'grace') throw new ApiError(REFUSAL_FOR_STATUS[status])
 }
 
+/** The device limit refused this license on this fingerprint. */
+function deviceLimitReached(license: License, fingerprint: string) {
+  return new ApiError('DEVICE_LIMIT_REACHED').concerning({
+    license: eventLicenseOf(license),
+    limit: { kind: 'devices', max: license.maxDevices },
+    fingerprint,
+  })
+}
+
 function isDeviceLimitViolation(error: unknown) {
   return (error as { constraint?: string })?.constraint === DEVICE_LIMIT_CONSTRAINT
 }
@@ -161,7 +170,7 @@ export default class LicenseService {
     now: DateTime
   ) {
     const inUse = await this.countActiveDevices(license.id, trx)
-    if (inUse >= license.maxDevices) throw new ApiError('DEVICE_LIMIT_REACHED')
+    if (inUse >= license.maxDevices) throw deviceLimitReached(license, fingerprint)
 
     const previous = await Device.query({ client: trx })
       .where({ licenseId: license.id, fingerprint })
@@ -182,7 +191,7 @@ export default class LicenseService {
     try {
       await device.save()
     } catch (error) {
-      if (isDeviceLimitViolation(error)) throw new ApiError('DEVICE_LIMIT_REACHED')
+      if (isDeviceLimitViolation(error)) throw deviceLimitReached(license, fingerprint)
       throw error
     }
     trx.after('commit', () => metrics.activated())
@@ -429,7 +438,12 @@ export default class LicenseService {
       })
       const same = devices.find((device) => device.fingerprint === input.fingerprint)
       if (same) return { license, device: same, created: false }
-      if (devices.length > 0) throw new ApiError('LICENSE_ALREADY_USED')
+      if (devices.length > 0) {
+        throw new ApiError('LICENSE_ALREADY_USED').concerning({
+          license: eventLicenseOf(license),
+          fingerprint: input.fingerprint,
+        })
+      }
 
       const device = await this.bindDevice(trx, license, input.fingerprint, { type: 'domain' }, now)
       await this.markFirstActivation(license, now, trx)

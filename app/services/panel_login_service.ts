@@ -11,6 +11,7 @@ import TwoFactorService from '#services/two_factor_service'
 import metrics from '#services/metrics/main'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
+import { SecurityEventRecorder } from '#services/security/security_event_recorder'
 
 export type SecondFactor = 'none' | 'totp' | 'recovery_code'
 
@@ -41,7 +42,8 @@ export default class PanelLoginService {
   constructor(
     protected clock: Clock,
     protected twoFactor: TwoFactorService,
-    protected audit: AuditTrail
+    protected audit: AuditTrail,
+    protected securityEvents: SecurityEventRecorder
   ) {}
 
   protected limiters() {
@@ -68,6 +70,7 @@ export default class PanelLoginService {
       [address, keys.address],
     ] as const) {
       if (await store.isBlocked(key)) {
+        this.recordSecurityEvent('panel_login_failed', email, ip, 'locked')
         throw loginLocked(await store.availableIn(key))
       }
     }
@@ -95,9 +98,29 @@ export default class PanelLoginService {
         after: { email: email.slice(0, 254), reason },
       })
     })
+    this.recordSecurityEvent(
+      lockedOut ? 'panel_login_locked' : 'panel_login_failed',
+      email,
+      ip,
+      reason
+    )
     if (lockedOut) {
       throw loginLocked(await this.limiters().account.availableIn(keys.account))
     }
+  }
+
+  /** Failed logins and lockouts are security events too (buffered, not awaited). */
+  protected recordSecurityEvent(
+    kind: 'panel_login_failed' | 'panel_login_locked',
+    email: string,
+    ip: string,
+    reason: string
+  ) {
+    this.securityEvents.record({
+      kind,
+      ip,
+      details: { email: email.trim().toLowerCase().slice(0, 254), reason },
+    })
   }
 
   protected actor(ip: string, admin?: AdminUser, email?: string): Actor {

@@ -23,6 +23,7 @@ import {
   type UpdateNotice,
 } from '#services/client_config'
 import { ApiError } from '#exceptions/api_error'
+import { eventLicenseOf } from '#support/domain_events'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { generateSessionToken, hashSessionToken } from '#support/license_keys'
@@ -138,7 +139,11 @@ export default class SessionService {
           'SESSION_LIMIT_REACHED',
           reason === undefined ? {} : { reason },
           terms.sessionLimitMessage
-        )
+        ).concerning({
+          license: eventLicenseOf(license),
+          limit: { kind: 'sessions', max: license.maxSessions },
+          fingerprint: input.fingerprint,
+        })
       if (decision.action === 'refuse') throw limitReached(decision.reason)
       let session: OpenedSession
       if (decision.action === 'resume') {

@@ -2,14 +2,18 @@ import type { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 
 /**
- * A log partitioned by month (migrations 0005 and 0010): the SQL functions
+ * A log partitioned by month (migrations 0005, 0010 and 0011): the SQL functions
  * that make its partitions ahead and drop those past retention, and the
  * advisory lock that keeps two runs from racing on the same CREATE TABLE.
  */
 export interface MonthPartitionedLog {
   lock: string
-  ensure: 'ensure_heartbeat_partitions' | 'ensure_usage_partitions'
-  dropBefore: 'drop_heartbeat_partitions_before' | 'drop_usage_partitions_before'
+  ensure:
+    'ensure_heartbeat_partitions' | 'ensure_usage_partitions' | 'ensure_security_event_partitions'
+  dropBefore:
+    | 'drop_heartbeat_partitions_before'
+    | 'drop_usage_partitions_before'
+    | 'drop_security_event_partitions_before'
 }
 
 export const HEARTBEAT_LOG: MonthPartitionedLog = {
@@ -22,6 +26,12 @@ export const USAGE_EVENT_LOG: MonthPartitionedLog = {
   lock: 'keyward:usage:partitions',
   ensure: 'ensure_usage_partitions',
   dropBefore: 'drop_usage_partitions_before',
+}
+
+export const SECURITY_EVENT_LOG: MonthPartitionedLog = {
+  lock: 'keyward:security:partitions',
+  ensure: 'ensure_security_event_partitions',
+  dropBefore: 'drop_security_event_partitions_before',
 }
 
 export interface PartitionChanges {

@@ -15,6 +15,7 @@ export function coreNavigation(): NavItem[] {
     { label: 'panel.nav.licenses', href: urlFor('admin.licenses.index') },
     { label: 'panel.nav.analytics', href: urlFor('admin.analytics.index') },
     { label: 'panel.nav.sessions', href: urlFor('admin.sessions.index') },
+    { label: 'panel.nav.security', href: urlFor('admin.security_alerts.index') },
     { label: 'panel.nav.api_keys', href: urlFor('admin.api_keys.index') },
     { label: 'panel.nav.audit', href: urlFor('admin.audit.index') },
     { label: 'panel.nav.plugins', href: urlFor('admin.plugins.index') },

@@ -147,6 +147,20 @@ interface CachedLease {
   offset: number
 }
 
+/**
+ * What the SDK tells the server it saw on the device (`POST /api/license/report`):
+ * kept until the server could be told, since tampering is mostly found offline.
+ */
+interface SecurityReport {
+  kind: 'lease_tampering' | 'clock_rollback'
+  observed_at: string
+  last_seen_at?: string
+  message?: string
+}
+
+/** Reports kept at most while the server cannot be reached (the newest). */
+const MAX_PENDING_REPORTS = 20
+
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const
 
 /**
@@ -184,6 +198,8 @@ export class LicenseClient extends EventEmitter {
   protected exitHooks: Array<() => void> = []
   protected ending: Promise<void> | null = null
   protected license: LicenseState = UNKNOWN_LICENSE
+  /** Reports not sent yet, when there is no store to keep them in. */
+  protected pendingReports: SecurityReport[] = []
 
   constructor(options: LicenseClientOptions) {
     super()
@@ -328,6 +344,7 @@ export class LicenseClient extends EventEmitter {
       if (isTransient(error)) return this.verifyOffline()
       throw error
     }
+    await this.sendReports()
     if (isDefinitiveRefusal(body.code)) await this.forgetLease()
     const lease = body.lease ? await this.keepLease(body.lease) : null
     if (!body.lease && body.valid) await this.forgetLease()
@@ -378,8 +395,13 @@ export class LicenseClient extends EventEmitter {
     try {
       claims = verifyLease(cached.lease, this.trusted(cached.keys), this.expected())
     } catch (error) {
-      if (error instanceof LeaseInvalid) return refused('LEASE_INVALID', null, error.message)
-      throw error
+      if (!(error instanceof LeaseInvalid)) throw error
+      await this.keepReport({
+        kind: 'lease_tampering',
+        observed_at: new Date(this.now()).toISOString(),
+        message: error.message.slice(0, 500),
+      })
+      return refused('LEASE_INVALID', null, error.message)
     }
 
     const now = this.now()
@@ -389,6 +411,11 @@ export class LicenseClient extends EventEmitter {
       now < highest - tolerance ||
       now + cached.offset < Date.parse(claims.issued_at) - tolerance
     ) {
+      await this.keepReport({
+        kind: 'clock_rollback',
+        observed_at: new Date(now).toISOString(),
+        last_seen_at: new Date(Math.max(highest, Date.parse(claims.issued_at))).toISOString(),
+      })
       return refused('CLOCK_TAMPERED', claims)
     }
     // The stricter of the local clock and the clock corrected by the offset
@@ -786,6 +813,61 @@ export class LicenseClient extends EventEmitter {
   protected async forgetLicense() {
     this.remember(UNKNOWN_LICENSE)
     await this.forgetLease()
+  }
+
+  // ------------------------------------------------------- security reports
+
+  protected get reportsKey() {
+    return `${this.storeKey}-reports`
+  }
+
+  protected async loadReports(): Promise<SecurityReport[]> {
+    if (!this.store) return this.pendingReports
+    try {
+      const parsed = JSON.parse((await this.store.load(this.reportsKey)) ?? '[]')
+      return Array.isArray(parsed) ? parsed : []
+    } catch {
+      return []
+    }
+  }
+
+  protected async saveReports(reports: SecurityReport[]) {
+    const kept = reports.slice(-MAX_PENDING_REPORTS)
+    if (!this.store) {
+      this.pendingReports = kept
+    } else if (kept.length === 0) {
+      await this.store.delete(this.reportsKey)
+    } else {
+      await this.store.save(this.reportsKey, JSON.stringify(kept))
+    }
+  }
+
+  /** Keeps what was detected, to tell the server at the next answer it gives. */
+  protected async keepReport(report: SecurityReport) {
+    await this.saveReports([...(await this.loadReports()), report])
+  }
+
+  /**
+   * Tells the server what was detected since it last answered. A report the
+   * server refuses is dropped; one it cannot take now waits for the next time.
+   */
+  protected async sendReports() {
+    const pending = await this.loadReports()
+    if (pending.length === 0) return
+    let sent = 0
+    for (const report of pending) {
+      try {
+        await this.call('POST', '/api/license/report', {
+          license_key: this.options.licenseKey,
+          hardware_fingerprint: this.fingerprint,
+          ...report,
+        })
+      } catch (error) {
+        if (isTransient(error)) break
+      }
+      sent++
+    }
+    await this.saveReports(pending.slice(sent))
   }
 
   // ---------------------------------------------------------------- http

@@ -565,6 +565,19 @@ test.group('Jobs: commands', (group) => {
           description: 'Record per-license usage for each full hour, catching up missed hours',
         },
         {
+          name: 'security:detect',
+          plugin: 'core',
+          schedule: 'every 1m',
+          description:
+            'Run the security detectors over recent events; open alerts, take automatic actions',
+        },
+        {
+          name: 'security:partitions',
+          plugin: 'core',
+          schedule: 'cron 23 3 * * * (UTC)',
+          description: 'Create security event partitions ahead, drop those past retention',
+        },
+        {
           name: 'backups:create',
           plugin: 'core',
           schedule: 'cron 0 3 * * * (UTC)',

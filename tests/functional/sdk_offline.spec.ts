@@ -54,7 +54,10 @@ test.group('SDK: offline grace from the signed lease', (group) => {
   /** The lease cache file the SDK wrote under XDG_CONFIG_HOME. */
   async function cacheFile() {
     const folder = join(configHome, 'keyward')
-    const files = await readdir(folder).catch(() => [])
+    // The SDK's pending security reports sit beside the lease, in a file of their own.
+    const files = (await readdir(folder).catch(() => [])).filter(
+      (name) => !name.includes('-reports')
+    )
     return files.length === 1 ? join(folder, files[0]) : null
   }
 

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import type dashboardConfig from '#config/dashboard'
 import BackupHealth from '#services/backup_health'
+import SecurityLists from '#services/security/security_lists'
 import DashboardFigureService from '#services/dashboard_figures'
 import { PanelExtensions } from '#services/panel_extensions'
 import { CHART_JS_FILE, chartJsTag, chartJsUrl } from '#support/chart_js'
@@ -21,16 +22,18 @@ export default class DashboardController {
   constructor(
     protected figures: DashboardFigureService,
     protected extensions: PanelExtensions,
-    protected backups: BackupHealth
+    protected backups: BackupHealth,
+    protected security: SecurityLists
   ) {}
 
   async show({ view, i18n }: HttpContext) {
-    const [figures, online, chartJs, cards, backupWarning] = await Promise.all([
+    const [figures, online, chartJs, cards, backupWarning, alerts] = await Promise.all([
       this.figures.current(),
       this.figures.onlineLast24Hours(),
       chartJsUrl(),
       this.extensions.dashboardCards((key, data) => i18n.t(key, data)),
       this.backups.warning(),
+      this.security.dashboard(),
     ])
     return view.render('pages/dashboard', {
       figures,
@@ -38,6 +41,7 @@ export default class DashboardController {
       chartJsUrl: chartJs,
       cards,
       backupWarning,
+      alerts,
       bucketMinutes: app.config.get<typeof dashboardConfig>('dashboard').chartBucketMinutes,
     })
   }
