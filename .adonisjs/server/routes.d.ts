@@ -156,6 +156,24 @@ export type ScannedRoutes = {
     'admin.leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
     'admin.leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
     'admin.leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'api.client.report': { paramsTuple?: []; params?: {} }
+    'admin.resources.index': { paramsTuple?: []; params?: {} }
+    'admin.resources.usage_script': { paramsTuple?: []; params?: {} }
+    'admin.resources.list': { paramsTuple?: []; params?: {} }
+    'admin.resources.export': { paramsTuple?: []; params?: {} }
+    'admin.resources.add_form': { paramsTuple?: []; params?: {} }
+    'admin.resources.add': { paramsTuple?: []; params?: {} }
+    'admin.resources.retire': { paramsTuple?: []; params?: {} }
+    'admin.resources.templates': { paramsTuple?: []; params?: {} }
+    'admin.resources.template_update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.allocate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.release': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.swap': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.needs': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.clear_flag': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   GET: {
     'health.live': { paramsTuple?: []; params?: {} }
@@ -235,6 +253,15 @@ export type ScannedRoutes = {
     'admin.leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'admin.resources.index': { paramsTuple?: []; params?: {} }
+    'admin.resources.usage_script': { paramsTuple?: []; params?: {} }
+    'admin.resources.list': { paramsTuple?: []; params?: {} }
+    'admin.resources.export': { paramsTuple?: []; params?: {} }
+    'admin.resources.add_form': { paramsTuple?: []; params?: {} }
+    'admin.resources.templates': { paramsTuple?: []; params?: {} }
+    'admin.resources.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   HEAD: {
     'health.live': { paramsTuple?: []; params?: {} }
@@ -314,6 +341,15 @@ export type ScannedRoutes = {
     'admin.leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'admin.resources.index': { paramsTuple?: []; params?: {} }
+    'admin.resources.usage_script': { paramsTuple?: []; params?: {} }
+    'admin.resources.list': { paramsTuple?: []; params?: {} }
+    'admin.resources.export': { paramsTuple?: []; params?: {} }
+    'admin.resources.add_form': { paramsTuple?: []; params?: {} }
+    'admin.resources.templates': { paramsTuple?: []; params?: {} }
+    'admin.resources.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   POST: {
     'licenses.activate': { paramsTuple?: []; params?: {} }
@@ -391,6 +427,15 @@ export type ScannedRoutes = {
     'admin.leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
     'admin.leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
     'admin.leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'api.client.report': { paramsTuple?: []; params?: {} }
+    'admin.resources.add': { paramsTuple?: []; params?: {} }
+    'admin.resources.retire': { paramsTuple?: []; params?: {} }
+    'admin.resources.template_update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.allocate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.release': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.swap': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.needs': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.clear_flag': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   OPTIONS: {
   }

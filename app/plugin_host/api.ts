@@ -94,6 +94,8 @@ export { chartJsUrl } from '#support/chart_js'
 export { default as AuditTrail, type AuditEntry } from '#services/audit_trail'
 export { type Actor, adminActor, adminIdOf, cliActor } from '#support/actor'
 export { inTransaction } from '#support/transaction'
+/** The source of "now" (tests swap in a FixedClock): take it from the container. */
+export { Clock } from '#support/clock'
 
 /* Errors: a rule's refusal (panel and commands), and the client API's coded errors. */
 export { DomainError, type DomainErrorOptions } from '#exceptions/domain_error'
@@ -107,6 +109,10 @@ export { default as License } from '#models/license'
 export { default as CustomerService } from '#services/customer_service'
 export { isLicenseUsable, whereLicenseUsable } from '#rules/license_usable'
 export { isSessionLive, whereSessionLive } from '#rules/session_live'
+/** A license key as stored (trimmed, upper case), for looking a license up by a client's key. */
+export { normalizeLicenseKey } from '#support/license_keys'
+/** Throws the client API's refusal (`LICENSE_EXPIRED`, …) for a status a client may not use. */
+export { assertUsableStatus } from '#services/license_service'
 
 /**
  * The generated model bases (`database/schema.ts`, from the migrations of

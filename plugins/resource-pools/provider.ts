@@ -1,0 +1,99 @@
+import type { ApplicationService } from '@adonisjs/core/types'
+import { urlFor } from '@adonisjs/core/services/url_builder'
+import {
+  ClientResponseExtensions,
+  PanelExtensions,
+  PluginHost,
+  type ClientResponseSource,
+} from '#plugin_host/api'
+import ResourceAllocator from './services/allocator.js'
+import ResourceInventory from './services/inventory.js'
+import PoolsSettings, { PLUGIN_NAME } from './services/settings.js'
+
+/**
+ * Adds the license's resources to what clients are told (verify, session
+ * start, the lease) through the core's ClientResponseExtensions, cards to
+ * the dashboard and the license page, and releases the resources of
+ * revoked licenses as soon as the core says so.
+ */
+export default class ResourcePoolsProvider {
+  constructor(protected app: ApplicationService) {}
+
+  register() {
+    this.app.container.singleton(PoolsSettings, async (resolver) =>
+      PoolsSettings.fromHost(await resolver.make(PluginHost))
+    )
+  }
+
+  async boot() {
+    const extensions = await this.app.container.make(ClientResponseExtensions)
+    const resources: ClientResponseSource = async ({ license, client, point, code }) => {
+      // A refused verify tells nothing about the license's resources.
+      if (point === 'verify' && code !== 'VALID') return undefined
+      const allocator = await this.app.container.make(ResourceAllocator)
+      return allocator.clientView(license.id, client)
+    }
+    for (const point of ['verify', 'session_start', 'lease'] as const) {
+      extensions.add(point, 'resources', resources, { owner: PLUGIN_NAME })
+    }
+
+    const panel = await this.app.container.make(PanelExtensions)
+    panel.addDashboardCard(async (t) => {
+      const inventory = await this.app.container.make(ResourceInventory)
+      const settings = await this.app.container.make(PoolsSettings)
+      const labels = settings.labels({ t })
+      const totals = await inventory.totals()
+      return {
+        id: PLUGIN_NAME,
+        title: t('resource_pools.nav'),
+        href: urlFor('admin.resources.index'),
+        figures: totals.map((row) => ({
+          label: t(row.low ? 'resource_pools.free_low_of' : 'resource_pools.free_of', {
+            type: labels[row.type],
+          }),
+          value: row.available,
+        })),
+      }
+    })
+    panel.addLicenseCard(async (licenseId, t) => {
+      const allocator = await this.app.container.make(ResourceAllocator)
+      const [held, needs] = await Promise.all([
+        allocator.heldBy(licenseId),
+        allocator.needsOf(licenseId),
+      ])
+      const settings = await this.app.container.make(PoolsSettings)
+      const labels = settings.labels({ t })
+      return {
+        id: PLUGIN_NAME,
+        title: t('resource_pools.license_card'),
+        href: urlFor('admin.resources.license', { id: licenseId }),
+        figures: settings.typeNames
+          .filter((type) => needs[type] > 0 || held.some((row) => row.type === type))
+          .map((type) => {
+            const values = held.filter((row) => row.type === type).map((row) => row.value)
+            return {
+              label: `${labels[type]} (${values.length}/${needs[type] ?? 0})`,
+              value: values.join(', ') || '—',
+            }
+          }),
+      }
+    })
+
+    const emitter = await this.app.container.make('emitter')
+    emitter.on('license:status_changed', async ({ licenses, status, actor }) => {
+      if (status !== 'revoked') return
+      const allocator = await this.app.container.make(ResourceAllocator)
+      for (const license of licenses) {
+        await allocator.release(
+          license.id,
+          {
+            type: actor.kind === 'admin' ? 'admin' : 'system',
+            id: actor.id,
+            label: actor.email ?? 'resource-pools',
+          },
+          { reason: 'license revoked' }
+        )
+      }
+    })
+  }
+}
