@@ -38,7 +38,12 @@ export async function privateType(overrides: Partial<ResourceTypeConfig> = {}) {
     pattern: /[a-z0-9.-]+/,
     ...overrides,
   }
-  return { name, remove: () => delete pools.config.types[name] }
+  return {
+    name,
+    remove: () => {
+      delete pools.config.types[name]
+    },
+  }
 }
 
 /** Changes settings for one test; the returned function puts them back. */
