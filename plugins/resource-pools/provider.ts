@@ -26,16 +26,7 @@ export default class ResourcePoolsProvider {
   }
 
   async boot() {
-    const extensions = await this.app.container.make(ClientResponseExtensions)
-    const resources: ClientResponseSource = async ({ license, client, point, code }) => {
-      // A refused verify tells nothing about the license's resources.
-      if (point === 'verify' && code !== 'VALID') return undefined
-      const allocator = await this.app.container.make(ResourceAllocator)
-      return allocator.clientView(license.id, client)
-    }
-    for (const point of ['verify', 'session_start', 'lease'] as const) {
-      extensions.add(point, 'resources', resources, { owner: PLUGIN_NAME })
-    }
+    addClientFields(this.app, await this.app.container.make(ClientResponseExtensions))
 
     const panel = await this.app.container.make(PanelExtensions)
     panel.addDashboardCard(async (t) => {
@@ -96,4 +87,22 @@ export default class ResourcePoolsProvider {
       }
     })
   }
+}
+
+/**
+ * The `resources` field of verify, session/start and the lease, through the
+ * core's extension point (the core never imports this plugin).
+ */
+export function addClientFields(app: ApplicationService, extensions: ClientResponseExtensions) {
+  const resources: ClientResponseSource = async ({ license, client, point, code }) => {
+    // A refused verify tells nothing about the license's resources.
+    if (point === 'verify' && code !== 'VALID') return undefined
+    // Licenses that hold none (products without resources) get no field.
+    const allocator = await app.container.make(ResourceAllocator)
+    const held = await allocator.heldBy(license.id, client)
+    return held.length === 0 ? undefined : allocator.viewOf(held)
+  }
+  return (['verify', 'session_start', 'lease'] as const).map((point) =>
+    extensions.add(point, 'resources', resources, { owner: PLUGIN_NAME })
+  )
 }

@@ -172,7 +172,14 @@ test.group('Plugin host', () => {
     const host = await app.container.make(PluginHost)
     assert.deepEqual(
       host.enabled().map((plugin) => plugin.name),
-      ['session-single', 'session-concurrent', 'session-resumable', 'version-gate', 'lead-crm']
+      [
+        'session-single',
+        'session-concurrent',
+        'session-resumable',
+        'version-gate',
+        'lead-crm',
+        'resource-pools',
+      ]
     )
     const registry = await app.container.make(SessionPolicyRegistry)
     assert.sameMembers(registry.names(), ['single', 'concurrent', 'resumable'])

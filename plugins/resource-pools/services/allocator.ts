@@ -194,10 +194,14 @@ export default class ResourceAllocator {
 
   /** What clients are told: every configured type, with the license's values sorted. */
   async clientView(licenseId: number, client?: Client): Promise<Record<string, string[]>> {
+    return this.viewOf(await this.heldBy(licenseId, client))
+  }
+
+  viewOf(held: HeldResource[]): Record<string, string[]> {
     const view: Record<string, string[]> = Object.fromEntries(
       this.settings.typeNames.map((type) => [type, []])
     )
-    for (const row of await this.heldBy(licenseId, client)) (view[row.type] ??= []).push(row.value)
+    for (const row of held) (view[row.type] ??= []).push(row.value)
     return view
   }
 
