@@ -54,19 +54,21 @@ export default class ResourcePoolsProvider {
       ])
       const settings = await this.app.container.make(PoolsSettings)
       const labels = settings.labels({ t })
+      const figures = settings.typeNames
+        .filter((type) => needs[type] > 0 || held.some((row) => row.type === type))
+        .map((type) => {
+          const values = held.filter((row) => row.type === type).map((row) => row.value)
+          return {
+            label: `${labels[type]} (${values.length}/${needs[type] ?? 0})`,
+            value: values.join(', ') || '—',
+          }
+        })
       return {
         id: PLUGIN_NAME,
         title: t('resource_pools.license_card'),
         href: urlFor('admin.resources.license', { id: licenseId }),
-        figures: settings.typeNames
-          .filter((type) => needs[type] > 0 || held.some((row) => row.type === type))
-          .map((type) => {
-            const values = held.filter((row) => row.type === type).map((row) => row.value)
-            return {
-              label: `${labels[type]} (${values.length}/${needs[type] ?? 0})`,
-              value: values.join(', ') || '—',
-            }
-          }),
+        figures:
+          figures.length > 0 ? figures : [{ label: t('resource_pools.none_held'), value: '—' }],
       }
     })
 

@@ -2,7 +2,14 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { DateTime } from 'luxon'
-import { AuditTrail, Clock, DomainError, inTransaction, type Actor } from '#plugin_host/api'
+import {
+  AuditTrail,
+  Clock,
+  DomainError,
+  inTransaction,
+  normalizeLicenseKey,
+  type Actor,
+} from '#plugin_host/api'
 import { recordHistory, type HistoryEntry } from './history.js'
 import PoolsSettings from './settings.js'
 
@@ -151,7 +158,7 @@ export default class ResourceAllocator {
     const row = await (client ?? db)
       .from('licenses')
       .select('id')
-      .where('key', key.trim().toUpperCase())
+      .where('key', normalizeLicenseKey(key))
       .first()
     return row ? Number(row.id) : null
   }

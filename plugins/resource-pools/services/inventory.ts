@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
-import { AuditTrail, Clock, type Actor } from '#plugin_host/api'
+import { AuditTrail, Clock, whereMatches, type Actor } from '#plugin_host/api'
 import { recordHistory } from './history.js'
 import { normalizeValue } from './resource_values.js'
 import PoolsSettings from './settings.js'
@@ -287,16 +287,7 @@ export default class ResourceInventory {
         'r.created_at',
         'l.key as license_key'
       )
-    if (filters.q) {
-      const pattern = `%${filters.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
-      query.where((where) => {
-        where
-          .whereILike('r.value', pattern)
-          .orWhereILike('r.pool', pattern)
-          .orWhereILike('r.notes', pattern)
-          .orWhereILike('l.key', pattern)
-      })
-    }
+    if (filters.q) whereMatches(query, ['r.value', 'r.pool', 'r.notes', 'l.key'], filters.q)
     if (filters.type) query.where('r.type', filters.type)
     if (filters.status) query.where('r.status', filters.status)
     if (filters.pool) query.where('r.pool', filters.pool)
