@@ -414,8 +414,9 @@ export default class ResourceAllocator {
 
   /**
    * Replaces one of the license's resources by a free one of its type (a
-   * burned IP address): the old one goes to quarantine (or back, as its
-   * type says), or is retired; both keep the swap in their history.
+   * burned IP address), from its pool if that has one: the old one goes to
+   * quarantine (or back, as its type says), or is retired; both keep the
+   * swap in their history.
    *
    * @throws DomainError `not_held`, or `none_free` when the pool has no free resource of the type
    */
@@ -434,7 +435,11 @@ export default class ResourceAllocator {
         .forUpdate()
         .first()
       if (!old) throw new DomainError('not_held', { messageKey: 'resource_pools.errors.not_held' })
-      const taken = await this.takeAllOrNothing(trx, license, [[old.type, 1]], null, now)
+      // One of the same pool (provider, region) when there is one, else any.
+      let taken = old.pool
+        ? await this.takeAllOrNothing(trx, license, [[old.type, 1]], old.pool, now)
+        : null
+      if (!taken?.ok) taken = await this.takeAllOrNothing(trx, license, [[old.type, 1]], null, now)
       if (!taken.ok) {
         throw new DomainError('none_free', {
           messageKey: 'resource_pools.errors.none_free',

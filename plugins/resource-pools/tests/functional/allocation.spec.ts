@@ -304,6 +304,24 @@ test.group('resource-pools: allocation', (group) => {
     )
   })
 
+  test('a swap takes a free resource of the same pool first, any pool when that has none', async ({
+    assert,
+    cleanup,
+  }) => {
+    const type = await privateType()
+    cleanup(type.remove)
+    const [old] = await addResources(type.name, ['p-old'], 'west')
+    const [elsewhere] = await addResources(type.name, ['p-east'], 'east')
+    const [sameCluster] = await addResources(type.name, ['p-west'], 'west')
+    const license = await createLicense()
+    const pools = await allocator()
+    await pools.allocate(license.id, { [type.name]: 1 }, cliActor('tests'), { pool: 'west' })
+    const first = await pools.swap(license.id, old.id, cliActor('tests'))
+    assert.equal(first.replacement.id, sameCluster.id)
+    const second = await pools.swap(license.id, sameCluster.id, cliActor('tests'))
+    assert.equal(second.replacement.id, elsewhere.id)
+  })
+
   test('revocation releases at once through license:status_changed, and the reconcile job catches what no event told', async ({
     assert,
     cleanup,

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { baseUrl, unique } from '#tests/support/fixtures'
@@ -206,6 +209,7 @@ test.group('resource-pools: adding resources in bulk', () => {
 
   test('ace: resource:add (values and --file), resource:list, resource:stats', async ({
     assert,
+    cleanup,
   }) => {
     const pool = unique('pool')
     const domain = uniqueDomain()
@@ -218,6 +222,17 @@ test.group('resource-pools: adding resources in bulk', () => {
     const unknown = await runCommand(ResourceAdd, ['fax', '1'])
     assert.equal(unknown.exitCode, 1)
     assert.include(logsOf(unknown), 'Unknown type "fax"')
+
+    const folder = await mkdtemp(join(tmpdir(), 'resources-'))
+    cleanup(() => rm(folder, { recursive: true, force: true }))
+    const file = join(folder, 'domains.txt')
+    const fromFile = [uniqueDomain(), uniqueDomain()]
+    await writeFile(file, `${fromFile.join('\n')}\n\n`)
+    const added = await runCommand(ResourceAdd, ['domain', '--file', file, `--pool=${pool}-file`])
+    assert.equal(added.exitCode, 0)
+    assert.include(logsOf(added), 'Added 2 resource(s) of type domain')
+    const missingFile = await runCommand(ResourceAdd, ['domain', '--file', join(folder, 'none')])
+    assert.equal(missingFile.exitCode, 1)
 
     const list = await runCommand(ResourceList, [`--pool=${pool}`, '--json'])
     assert.deepEqual(JSON.parse(logsOf(list)), [
