@@ -34,16 +34,21 @@ export default class ResourcePoolsProvider {
       const settings = await this.app.container.make(PoolsSettings)
       const labels = settings.labels({ t })
       const totals = await inventory.totals()
+      const flagged = totals.reduce((sum, row) => sum + row.flagged, 0)
       return {
         id: PLUGIN_NAME,
         title: t('resource_pools.nav'),
         href: urlFor('admin.resources.index'),
-        figures: totals.map((row) => ({
-          label: t(row.low ? 'resource_pools.free_low_of' : 'resource_pools.free_of', {
-            type: labels[row.type],
-          }),
-          value: row.available,
-        })),
+        figures: [
+          ...totals.map((row) => ({
+            label: t(row.low ? 'resource_pools.free_low_of' : 'resource_pools.free_of', {
+              type: labels[row.type],
+            }),
+            value: row.available,
+          })),
+          // Clients' reports wait for the admin here too.
+          ...(flagged > 0 ? [{ label: t('resource_pools.flagged'), value: flagged }] : []),
+        ],
       }
     })
     panel.addLicenseCard(async (licenseId, t) => {

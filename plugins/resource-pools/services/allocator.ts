@@ -308,8 +308,7 @@ export default class ResourceAllocator {
     license:
       | { id: number | null; key: string | null }
       | ((resourceId: number) => { id: number | null; key: string | null }),
-    reason: string | null,
-    extra: (resourceId: number) => Partial<HistoryEntry> = () => ({})
+    reason: string | null
   ) {
     if (ids.length === 0) return []
     const types = this.settings.config.types
@@ -351,7 +350,6 @@ export default class ResourceAllocator {
             action: 'released',
             license: licenseOf(row.id),
             reason,
-            ...extra(row.id),
           },
         ]
         if (row.status === 'quarantined') {

@@ -4,7 +4,13 @@ import { join } from 'node:path'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { baseUrl, unique } from '#tests/support/fixtures'
-import { auditRowsAfter, lastAuditId, loggedInPanel, type PanelClient } from '#tests/support/panel'
+import {
+  auditRowsAfter,
+  createAdmin,
+  lastAuditId,
+  loggedInPanel,
+  PanelClient,
+} from '#tests/support/panel'
 import { runCommand, logsOf } from '#tests/support/commands'
 import ResourceAdd from '../../commands/resource_add.js'
 import ResourceStats from '../../commands/resource_stats.js'
@@ -205,6 +211,19 @@ test.group('resource-pools: adding resources in bulk', () => {
     assert.include(card, 'href="/admin/resources"')
     assert.include(card, 'Domains free')
     assert.equal((await client.get('/admin/resources/assets/usage.js')).status, 200)
+  })
+
+  test('the pages speak German to a German admin', async ({ assert }) => {
+    const admin = await createAdmin({ role: 'admin', locale: 'de' })
+    const client = new PanelClient()
+    await client.login(admin.email)
+    const page = await client.get('/admin/resources/add')
+    assert.equal(page.status, 200)
+    assert.include(page.body, 'Ressourcen hinzufügen')
+    const refused = await client.post('/admin/resources/add', { type: 'ipv4', values: '1.2.3' })
+    assert.include(refused.body, 'Zeile 1, 1.2.3: keine IPv4-Adresse und kein CIDR-Bereich')
+    const overview = await client.get('/admin/resources')
+    assert.include(overview.body, 'Auslastung je Typ')
   })
 
   test('ace: resource:add (values and --file), resource:list, resource:stats', async ({
