@@ -6,6 +6,7 @@ import { createLicense, createProduct, unique } from '#tests/support/fixtures'
 import { auditRowsAfter, lastAuditId, loggedInPanel } from '#tests/support/panel'
 import { restoreClock, useFixedClock } from '#tests/support/sessions'
 import { templateEntitling } from '#tests/support/entitlements'
+import { waitUntil } from '#tests/support/faults'
 import { logsOf, runCommand } from '#tests/support/commands'
 import ResourceAllocate from '../../commands/resource_allocate.js'
 import ResourceRelease from '../../commands/resource_release.js'
@@ -85,6 +86,58 @@ test.group('resource-pools: allocation', (group) => {
     })
     assert.equal(refusedInput.status, 302)
     assert.lengthOf(await resourcesOf(license.id), 3)
+  })
+
+  test('a free row another allocation holds is waited for before the pool is called short', async ({
+    assert,
+    cleanup,
+  }) => {
+    const type = await privateType()
+    cleanup(type.remove)
+    const [, held] = await addResources(type.name, ['w1', 'w2'])
+    const pools = await allocator()
+    const lockWaits = async () => {
+      const result = await db.rawQuery(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'`
+      )
+      return result.rows[0].waiting > 0
+    }
+
+    // Another transaction holds w2 (as a concurrent allocation that comes up short would)
+    // and lets it go: the allocation skipped it, waits for it, and gets both.
+    const first = await createLicense()
+    const holder = await db.transaction()
+    cleanup(() => (holder.isCompleted ? undefined : holder.rollback()))
+    await holder.from('resource_pools_resources').where('id', held.id).forUpdate()
+    const waiting = pools.allocate(first.id, { [type.name]: 2 }, cliActor('tests'))
+    await waitUntil('the allocation waits for the held row', lockWaits, 5000)
+    await holder.rollback()
+    const got = await waiting
+    assert.isTrue(got.ok)
+    assert.lengthOf(await resourcesOf(first.id), 2)
+
+    // When the holder takes it, the pool is short after all: nothing taken.
+    await pools.release(first.id, cliActor('tests'))
+    await db
+      .from('resource_pools_resources')
+      .where('type', type.name)
+      .update({ status: 'available', quarantined_until: null })
+    const second = await createLicense()
+    const third = await createLicense()
+    const taker = await db.transaction()
+    cleanup(() => (taker.isCompleted ? undefined : taker.rollback()))
+    await taker.from('resource_pools_resources').where('id', held.id).forUpdate()
+    const short = pools.allocate(second.id, { [type.name]: 2 }, cliActor('tests'))
+    await waitUntil('the allocation waits for the held row', lockWaits, 5000)
+    await taker
+      .from('resource_pools_resources')
+      .where('id', held.id)
+      .update({ status: 'allocated', license_id: third.id, allocated_at: new Date() })
+    await taker.commit()
+    const refused = await short
+    assert.deepEqual(refused, { ok: false, short: [{ type: type.name, wanted: 2, free: 1 }] })
+    assert.lengthOf(await resourcesOf(second.id), 0)
   })
 
   test('a database constraint keeps a resource on at most one license, and only while allocated', async ({
