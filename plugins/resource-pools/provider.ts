@@ -4,6 +4,7 @@ import {
   ClientResponseExtensions,
   PanelExtensions,
   PluginHost,
+  type Actor,
   type ClientResponseSource,
 } from '#plugin_host/api'
 import ResourceAllocator from './services/allocator.js'
@@ -81,16 +82,22 @@ export default class ResourcePoolsProvider {
     emitter.on('license:status_changed', async ({ licenses, status, actor }) => {
       if (status !== 'revoked') return
       const allocator = await this.app.container.make(ResourceAllocator)
+      const by: Actor = {
+        type: actor.kind === 'admin' ? 'admin' : 'system',
+        id: actor.id,
+        label: actor.email ?? PLUGIN_NAME,
+      }
       for (const license of licenses) {
-        await allocator.release(
-          license.id,
-          {
-            type: actor.kind === 'admin' ? 'admin' : 'system',
-            id: actor.id,
-            label: actor.email ?? 'resource-pools',
-          },
-          { reason: 'license revoked' }
-        )
+        try {
+          await allocator.release(license.id, by, { reason: 'license revoked' })
+        } catch (error) {
+          // A license deleted meanwhile, a lost connection: the hourly reconcile frees the rest.
+          const logger = await this.app.container.make('logger')
+          logger.warn(
+            { err: error, licenseId: license.id },
+            'resource-pools: release on revocation failed'
+          )
+        }
       }
     })
   }
