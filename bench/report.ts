@@ -7,16 +7,38 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Harness, ROOT, round } from './harness.ts'
 import { OTHER_WORK_LIMIT } from './other_work.ts'
-import type { Figures, Measured, MetricsOnOff, PgbenchResult } from './runs.ts'
+import {
+  START_RATE,
+  type Figures,
+  type Measured,
+  type MetricsOnOff,
+  type PgbenchResult,
+} from './runs.ts'
 import type { Machine, ServerMode, Settings } from './setup.ts'
 
 const RESULTS_FILE = join(ROOT, 'bench/results.json')
 
-/** The targets of the requirement, on a 2-core machine. */
+/** The targets of the requirements, on a 2-core machine. */
 const TARGET_RATIO = 0.25
 const TARGET_P99_MS = 50
 /** Usage records: at least this many per second at full speed, and p99 ≤ TARGET_P99_MS at the fixed rate. */
 const TARGET_USAGE_RECORDS_PER_SECOND = 1000
+/** Issue 21: heartbeats against the bare UPDATE's ceiling, tighter latency, faster starts and verifies. */
+const TARGET_BARE_RATIO = 0.5
+const TARGET_P99_AT_1000_MS = 20
+const TARGET_RESUMES_PER_SECOND = 1500
+const TARGET_FRESH_STARTS_PER_SECOND = 800
+const TARGET_VERIFIES_PER_SECOND = 3000
+/** Issue 21's targets this bench does not measure yet: named in the report, so no one takes silence for a pass. */
+const NOT_MEASURED_YET = [
+  'heartbeat p99 ≤ 50 ms at a fixed 3,300/s on the bench’s 2,000 sessions (the simulation measures it on 100,000)',
+]
+
+type Verdict = { name: string; figure: string; target: string; pass: boolean }
+
+function verdictLine({ name, figure, target, pass }: Verdict) {
+  return `${name}: ${figure}   (target ${target})   ${pass ? 'PASS' : 'FAIL'}`
+}
 
 function disturbed(measured: { otherWorkPercent?: number }) {
   const share = measured.otherWorkPercent ?? 0
@@ -71,7 +93,9 @@ export function report(
   figures: Figures
 ) {
   const { mode, host } = prepared
-  const { pgbench, pgbenchUnprepared, results, heartbeatMax, heartbeatFixed } = figures
+  const { pgbench, pgbenchUnprepared, pgbenchBare, results, heartbeatMax, heartbeatFixed } = figures
+  const { startResume, startFresh, startFreshFixed, verifyMax } = figures
+  const ratioBare = heartbeatMax.requestsPerSecond / pgbenchBare.tps
   const ratio = heartbeatMax.requestsPerSecond / pgbench.tps
   const ratioUnprepared = heartbeatMax.requestsPerSecond / pgbenchUnprepared.tps
   const ratioPass = heartbeatMax.valid && ratio >= TARGET_RATIO
@@ -124,39 +148,146 @@ export function report(
     )
     if (measured.remark) console.log(`  ${measured.remark}`)
   }
-  for (const measured of [pgbench, pgbenchUnprepared]) {
+  for (const measured of [pgbench, pgbenchUnprepared, pgbenchBare]) {
     console.log(
       row([
-        `pgbench -M ${measured.protocol} (-c ${measured.clients})`,
+        `pgbench ${measured === pgbenchBare ? 'bare UPDATE' : `-M ${measured.protocol}`} (-c ${measured.clients})`,
         `${round(measured.tps, 0)} tps`,
         `avg ${measured.latencyAverageMs}`,
         '',
         '',
         measured.failed,
-        measured.rowsLogged === measured.transactions ? 'yes' : 'NO',
+        measured.rowsLogged === (measured === pgbenchBare ? 0 : measured.transactions)
+          ? 'yes'
+          : 'NO',
         measured.otherWorkPercent,
       ])
     )
   }
   console.log(line)
-  console.log(
-    `heartbeat / pgbench ceiling (-M prepared): ${round(ratio * 100)} %   (target ≥ ${TARGET_RATIO * 100} %)   ${ratioPass ? 'PASS' : 'FAIL'}`
-  )
+  const rate = settings.rate
+  const atRate = (measured: Measured) =>
+    `${measured.p99Ms} ms at ${measured.requestsPerSecond} req/s`
+  const p99At1000Pass =
+    rate === 1000 &&
+    heartbeatFixed.valid &&
+    rateReached &&
+    heartbeatFixed.p99Ms <= TARGET_P99_AT_1000_MS
+  const verdicts: Verdict[] = [
+    {
+      name: 'heartbeat / pgbench ceiling (-M prepared)',
+      figure: `${round(ratio * 100)} %`,
+      target: `≥ ${TARGET_RATIO * 100} %`,
+      pass: ratioPass,
+    },
+    {
+      name: `heartbeat p99 at ${rate}/s`,
+      figure: atRate(heartbeatFixed),
+      target: `≤ ${TARGET_P99_MS} ms`,
+      pass: p99Pass,
+    },
+    {
+      name: 'usage records at full speed',
+      figure: `${usageMax.requestsPerSecond} records/s`,
+      target: `≥ ${TARGET_USAGE_RECORDS_PER_SECOND}`,
+      pass: usageRatePass,
+    },
+    {
+      name: `usage record p99 at ${rate}/s`,
+      figure: atRate(usageFixed),
+      target: `≤ ${TARGET_P99_MS} ms`,
+      pass: usageP99Pass,
+    },
+    {
+      name: 'heartbeat / pgbench bare UPDATE ceiling',
+      figure: `${round(ratioBare * 100)} %`,
+      target: `≥ ${TARGET_BARE_RATIO * 100} %`,
+      pass: heartbeatMax.valid && ratioBare >= TARGET_BARE_RATIO,
+    },
+    {
+      name: 'heartbeat p99 at 1000/s (issue 21)',
+      figure: rate === 1000 ? atRate(heartbeatFixed) : `not run (--rate ${rate})`,
+      target: `≤ ${TARGET_P99_AT_1000_MS} ms`,
+      pass: p99At1000Pass,
+    },
+    {
+      name: 'session start, resume',
+      figure: `${startResume.requestsPerSecond}/s`,
+      target: `≥ ${TARGET_RESUMES_PER_SECOND}`,
+      pass: startResume.valid && startResume.requestsPerSecond >= TARGET_RESUMES_PER_SECOND,
+    },
+    {
+      name: 'session start, fresh',
+      figure: `${startFresh.requestsPerSecond}/s`,
+      target: `≥ ${TARGET_FRESH_STARTS_PER_SECOND}`,
+      pass: startFresh.valid && startFresh.requestsPerSecond >= TARGET_FRESH_STARTS_PER_SECOND,
+    },
+    {
+      name: `session start, fresh, p99 at ${START_RATE}/s`,
+      figure: `${startFreshFixed.p99Ms} ms at ${startFreshFixed.requestsPerSecond} req/s`,
+      target: `≤ ${TARGET_P99_MS} ms`,
+      pass:
+        startFreshFixed.valid &&
+        startFreshFixed.requestsPerSecond >= START_RATE * 0.95 &&
+        startFreshFixed.p99Ms <= TARGET_P99_MS,
+    },
+    {
+      name: 'verify at full speed',
+      figure: `${verifyMax.requestsPerSecond}/s`,
+      target: `≥ ${TARGET_VERIFIES_PER_SECOND}`,
+      pass: verifyMax.valid && verifyMax.requestsPerSecond >= TARGET_VERIFIES_PER_SECOND,
+    },
+  ]
   console.log(
     `heartbeat / pgbench -M extended (unprepared): ${round(ratioUnprepared * 100)} %   (for reference)`
   )
-  console.log(
-    `heartbeat p99 at ${settings.rate}/s: ${heartbeatFixed.p99Ms} ms at ${heartbeatFixed.requestsPerSecond} req/s   ` +
-      `(target ≤ ${TARGET_P99_MS} ms)   ${p99Pass ? 'PASS' : 'FAIL'}`
-  )
-  console.log(
-    `usage records at full speed: ${usageMax.requestsPerSecond} records/s   ` +
-      `(target ≥ ${TARGET_USAGE_RECORDS_PER_SECOND})   ${usageRatePass ? 'PASS' : 'FAIL'}`
-  )
-  console.log(
-    `usage record p99 at ${settings.rate}/s: ${usageFixed.p99Ms} ms at ${usageFixed.requestsPerSecond} req/s   ` +
-      `(target ≤ ${TARGET_P99_MS} ms)   ${usageP99Pass ? 'PASS' : 'FAIL'}`
-  )
+  const { simulation, withHistory } = figures
+  if (withHistory) {
+    const change =
+      (withHistory.heartbeatMax.requestsPerSecond - heartbeatMax.requestsPerSecond) /
+      heartbeatMax.requestsPerSecond
+    verdicts.push({
+      name: 'heartbeats with 20 M logged beats and 5 M ended sessions, against empty history',
+      figure: `${withHistory.heartbeatMax.requestsPerSecond} against ${heartbeatMax.requestsPerSecond} req/s (${round(change * 100)} %)`,
+      target: 'within 10 %',
+      pass: withHistory.heartbeatMax.valid && Math.abs(change) <= 0.1,
+    })
+  } else {
+    console.log(
+      'not measured in this run: heartbeats over a long history (npm run bench -- --history)'
+    )
+  }
+  if (simulation) {
+    verdicts.push({
+      name: `simulation, ${simulation.clients.toLocaleString('en')} clients at ${simulation.rate}/s for ${simulation.seconds}s`,
+      figure:
+        `${simulation.requestsPerSecond} req/s, p99 ${simulation.p99Ms} ms, ${simulation.non2xx + simulation.errors} failed, ` +
+        `${simulation.silentLeftLive} of ${simulation.silentSessions} expired sessions left unswept` +
+        (simulation.remark ? ` (${simulation.remark})` : ''),
+      target: 'no error, p99 ≤ 50 ms, sweeper keeping up',
+      pass:
+        simulation.valid &&
+        simulation.p99Ms <= TARGET_P99_MS &&
+        simulation.requestsPerSecond >= simulation.rate * 0.95,
+    })
+  } else {
+    console.log(
+      'not measured in this run: the 100,000-client simulation (npm run bench -- --simulate)'
+    )
+  }
+  for (const verdict of verdicts) console.log(verdictLine(verdict))
+  if (figures.byProcesses.length > 1) {
+    console.log(
+      'heartbeats by server processes: ' +
+        figures.byProcesses
+          .map(
+            (entry) =>
+              `${entry.processes}: ${entry.requestsPerSecond} req/s (p99 ${entry.p99Ms} ms)`
+          )
+          .join(', ')
+    )
+  }
+  for (const target of NOT_MEASURED_YET) console.log(`not measured by this bench yet: ${target}`)
   const comparison = figures.metricsOnOff ? metricsComparison(figures.metricsOnOff) : null
   if (comparison) {
     const { heartbeatMaxRequestsPerSecond: rps, heartbeatMaxP99Ms: maxP99 } = comparison
@@ -167,7 +298,9 @@ export function report(
     )
   }
   const busiest = Math.max(
-    ...[...results, pgbench, pgbenchUnprepared].map((measured) => measured.otherWorkPercent ?? 0)
+    ...[...results, pgbench, pgbenchUnprepared, pgbenchBare].map(
+      (measured) => measured.otherWorkPercent ?? 0
+    )
   )
   if (busiest > OTHER_WORK_LIMIT) {
     console.log(
@@ -176,7 +309,7 @@ export function report(
     )
   }
   for (const note of harness.notes) console.log(`note: ${note}`)
-  if (!ratioPass || !p99Pass || !usageRatePass || !usageP99Pass) {
+  if (verdicts.some((verdict) => !verdict.pass)) {
     console.log('A target was missed (or a run was not valid). This is a measurement: exit code 0.')
   }
   console.log(line)
@@ -190,17 +323,17 @@ export function report(
         machine: host,
         server: mode.label,
         settings,
-        pgbench: [pgbench, pgbenchUnprepared],
+        pgbench: [pgbench, pgbenchUnprepared, pgbenchBare],
         results,
         ratio: round(ratio, 4),
         ratioUnprepared: round(ratioUnprepared, 4),
+        ratioBare: round(ratioBare, 4),
         ...(comparison ? { metricsOnOff: comparison } : {}),
-        targets: {
-          ratio: { target: TARGET_RATIO, pass: ratioPass },
-          p99AtRate: { target: TARGET_P99_MS, rate: settings.rate, pass: p99Pass },
-          usageRecordsPerSecond: { target: TARGET_USAGE_RECORDS_PER_SECOND, pass: usageRatePass },
-          usageP99AtRate: { target: TARGET_P99_MS, rate: settings.rate, pass: usageP99Pass },
-        },
+        targets: verdicts,
+        notMeasuredYet: NOT_MEASURED_YET,
+        ...(simulation ? { simulation } : {}),
+        ...(withHistory ? { withHistory } : {}),
+        byProcesses: figures.byProcesses,
         notes: harness.notes,
       },
       null,

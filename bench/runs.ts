@@ -13,6 +13,14 @@ import type { AutocannonRequest, AutocannonResult } from 'autocannon'
 import type pg from 'pg'
 import { HEARTBEAT_AND_LOG, HEARTBEAT_PARAMETERS } from '../app/services/heartbeat_statements.ts'
 import { type Harness, lastLines, round } from './harness.ts'
+import {
+  simulate,
+  SIMULATED_RATE,
+  SIMULATED_SECONDS,
+  SIMULATION_CONNECTIONS,
+  type SimulationFigures,
+} from './simulation.ts'
+import { seedHistory } from './history.ts'
 import { whileWatchingOtherWork } from './other_work.ts'
 import { loadLine, pgbenchLine } from './report.ts'
 import {
@@ -22,6 +30,7 @@ import {
   type Settings,
   START_PATH,
   USAGE_PATH,
+  VERIFY_PATH,
 } from './setup.ts'
 
 /**
@@ -62,15 +71,29 @@ export type Measured = {
 export type Figures = {
   pgbench: PgbenchResult
   pgbenchUnprepared: PgbenchResult
+  /** The bare UPDATE of a live session by its token, prepared: the ceiling of the smallest write. */
+  pgbenchBare: PgbenchResult
   /** The autocannon runs, in the order of the report's table. */
   results: Measured[]
   heartbeatMax: Measured
   heartbeatFixed: Measured
+  startResume: Measured
+  startFresh: Measured
+  /** Fresh starts at START_RATE per second. */
+  startFreshFixed: Measured
+  /** `POST /api/license/verify` at full speed. */
+  verifyMax: Measured
   /** Usage records (`POST /api/license/usage`) at full speed and at the fixed rate. */
   usageMax: Measured
   usageFixed: Measured
   /** With `--metrics both`: the heartbeat runs, alternated on two fresh servers, metrics on and off. */
   metricsOnOff?: MetricsOnOff
+  /** With `--simulate`: the 100,000-client simulation. */
+  simulation?: SimulationFigures
+  /** Heartbeats at full speed against 1, 2 and 3 server processes (1 only with --one-process). */
+  byProcesses: { processes: number; requestsPerSecond: number; p99Ms: number }[]
+  /** With `--history`: heartbeats at full speed again, over 20 million logged beats and 5 million ended sessions. */
+  withHistory?: { heartbeatMax: Measured; seedSeconds: number }
 }
 
 type HeartbeatPair = { heartbeatMax: Measured; heartbeatFixed: Measured }
@@ -129,8 +152,25 @@ function heartbeatStatement() {
   return { sql, source: 'app/services/heartbeat_statements.ts' }
 }
 
-async function writePgbenchScript(harness: Harness, sessions: number) {
-  const statement = heartbeatStatement()
+/**
+ * The bare heartbeat `UPDATE` of a live session by its token, nothing else:
+ * what PostgreSQL does at most for the smallest write a heartbeat needs.
+ */
+function bareUpdateStatement() {
+  return {
+    sql: 'UPDATE license_sessions SET last_heartbeat_at = now() WHERE token_hash = :tokenHash',
+    source: 'the bare UPDATE of license_sessions',
+  }
+}
+
+type PgbenchScript = { file: string; source: string; logs: boolean }
+
+async function writePgbenchScript(
+  harness: Harness,
+  sessions: number,
+  statement: { sql: string; source: string },
+  name: string
+): Promise<PgbenchScript> {
   /**
    * A session picked at random, its token hash and license key looked up by
    * primary key (a read, no commit), then the statement with the same
@@ -146,14 +186,14 @@ async function writePgbenchScript(harness: Harness, sessions: number) {
   harness.onCleanup('remove the pgbench script', () =>
     rm(directory, { recursive: true, force: true })
   )
-  const file = join(directory, 'heartbeat.sql')
+  const file = join(directory, `${name}.sql`)
   await writeFile(file, script)
-  return { file, source: statement.source }
+  return { file, source: statement.source, logs: statement.sql.includes('session_heartbeats') }
 }
 
 async function runPgbench(
   { harness, settings, prepared }: Run,
-  script: { file: string; source: string },
+  script: PgbenchScript,
   protocol: PgbenchProtocol
 ): Promise<PgbenchResult> {
   const { client, databaseUrl } = prepared
@@ -205,21 +245,36 @@ async function runPgbench(
   }
 }
 
-/** pgbench with each protocol, `prepared` first. */
+/**
+ * pgbench: the heartbeat statement with each protocol (`prepared` first),
+ * then the bare UPDATE, prepared.
+ */
 async function measurePgbench(run: Run) {
   const { harness, settings, prepared } = run
-  const script = await writePgbenchScript(harness, settings.sessions)
+  const heartbeat = await writePgbenchScript(
+    harness,
+    settings.sessions,
+    heartbeatStatement(),
+    'heartbeat'
+  )
+  const bare = await writePgbenchScript(harness, settings.sessions, bareUpdateStatement(), 'bare')
+  const runs = [
+    { script: heartbeat, protocol: 'prepared', what: 'heartbeat statement' },
+    { script: heartbeat, protocol: 'extended', what: 'heartbeat statement' },
+    { script: bare, protocol: 'prepared', what: 'bare UPDATE of the session' },
+  ] as const
   const measured: PgbenchResult[] = []
-  for (const protocol of ['prepared', 'extended'] as const) {
+  for (const { script, protocol, what } of runs) {
     await settle(prepared.client)
     harness.step(
-      `pgbench -M ${protocol}: heartbeat statement, -c ${settings.pgbenchClients} -j 2 -T ${settings.duration}`
+      `pgbench -M ${protocol}: ${what}, -c ${settings.pgbenchClients} -j 2 -T ${settings.duration}`
     )
     const result = await whileWatchingOtherWork(prepared.client, () =>
       runPgbench(run, script, protocol)
     )
     console.log(pgbenchLine(result))
-    if (result.rowsLogged !== result.transactions || result.failed > 0) {
+    const expectedLogged = script.logs ? result.transactions : 0
+    if (result.rowsLogged !== expectedLogged || result.failed > 0) {
       harness.notes.push(
         `pgbench -M ${protocol}: ${result.transactions} transactions but ${result.rowsLogged} heartbeats logged, ${result.failed} failed`
       )
@@ -257,7 +312,7 @@ function cycling<T>(
   ]
 }
 
-type LoadOptions = { duration: number; overallRate?: number }
+type LoadOptions = { duration: number; overallRate?: number; connections?: number }
 
 async function load(
   { harness, settings }: Run,
@@ -269,7 +324,7 @@ async function load(
   const result: AutocannonResult = await harness.drive(
     autocannon({
       url: urls.length === 1 ? urls[0] : urls,
-      connections: settings.connections,
+      connections: options.connections ?? settings.connections,
       pipelining: 1,
       duration: options.duration,
       timeout: 10,
@@ -296,6 +351,9 @@ async function load(
     valid: result.non2xx === 0 && result.errors === 0 && result.timeouts === 0,
   }
 }
+
+/** The fixed rate of the session-start latency run (issue 21: p99 ≤ 50 ms at 200/s). */
+export const START_RATE = 200
 
 /** Rows a run's successful answers must have left in the database, one each. */
 type LogCheck = { what: string; status: string; count: (client: pg.Client) => Promise<number> }
@@ -360,7 +418,7 @@ export async function runScenarios(
   const { apiKey, sessions, freshKeys, server } = prepared
   const { duration, rate } = settings
 
-  const [pgbench, pgbenchUnprepared] = await measurePgbench(run)
+  const [pgbench, pgbenchUnprepared, pgbenchBare] = await measurePgbench(run)
 
   const heartbeats = cycling(HEARTBEAT_PATH, apiKey, sessions, (session) => ({
     session_token: session.token,
@@ -425,30 +483,104 @@ export async function runScenarios(
   }
   results.push(startFresh)
 
+  // The same request list: its counter goes on to licenses not started yet.
+  harness.step(`session start, fresh, at a fixed ${START_RATE}/s: ${duration}s`)
+  const startFreshFixed = await measure(run, `start (fresh) @ ${START_RATE}/s`, urls, freshStarts, {
+    duration,
+    overallRate: START_RATE,
+  })
+  if (startFreshFixed.statusCodes['200']) {
+    startFreshFixed.valid = false
+    startFreshFixed.remark = `the ${freshKeys.length} fresh licenses ran out: some starts were resumes`
+  }
+  results.push(startFreshFixed)
+
+  const verifies = cycling(VERIFY_PATH, apiKey, sessions, (session) => ({
+    license_key: session.licenseKey,
+    hardware_fingerprint: session.fingerprint,
+  }))
+  await warmUp(run, 'verify', urls, verifies)
+  harness.step(`verify at full speed: ${settings.connections} connections, ${duration}s`)
+  const verifyMax = await measure(run, 'verify (max)', urls, verifies, { duration })
+  results.push(verifyMax)
+
   const { usageMax, usageFixed } = await measureUsage(run, urls)
   results.push(usageMax, usageFixed)
 
-  if (options.twoProcesses) {
-    harness.step('starting a second server process')
-    const second = await prepared.startServer()
-    const both = [server.url, second.url]
-    await warmUp(run, 'heartbeats on both processes', both, heartbeats)
-    harness.step(`heartbeat at full speed, two server processes: ${duration}s`)
-    results.push(
-      await measure(run, 'heartbeat (max, 2 processes)', both, heartbeats, { duration }, true)
+  let withHistory: { heartbeatMax: Measured; seedSeconds: number } | undefined
+  if (settings.history) {
+    const seedSeconds = await seedHistory(harness, prepared.client)
+    await warmUp(run, 'heartbeats with history', urls, heartbeats)
+    harness.step(`heartbeat at full speed, with the history: ${duration}s`)
+    const measured = await measure(
+      run,
+      'heartbeat (max), history',
+      urls,
+      heartbeats,
+      { duration },
+      true
     )
-    await second.stop()
+    results.push(measured)
+    withHistory = { heartbeatMax: measured, seedSeconds }
+  }
+
+  const simulation = settings.simulate
+    ? await simulate(harness, prepared, (requests) =>
+        measure(run, 'simulation, 100k clients', urls, requests, {
+          duration: SIMULATED_SECONDS,
+          overallRate: SIMULATED_RATE,
+          connections: SIMULATION_CONNECTIONS,
+        })
+      )
+    : undefined
+
+  // How throughput grows with processes on this machine (one was measured above).
+  const byProcesses: { processes: number; requestsPerSecond: number; p99Ms: number }[] = [
+    { processes: 1, requestsPerSecond: heartbeatMax.requestsPerSecond, p99Ms: heartbeatMax.p99Ms },
+  ]
+  if (options.twoProcesses) {
+    const others = []
+    for (const count of [2, 3]) {
+      harness.step(`starting server process ${count}`)
+      others.push(await prepared.startServer())
+      const all = [server.url, ...others.map((other) => other.url)]
+      await warmUp(run, `heartbeats on ${count} processes`, all, heartbeats)
+      harness.step(`heartbeat at full speed, ${count} server processes: ${duration}s`)
+      const measured = await measure(
+        run,
+        `heartbeat (max, ${count} processes)`,
+        all,
+        heartbeats,
+        { duration },
+        true
+      )
+      results.push(measured)
+      byProcesses.push({
+        processes: count,
+        requestsPerSecond: measured.requestsPerSecond,
+        p99Ms: measured.p99Ms,
+      })
+    }
+    for (const other of others) await other.stop()
   }
 
   return {
     pgbench,
     pgbenchUnprepared,
+    pgbenchBare,
     results,
     heartbeatMax,
     heartbeatFixed,
+    startResume,
+    startFresh,
+    startFreshFixed,
+    verifyMax,
     usageMax,
     usageFixed,
     metricsOnOff,
+    simulation,
+    withHistory,
+    byProcesses,
   }
 }
 

@@ -40,11 +40,18 @@ export type Settings = {
    * turns by two fresh servers, metrics on and off, side by side.
    */
   metrics: 'on' | 'off' | 'both'
+  /** A folder for a V8 CPU profile of every server process (`--cpu-prof`), written when it stops. */
+  cpuProfileDir?: string
+  /** `--simulate`: the 100,000-client simulation after the other runs (bench/simulation.ts). */
+  simulate: boolean
+  /** `--history`: heartbeats again over 20 million logged beats and 5 million ended sessions (bench/history.ts). */
+  history: boolean
 }
 
 export const HEARTBEAT_PATH = '/api/license/session/heartbeat'
 export const START_PATH = '/api/license/session/start'
 export const USAGE_PATH = '/api/license/usage'
+export const VERIFY_PATH = '/api/license/verify'
 
 export function apiHeaders(apiKey: string) {
   return { 'content-type': 'application/json', 'x-api-key': apiKey }
@@ -177,6 +184,11 @@ async function build(harness: Harness, appEnv: NodeJS.ProcessEnv): Promise<Serve
   }
 }
 
+/** The same servers, each writing a CPU profile into `dir` when it stops. */
+function profiled(mode: ServerMode, dir: string): ServerMode {
+  return { ...mode, serverArgs: ['--cpu-prof', '--cpu-prof-dir', dir, ...mode.serverArgs] }
+}
+
 async function migrate(harness: Harness, mode: ServerMode, appEnv: NodeJS.ProcessEnv) {
   harness.step('migrating: ace migration:run --force')
   const migration = await harness.run(NODE, [...mode.aceArgs, 'migration:run', '--force'], {
@@ -228,6 +240,33 @@ async function startServer(
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   return { url, stop }
+}
+
+async function startWorker(harness: Harness, mode: ServerMode, appEnv: NodeJS.ProcessEnv) {
+  const { child, output } = harness.spawn(NODE, [...mode.aceArgs, 'jobs:work'], {
+    cwd: mode.cwd,
+    // At info it says when it is up.
+    env: { ...appEnv, LOG_LEVEL: 'info' },
+    keepLast: 8000,
+  })
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+  harness.onCleanup('stop the job worker', stop)
+  // It is up once it has said so; give it 60 s.
+  const deadline = Date.now() + 60_000
+  while (!output().includes('job worker started')) {
+    if (child.exitCode !== null) throw new Error(`the job worker exited:\n${lastLines(output())}`)
+    if (Date.now() > deadline)
+      throw new Error(`the job worker did not come up:\n${lastLines(output())}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return { stop }
 }
 
 /*
@@ -356,7 +395,8 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
   const stores = storesOfTheRun()
   stores.appEnv.METRICS_ENABLED = settings.metrics === 'off' ? 'false' : 'true'
   await checkPrerequisites(harness, stores.redisUrl)
-  const mode = options.build ? await build(harness, stores.appEnv) : SOURCE_MODE
+  const built = options.build ? await build(harness, stores.appEnv) : SOURCE_MODE
+  const mode = settings.cpuProfileDir ? profiled(built, settings.cpuProfileDir) : built
 
   await createStores(harness, stores)
   await migrate(harness, mode, stores.appEnv)
@@ -367,7 +407,7 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
   const host = await describeMachine(client)
 
   /** Licenses for fresh starts: more than the fastest start rate seen here can use up. */
-  const freshLicenses = Math.max(10_000, settings.duration * 3000)
+  const freshLicenses = Math.max(10_000, settings.duration * 3200)
   harness.step(
     `seeding: 1 API key, ${settings.sessions} + ${freshLicenses} perpetual licenses, 1 meter`
   )
@@ -396,5 +436,8 @@ export async function prepare(harness: Harness, settings: Settings, options: { b
     /** Another server process of the same mode, on the same database; `env` overrides settings. */
     startServer: (env: NodeJS.ProcessEnv = {}) =>
       startServer(harness, mode, { ...stores.appEnv, ...env }),
+    /** The job worker (`ace jobs:work`) of the same mode, on the same database and Redis prefix. */
+    startWorker: (env: NodeJS.ProcessEnv = {}) =>
+      startWorker(harness, mode, { ...stores.appEnv, ...env }),
   }
 }

@@ -11,7 +11,7 @@
 | 4. Drives the production server with autocannon: heartbeats at full speed,
 |    heartbeats at a fixed rate, session starts (resumes and fresh ones),
 |    usage records at full speed and at the fixed rate, and heartbeats
-|    against two server processes (bench/runs.ts). With
+|    against two and three server processes (bench/runs.ts). With
 |    `--metrics both`, two more servers, metrics on and off, take turns
 |    at the heartbeat runs: what the metrics cost.
 | 5. Prints the figures, writes bench/results.json (bench/report.ts), and
@@ -21,6 +21,7 @@
 | It is a measurement, not a test: a missed target is reported, and the exit
 | code stays 0. `--help` lists the knobs.
 */
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Harness } from '../bench/harness.ts'
 import { report } from '../bench/report.ts'
@@ -38,6 +39,9 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'one-process': { type: 'boolean', default: false },
     'metrics': { type: 'string', default: 'on' },
+    'cpu-prof': { type: 'string' },
+    'simulate': { type: 'boolean', default: false },
+    'history': { type: 'boolean', default: false },
     'help': { type: 'boolean', default: false },
   },
 })
@@ -53,11 +57,21 @@ if (flags.help) {
                        records (default 1000)
   --pgbench-clients N  pgbench clients, -c (default 16; -j 2)
   --no-build           run bin/server.ts with NODE_ENV=production instead of a build
-  --one-process        skip the run against two server processes
+  --one-process        skip the runs against two and three server processes
   --metrics on|off|both  METRICS_ENABLED of the servers (default on); both: two
                        fresh servers, metrics on and off, take turns at the
                        heartbeat runs (a warm-up round, then 4 rounds), and
-                       the report compares their medians`)
+                       the report compares their medians
+  --simulate           after the other runs, the 100,000-client simulation: 1 million
+                       licenses, 100,000 live sessions, heartbeats at 3,333/s for
+                       60 s with the job worker sweeping (adds about 2 minutes)
+  --history            after the other runs, 20 million rows of heartbeat log and
+                       5 million ended sessions, and heartbeats at full speed again
+                       (adds several minutes of seeding)
+  --cpu-prof DIR       write a V8 CPU profile of each server process into DIR
+                       (open it in Chrome DevTools or speedscope; the profiler
+                       itself slows the server: figures of such a run are not
+                       comparable)`)
   process.exit(0)
 }
 
@@ -83,6 +97,9 @@ const settings: Settings = {
   rate: positive('rate', flags.rate),
   pgbenchClients: positive('pgbench-clients', flags['pgbench-clients']),
   metrics: flags.metrics as Settings['metrics'],
+  cpuProfileDir: flags['cpu-prof'] ? resolve(flags['cpu-prof']) : undefined,
+  simulate: flags.simulate,
+  history: flags.history,
 }
 
 const harness = new Harness()

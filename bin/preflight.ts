@@ -201,6 +201,13 @@ export const TEST_TOOLS: SystemTool[] = [
         : null,
   },
   {
+    package: 'pgbouncer',
+    neededBy: 'the test of the client API behind PgBouncer in transaction mode',
+    suites: ['functional'],
+    find: () =>
+      ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((path) => isExecutable(path)) ?? null,
+  },
+  {
     package: 'prometheus-alertmanager',
     neededBy: 'the test of the shipped Alertmanager example (amtool)',
     suites: ['functional'],

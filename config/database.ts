@@ -17,6 +17,17 @@ export const databaseUrl = env.get('DATABASE_URL', 'postgres://postgres@127.0.0.
  * notices a connection that died without a word. (pg's options, which
  * Lucid's types do not list, are passed through to it.)
  */
+/**
+ * The statements every client request runs (API-key lookup, heartbeat,
+ * usage record, verify's device check) are named prepared statements,
+ * planned once per connection (app/support/prepared_query.ts). A pooler in
+ * transaction mode that does not track them (PgBouncer before 1.21, or
+ * without `max_prepared_statements`) hands the next statement to a server
+ * connection that never saw the name: set DATABASE_PREPARED_STATEMENTS=false
+ * there, and they are sent unnamed (planned on every call).
+ */
+export const namedPreparedStatements = env.get('DATABASE_PREPARED_STATEMENTS', true)
+
 const connection = { connectionString: databaseUrl, connectionTimeoutMillis: 5000, keepAlive: true }
 
 const dbConfig = defineConfig({

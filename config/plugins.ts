@@ -14,6 +14,7 @@ export default definePluginsConfig({
     'session-resumable',
     'version-gate',
     'lead-crm',
+    'notifications',
     'resource-pools',
   ],
   defaultSessionPolicy: 'resumable',

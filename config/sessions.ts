@@ -30,6 +30,16 @@ const sessionsConfig = {
   heartbeatRetentionDays: env.get('HEARTBEAT_RETENTION_DAYS', 90),
   /** Month partitions kept ready ahead of the current one. */
   partitionsAhead: 3,
+  /**
+   * Group commit of heartbeats (app/services/heartbeat_batcher.ts): beats
+   * arriving while `maxInFlight` statements are on their way go together,
+   * up to `maxBatch` in one statement. `HEARTBEAT_BATCH_MAX=1` sends each
+   * beat alone.
+   */
+  heartbeatBatch: {
+    maxBatch: env.get('HEARTBEAT_BATCH_MAX', 200),
+    maxInFlight: env.get('HEARTBEAT_BATCH_IN_FLIGHT', 2),
+  },
 }
 
 export default sessionsConfig

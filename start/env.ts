@@ -17,10 +17,14 @@ export default await Env.create(new URL('../', import.meta.url), {
 
   DATABASE_URL: Env.schema.string.optional(),
   DATABASE_POOL_MAX: Env.schema.number.optional(),
+  DATABASE_PREPARED_STATEMENTS: Env.schema.boolean.optional(),
   REDIS_URL: Env.schema.string.optional(),
   REDIS_KEY_PREFIX: Env.schema.string.optional(),
 
   API_RATE_LIMIT: Env.schema.string.optional(),
+  API_KEY_CACHE_MS: Env.schema.number.optional(),
+  HEARTBEAT_BATCH_MAX: Env.schema.number.optional(),
+  HEARTBEAT_BATCH_IN_FLIGHT: Env.schema.number.optional(),
 
   SESSION_HEARTBEAT_INTERVAL: Env.schema.number.optional(),
   SESSION_TIMEOUT: Env.schema.number.optional(),
@@ -62,4 +66,12 @@ export default await Env.create(new URL('../', import.meta.url), {
   HEALTH_MAX_WORKER_SILENCE: Env.schema.string.optional(),
   HEALTH_DISK_MAX_USED_PERCENT: Env.schema.number.optional(),
   HEALTH_HEAP_MAX: Env.schema.string.optional(),
+
+  /** E-mail notifications (plugin notifications); without SMTP_HOST no e-mail is sent. */
+  SMTP_HOST: Env.schema.string.optional({ format: 'host' }),
+  SMTP_PORT: Env.schema.number.optional(),
+  SMTP_USER: Env.schema.string.optional(),
+  SMTP_PASSWORD: Env.schema.secret.optional(),
+  SMTP_SECURE: Env.schema.boolean.optional(),
+  MAIL_FROM: Env.schema.string.optional(),
 })

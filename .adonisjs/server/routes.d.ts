@@ -156,6 +156,19 @@ export type ScannedRoutes = {
     'admin.leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
     'admin.leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
     'admin.leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.notifications.webhooks.index': { paramsTuple?: []; params?: {} }
+    'admin.notifications.webhooks.create': { paramsTuple?: []; params?: {} }
+    'admin.notifications.webhooks.store': { paramsTuple?: []; params?: {} }
+    'admin.notifications.webhooks.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.enable': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.disable': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.test': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.rotate_secret': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.redeliver': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'delivery': ParamValue} }
+    'admin.notifications.email': { paramsTuple?: []; params?: {} }
+    'admin.notifications.email_update': { paramsTuple?: []; params?: {} }
     'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'api.client.report': { paramsTuple?: []; params?: {} }
     'admin.resources.index': { paramsTuple?: []; params?: {} }
@@ -253,6 +266,10 @@ export type ScannedRoutes = {
     'admin.leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.notifications.webhooks.index': { paramsTuple?: []; params?: {} }
+    'admin.notifications.webhooks.create': { paramsTuple?: []; params?: {} }
+    'admin.notifications.webhooks.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.email': { paramsTuple?: []; params?: {} }
     'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'admin.resources.index': { paramsTuple?: []; params?: {} }
     'admin.resources.usage_script': { paramsTuple?: []; params?: {} }
@@ -341,6 +358,10 @@ export type ScannedRoutes = {
     'admin.leads.edit': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.leads.confirm_destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.leads.notes_history': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.notifications.webhooks.index': { paramsTuple?: []; params?: {} }
+    'admin.notifications.webhooks.create': { paramsTuple?: []; params?: {} }
+    'admin.notifications.webhooks.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.email': { paramsTuple?: []; params?: {} }
     'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
     'admin.resources.index': { paramsTuple?: []; params?: {} }
     'admin.resources.usage_script': { paramsTuple?: []; params?: {} }
@@ -427,6 +448,15 @@ export type ScannedRoutes = {
     'admin.leads.notes_update': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
     'admin.leads.notes_restore': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
     'admin.leads.notes_destroy': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'note': ParamValue} }
+    'admin.notifications.webhooks.store': { paramsTuple?: []; params?: {} }
+    'admin.notifications.webhooks.update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.destroy': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.enable': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.disable': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.test': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.rotate_secret': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.notifications.webhooks.redeliver': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'delivery': ParamValue} }
+    'admin.notifications.email_update': { paramsTuple?: []; params?: {} }
     'api.client.report': { paramsTuple?: []; params?: {} }
     'admin.resources.add': { paramsTuple?: []; params?: {} }
     'admin.resources.retire': { paramsTuple?: []; params?: {} }

@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import SessionService, { type Heartbeat, type StartedSession } from '#services/session_service'
+import SessionService, { type StartedSession } from '#services/session_service'
+import HeartbeatService, { type Heartbeat } from '#services/heartbeat_service'
 import metrics from '#services/metrics/main'
 import { apiActor } from '#controllers/licenses_controller'
 import {
@@ -11,17 +12,17 @@ import {
 } from '#validators/license_api'
 
 /**
- * Sessions of the client API (API.md, Sessions).
+ * Sessions of the client API (API.md, Sessions). Each action is given only
+ * the service it needs (method injection): a heartbeat does not build the
+ * parts of a session start.
  */
-@inject()
 export default class SessionsController {
-  constructor(protected sessions: SessionService) {}
-
-  async start(ctx: HttpContext) {
+  @inject()
+  async start(ctx: HttpContext, sessions: SessionService) {
     let session: StartedSession
     try {
       const payload = await ctx.request.validateUsing(sessionStartValidator)
-      session = await this.sessions.start(
+      session = await sessions.start(
         {
           licenseKey: payload.license_key,
           fingerprint: fingerprintOf(payload)!,
@@ -50,11 +51,12 @@ export default class SessionsController {
     }
   }
 
-  async heartbeat(ctx: HttpContext) {
+  @inject()
+  async heartbeat(ctx: HttpContext, heartbeats: HeartbeatService) {
     let beat: Heartbeat
     try {
       const payload = await ctx.request.validateUsing(sessionHeartbeatValidator)
-      beat = await this.sessions.heartbeat({
+      beat = await heartbeats.heartbeat({
         token: payload.session_token,
         licenseKey: payload.license_key,
       })
@@ -67,9 +69,10 @@ export default class SessionsController {
     return { ok: true, expires_at: expiresAt.toISOString(), ...(update ? { update } : {}) }
   }
 
-  async end(ctx: HttpContext) {
+  @inject()
+  async end(ctx: HttpContext, sessions: SessionService) {
     const payload = await ctx.request.validateUsing(sessionEndValidator)
-    await this.sessions.end({ token: payload.session_token })
+    await sessions.end({ token: payload.session_token })
     return { ended: true }
   }
 }

@@ -11,21 +11,16 @@ import { usageRecordValidator } from '#validators/usage_api'
  * Metered usage of the client API: recording it against a meter's limit,
  * and reading where a license stands.
  */
-@inject()
 export default class UsageController {
-  constructor(
-    protected recorder: UsageRecorder,
-    protected report: UsageReport,
-    protected licenses: LicenseService
-  ) {}
-
   /**
    * A replayed answer (same idempotency key) is the first one, refusal
-   * included, marked `Idempotent-Replayed: true`.
+   * included, marked `Idempotent-Replayed: true`. Given only the recorder
+   * (method injection): a record builds nothing else.
    */
-  async record(ctx: HttpContext) {
+  @inject()
+  async record(ctx: HttpContext, recorder: UsageRecorder) {
     const payload = await ctx.request.validateUsing(usageRecordValidator)
-    const outcome = await this.recorder.record({
+    const outcome = await recorder.record({
       licenseKey: payload.license_key,
       meter: payload.meter,
       amount: payload.amount ?? 1,
@@ -38,10 +33,11 @@ export default class UsageController {
     return outcome.body
   }
 
-  async show(ctx: HttpContext) {
+  @inject()
+  async show(ctx: HttpContext, licenses: LicenseService, report: UsageReport) {
     const { license_key: licenseKey } = await licenseKeyParamValidator.validate(ctx.params)
-    const license = await this.licenses.find(licenseKey)
-    const meters = await this.report.of(license)
+    const license = await licenses.find(licenseKey)
+    const meters = await report.of(license)
     return { license_key: license.key, meters: meters.map(meterUsageView) }
   }
 }

@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import ApiKeyService from '#services/api_key_service'
-import type ApiKey from '#models/api_key'
+import type { AuthenticatedApiKey } from '#services/api_key_cache'
 import { ApiError } from '#exceptions/api_error'
 import { isClientApiRequest } from '#support/client_api'
 
@@ -27,6 +27,6 @@ export default class ApiKeyMiddleware {
 
 declare module '@adonisjs/core/http' {
   export interface HttpContext {
-    apiKey: ApiKey
+    apiKey: AuthenticatedApiKey
   }
 }

@@ -94,8 +94,19 @@ export { chartJsUrl } from '#support/chart_js'
 export { default as AuditTrail, type AuditEntry } from '#services/audit_trail'
 export { type Actor, adminActor, adminIdOf, cliActor } from '#support/actor'
 export { inTransaction } from '#support/transaction'
-/** The source of "now" (tests swap in a FixedClock): take it from the container. */
+
+/* Time, jobs and signatures: the injected clock, one-off jobs, the lease keyring. */
 export { Clock } from '#support/clock'
+/** Opens the app's BullMQ queue (`fromConfig(app).queue.add(name, data)` enqueues a plugin's manual job). */
+export { default as JobScheduler } from '#services/job_scheduler'
+/** The Ed25519 keys that sign leases (`signingKey()`: kid and private key; `publishedKeys()`). */
+export { LeaseKeyring } from '#services/lease_keyring'
+/** How the backups and the job worker stand (the dashboard's warnings). */
+export { default as BackupHealth, type BackupWarning } from '#services/backup_health'
+/** Outgoing e-mail settings (config/mail.ts: SMTP_*, MAIL_FROM): `app.config.get<MailConfig>('mail')`. */
+export type { MailConfig } from '#config/mail'
+/** Emitting the domain events of types/events.ts without waiting for listeners. */
+export { announce, announceAfterCommit } from '#support/domain_events'
 
 /* Errors: a rule's refusal (panel and commands), and the client API's coded errors. */
 export { DomainError, type DomainErrorOptions } from '#exceptions/domain_error'

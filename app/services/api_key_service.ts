@@ -4,6 +4,8 @@ import { preparedQuery } from '#support/prepared_query'
 import { DateTime } from 'luxon'
 import ApiKey from '#models/api_key'
 import AuditTrail from '#services/audit_trail'
+import ApiKeyCache, { type AuthenticatedApiKey } from '#services/api_key_cache'
+import { announceRevocation } from '#services/api_key_revocations'
 import type { Actor } from '#support/actor'
 import { API_KEY_PATTERN, apiKeyHint, generateApiKey, hashApiKey } from '#support/license_keys'
 
@@ -15,7 +17,10 @@ const LAST_USED_RESOLUTION_SECONDS = 60
 
 @inject()
 export default class ApiKeyService {
-  constructor(protected audit: AuditTrail) {}
+  constructor(
+    protected audit: AuditTrail,
+    protected cache: ApiKeyCache
+  ) {}
 
   /** The API key by id. @throws E_ROW_NOT_FOUND (a 404 page) when there is none. */
   find(id: number | string) {
@@ -47,7 +52,7 @@ export default class ApiKeyService {
    * revoked key changes nothing.
    */
   async revoke(id: number, actor: Actor) {
-    return db.transaction(async (trx) => {
+    const revoked = await db.transaction(async (trx) => {
       const apiKey = await ApiKey.query({ client: trx }).where('id', id).forUpdate().first()
       if (!apiKey) return null
       if (apiKey.revokedAt) return apiKey
@@ -63,6 +68,9 @@ export default class ApiKeyService {
       })
       return apiKey
     })
+    // After the commit: a process that asks the database from now on finds it revoked.
+    if (revoked) await announceRevocation(this.cache, revoked.keyHash)
+    return revoked
   }
 
   /**
@@ -70,26 +78,30 @@ export default class ApiKeyService {
    * their digest: equal digests mean equal keys, and nothing about a stored
    * key leaks through timing since the value compared is a hash.
    */
-  async authenticate(presented: string | undefined | null) {
+  async authenticate(presented: string | undefined | null): Promise<AuthenticatedApiKey | null> {
     if (!presented || !API_KEY_PATTERN.test(presented)) return null
-    // Every client request runs this lookup: prepared, it is planned once.
-    // Columns are named, so a later column added to the table cannot break
-    // the prepared statement on connections that already hold it.
-    const [row] = await preparedQuery(
+    const digest = hashApiKey(presented)
+    const known = this.cache.get(digest)
+    if (known) return known
+
+    // Prepared: planned once per connection. Columns are named, so a later
+    // column added to the table cannot break the statement on connections
+    // that already hold it.
+    const [row] = await preparedQuery<{ id: number; name: string; last_used_at: Date | null }>(
       'keyward_api_key_by_hash',
-      `SELECT id, name, key_hash, key_hint, last_used_at, revoked_at, created_at, updated_at
-         FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [hashApiKey(presented)]
+      `SELECT id, name, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [digest]
     )
     if (!row) return null
-    const apiKey = ApiKey.$createFromAdapterResult(row)!
+    const apiKey = { id: row.id, name: row.name }
+    this.cache.set(digest, apiKey)
 
     /**
-     * Skip the write (a round trip on every request) while the stored time
-     * is recent; the WHERE below still keeps processes from all writing.
+     * Skip the write (a round trip) while the stored time is recent; the
+     * WHERE below still keeps processes from all writing.
      */
     const stale = DateTime.utc().minus({ seconds: LAST_USED_RESOLUTION_SECONDS })
-    if (apiKey.lastUsedAt && apiKey.lastUsedAt > stale) return apiKey
+    if (row.last_used_at && row.last_used_at > stale.toJSDate()) return apiKey
 
     await db
       .from('api_keys')

@@ -14,6 +14,8 @@ import LicenseTemplate from '#models/license_template'
 import { TEMPLATE_FIELDS, type TemplateField } from '#validators/catalogue'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
+import { announce, announceAfterCommit, eventActorOf, eventLicenseOf } from '#support/domain_events'
+import type { EventLicense } from '../../types/events.js'
 
 export type LicenseRuleField =
   | 'max_devices'
@@ -304,6 +306,13 @@ export default class LicenseAdminService {
     }
     if (!license.$isDirty) return { license, changed: false, sessionsEnded: 0 }
     await license.save()
+    if (before.status !== license.status) {
+      announceAfterCommit(trx, 'license:status_changed', () => ({
+        licenses: [eventLicenseOf(license)],
+        status: license.status,
+        actor: eventActorOf(actor),
+      }))
+    }
 
     const leftActive = before.status === 'active' && license.status !== 'active'
     const ended = leftActive
@@ -343,14 +352,17 @@ export default class LicenseAdminService {
       .whereIn('id', [...new Set(ids)])
       .orderBy('id')
       .select('id', 'key')
-    let changed = 0
     let sessionsEnded = 0
+    const changed: EventLicense[] = []
     for (const license of licenses) {
-      const result = await this.licenses.setStatus(license.key, status, actor)
-      if (result.changed) changed++
+      const result = await this.licenses.setStatus(license.key, status, actor, { announce: false })
+      if (result.changed) changed.push(eventLicenseOf(result.license))
       sessionsEnded += result.sessionsEnded
     }
-    return { found: licenses.length, changed, sessionsEnded }
+    if (changed.length > 0) {
+      announce('license:status_changed', { licenses: changed, status, actor: eventActorOf(actor) })
+    }
+    return { found: licenses.length, changed: changed.length, sessionsEnded }
   }
 
   async renameDevice(licenseId: number, deviceId: number, name: string | null, actor: Actor) {

@@ -5,6 +5,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditTrail from '#services/audit_trail'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
+import { announceAfterCommit, eventActorOf, eventLicenseOf } from '#support/domain_events'
 import { generateLicenseKey } from '#support/license_keys'
 import { expiryFor, parseLicenseType } from '#support/license_duration'
 import { DomainError } from '#exceptions/domain_error'
@@ -135,20 +136,22 @@ export default class LicenseGenerator {
     }
 
     const keys: string[] = []
+    const ids: number[] = []
     while (keys.length < request.count) {
       const wanted = Math.min(CHUNK_SIZE, request.count - keys.length)
       const rows = Array.from({ length: wanted }, () => ({
         ...shared,
         key: generateLicenseKey(),
       }))
-      const inserted: { key: string }[] = await trx
+      const inserted: { id: number; key: string }[] = await trx
         .insertQuery()
         .table('licenses')
         .knexQuery.insert(rows)
         .onConflict('key')
         .ignore()
-        .returning('key')
+        .returning(['id', 'key'])
       keys.push(...inserted.map((row) => row.key))
+      ids.push(...inserted.map((row) => Number(row.id)))
       onProgress?.(keys.length, request.count)
     }
     await this.audit.record(trx, actor, {
@@ -165,6 +168,18 @@ export default class LicenseGenerator {
         ...(request.templateId ? { template_id: request.templateId } : {}),
       },
     })
+    announceAfterCommit(trx, 'license:created', () => ({
+      licenses: keys.map((key, index) =>
+        eventLicenseOf({
+          id: ids[index],
+          key,
+          productId: request.productId,
+          customerId: request.customerId ?? null,
+        })
+      ),
+      batchId,
+      actor: eventActorOf(actor),
+    }))
     return { batchId, keys }
   }
 }

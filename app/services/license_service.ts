@@ -18,6 +18,8 @@ import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { expiryFor } from '#support/license_duration'
+import { preparedQuery } from '#support/prepared_query'
+import { announceAfterCommit, eventActorOf, eventLicenseOf } from '#support/domain_events'
 
 export type VerifyCode =
   'VALID' | 'EXPIRED' | 'SUSPENDED' | 'REVOKED' | 'DEVICE_NOT_ACTIVATED' | 'VERSION_TOO_OLD'
@@ -43,6 +45,23 @@ const REFUSAL_FOR_STATUS = {
 } as const satisfies Record<Exclude<LicenseStatus, 'active' | 'grace'>, ApiErrorCode>
 
 const DEVICE_LIMIT_CONSTRAINT = 'devices_within_max_devices'
+
+/**
+ * How fresh a device's `last_seen_at` is kept by verify: a verify writes it
+ * only when it is older than this, so that most verifies are reads and
+ * commit no WAL.
+ */
+export const DEVICE_SEEN_RESOLUTION_SECONDS = 60
+
+/** Whether the device is activated on the license ($1, $2), touching its last_seen_at ($3) when stale. */
+const TOUCH_DEVICE = `WITH device AS (
+    SELECT id, last_seen_at FROM devices WHERE license_id = $1 AND fingerprint = $2 AND active
+  ), touched AS (
+    UPDATE devices AS d SET last_seen_at = $3 FROM device
+     WHERE d.id = device.id
+       AND device.last_seen_at < $3::timestamptz - interval '${DEVICE_SEEN_RESOLUTION_SECONDS} seconds'
+  )
+  SELECT count(*)::int AS found FROM device`
 
 /**
  * @throws ApiError `403 LICENSE_EXPIRED`, `LICENSE_SUSPENDED` or
@@ -275,7 +294,12 @@ export default class LicenseService {
    * license's live sessions (`license`) in the same transaction, so their
    * next heartbeat tells the clients to stop.
    */
-  async setStatus(licenseKey: string, status: StoredLicenseStatus, actor: Actor) {
+  async setStatus(
+    licenseKey: string,
+    status: StoredLicenseStatus,
+    actor: Actor,
+    options: { announce?: boolean } = {}
+  ) {
     const now = this.clock.now()
     return db.transaction(async (trx) => {
       const license = await this.lock(trx, licenseKey)
@@ -284,6 +308,14 @@ export default class LicenseService {
       license.useTransaction(trx)
       license.status = status
       await license.save()
+      // A bulk change announces its licenses in one event instead (setStatusOfMany).
+      if (options.announce !== false) {
+        announceAfterCommit(trx, 'license:status_changed', () => ({
+          licenses: [eventLicenseOf(license)],
+          status,
+          actor: eventActorOf(actor),
+        }))
+      }
       const ended =
         status === 'active'
           ? []
@@ -350,11 +382,12 @@ export default class LicenseService {
     const entitlements = await this.entitlements.effectiveFor(license)
     if (!input.fingerprint) return { ...answer, entitlements }
 
-    const touched = await Device.query()
-      .where({ licenseId: license.id, fingerprint: input.fingerprint, active: true })
-      .update({ last_seen_at: now.toJSDate() })
-    const found = Array.isArray(touched) ? touched[0] : touched
-    if (Number(found) === 0) return { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
+    const [{ found }] = await preparedQuery<{ found: number }>(
+      'keyward_verify_device',
+      TOUCH_DEVICE,
+      [license.id, input.fingerprint, now.toJSDate()]
+    )
+    if (found === 0) return { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
     const lease = await this.leases.issue(license, input.fingerprint, now, entitlements)
     return lease ? { ...answer, entitlements, lease } : { ...answer, entitlements }
   }

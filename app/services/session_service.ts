@@ -1,7 +1,6 @@
 import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import encryption from '@adonisjs/core/services/encryption'
-import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { DateTime } from 'luxon'
@@ -26,15 +25,10 @@ import {
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
-import { generateSessionToken, hashSessionToken, normalizeLicenseKey } from '#support/license_keys'
-import { preparedQuery } from '#support/prepared_query'
-import { HEARTBEAT_AND_LOG, HEARTBEAT_ONLY } from '#services/heartbeat_statements'
-import { isLicenseUsable } from '#rules/license_usable'
+import { generateSessionToken, hashSessionToken } from '#support/license_keys'
 import { whereSessionLive } from '#rules/session_live'
 
 const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
-/** SQLSTATE of "no partition of relation found for row". */
-const NO_PARTITION_FOR_ROW = '23514'
 
 export interface StartedSession {
   token: string
@@ -58,11 +52,6 @@ export interface StartedSession {
 
 /** A session as `resume` and `create` leave it, before the answer is completed. */
 type OpenedSession = Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements' | 'graceEndsAt'>
-
-export interface Heartbeat {
-  expiresAt: Date
-  update: UpdateNotice | null
-}
 
 const OUTCOMES = { create: 'created', resume: 'resumed', replace: 'replaced' } as const
 
@@ -295,81 +284,6 @@ export default class SessionService {
       throw error
     }
     return { token, resumed: false, timing, expiresAt, license }
-  }
-
-  /**
-   * Keeps a live session alive. The common case is one statement: it checks
-   * the license, moves the session's expiry and logs the beat. Anything else
-   * (ended, expired, license no longer usable, unknown token) finds no row
-   * and takes the slow path, which says why.
-   */
-  async heartbeat(input: { token: string; licenseKey: string }): Promise<Heartbeat> {
-    const moment = this.clock.now().toJSDate()
-    const tokenHash = hashSessionToken(input.token)
-    const licenseKey = normalizeLicenseKey(input.licenseKey)
-    const values = [moment, tokenHash, licenseKey]
-    type Beat = { expires_at: Date; client_version: string | null; product_id: number }
-    let beat: Beat | undefined
-    try {
-      ;[beat] = await preparedQuery<Beat>('keyward_heartbeat', HEARTBEAT_AND_LOG, values)
-    } catch (error) {
-      // The log feeds usage figures only: without its month partition, the
-      // beat still counts.
-      if ((error as { code?: string }).code !== NO_PARTITION_FOR_ROW) throw error
-      logger.error({ err: error }, 'heartbeat not logged: session_heartbeats has no partition')
-      ;[beat] = await preparedQuery<Beat>('keyward_heartbeat_only', HEARTBEAT_ONLY, values)
-    }
-    if (!beat) return this.diagnoseHeartbeat(tokenHash, licenseKey, moment)
-    const update = await this.clientConfig.heartbeatUpdate({
-      productId: beat.product_id,
-      version: beat.client_version,
-    })
-    return { expiresAt: beat.expires_at, update }
-  }
-
-  protected async diagnoseHeartbeat(
-    tokenHash: string,
-    licenseKey: string,
-    moment: Date
-  ): Promise<never> {
-    const reason = await db.transaction(async (trx): Promise<EndReason | null> => {
-      const session = await trx
-        .from('license_sessions as s')
-        .join('licenses as l', 'l.id', 's.license_id')
-        .join('products as p', 'p.id', 'l.product_id')
-        .where({ 's.token_hash': tokenHash, 'l.key': licenseKey })
-        .select(
-          's.id',
-          's.expires_at',
-          'l.status',
-          'l.expires_at as license_expires_at',
-          'p.expiry_grace_days'
-        )
-        .forUpdate('s')
-        .first()
-      if (session) {
-        const licenseUsable = isLicenseUsable(
-          {
-            status: session.status,
-            expiresAt: session.license_expires_at,
-            expiryGraceDays: session.expiry_grace_days,
-          },
-          moment
-        )
-        const ending: EndReason = licenseUsable ? 'timeout' : 'license'
-        await this.ledger.end(trx, { sessionIds: [session.id] }, ending, moment)
-        return ending
-      }
-      const ended = await trx
-        .from('session_history as h')
-        .join('licenses as l', 'l.id', 'h.license_id')
-        .where({ 'h.token_hash': tokenHash, 'l.key': licenseKey })
-        .select('h.end_reason')
-        .first()
-      return ended?.end_reason ?? null
-    })
-    if (reason) throw new ApiError('SESSION_ENDED', { end_reason: reason })
-    throw new ApiError('SESSION_NOT_FOUND')
   }
 
   /**

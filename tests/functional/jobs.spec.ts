@@ -530,8 +530,12 @@ test.group('Jobs: commands', (group) => {
     await command.exec()
     command.assertSucceeded()
     const [output] = command.logger.getLogs().map((log) => log.message)
-    // The enabled plugins' jobs follow; this test is about the core's.
-    const listed: { plugin: string }[] = JSON.parse(output)
+    const listed: { name: string; plugin: string }[] = JSON.parse(output)
+    // The enabled plugins' jobs follow the core's.
+    assert.includeMembers(
+      listed.filter((job) => job.plugin === 'notifications').map((job) => job.name),
+      ['notifications:webhook', 'notifications:expiry']
+    )
     assert.deepEqual(
       listed.filter((job) => job.plugin === 'core'),
       [

@@ -3,6 +3,8 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Device from '#models/device'
 import { newApiKey, createLicense, fingerprint } from '#tests/support/fixtures'
+import { restoreClock, useFixedClock } from '#tests/support/sessions'
+import { DEVICE_SEEN_RESOLUTION_SECONDS } from '#services/license_service'
 
 let apiKey: string
 
@@ -33,6 +35,36 @@ test.group('POST /api/license/verify', (group) => {
     response.assertBodyContains({ valid: true, code: 'VALID', license: { key: license.key } })
     const after = await Device.findByOrFail({ licenseId: license.id, fingerprint: device })
     assert.isTrue(after.lastSeenAt >= before.lastSeenAt)
+  })
+
+  test("a verify writes the device's last_seen_at only when it is older than the resolution", async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    cleanup(() => restoreClock())
+    const clock = useFixedClock()
+    const license = await createLicense()
+    const device = fingerprint()
+    await activate(client, license.key, device)
+    const seen = async () =>
+      (
+        await Device.findByOrFail({ licenseId: license.id, fingerprint: device })
+      ).lastSeenAt.toMillis()
+    const verify = () =>
+      client
+        .post('/api/license/verify')
+        .header('x-api-key', apiKey)
+        .json({ license_key: license.key, hardware_fingerprint: device })
+    const activatedAt = await seen()
+
+    clock.advance({ seconds: DEVICE_SEEN_RESOLUTION_SECONDS - 1 })
+    ;(await verify()).assertBodyContains({ code: 'VALID' })
+    assert.equal(await seen(), activatedAt, 'fresh enough: not written')
+
+    clock.advance({ seconds: 2 })
+    ;(await verify()).assertBodyContains({ code: 'VALID' })
+    assert.equal(await seen(), clock.now().toMillis(), 'stale: written')
   })
 
   test('without a fingerprint it answers for the license alone', async ({ client }) => {

@@ -178,6 +178,7 @@ test.group('Plugin host', () => {
         'session-resumable',
         'version-gate',
         'lead-crm',
+        'notifications',
         'resource-pools',
       ]
     )

@@ -1,5 +1,5 @@
 import { execFile, execFileSync, type ChildProcess } from 'node:child_process'
-import { chownSync, mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -197,6 +197,114 @@ export class PrivatePostgres {
     try {
       await this.stop('immediate')
     } catch {}
+    rmSync(this.folder, { recursive: true, force: true })
+  }
+}
+
+/** Where Debian puts pgbouncer (sbin, often not on a user's PATH). */
+export function pgbouncerPath() {
+  for (const candidate of ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer']) {
+    try {
+      execFileSync('test', ['-x', candidate])
+      return candidate
+    } catch {}
+  }
+  return null
+}
+
+/**
+ * A PgBouncer of a test's own in front of the machine's PostgreSQL, in
+ * transaction mode with a small server pool, as a scaled-out install would
+ * run it. PgBouncer refuses to run as root: as root it runs as `postgres`.
+ */
+export class PrivatePgBouncer {
+  #process?: ChildProcess
+  readonly folder = mkdtempSync(join(tmpdir(), 'keyward-pgbouncer-'))
+
+  constructor(
+    readonly port: number,
+    readonly upstream: URL
+  ) {
+    cleanups.add(() => {
+      this.#process?.kill('SIGKILL')
+      rmSync(this.folder, { recursive: true, force: true })
+    })
+  }
+
+  static async start(upstream: string, options: { poolSize?: number } = {}) {
+    const bouncer = new PrivatePgBouncer(await freePort(), new URL(upstream))
+    await bouncer.start(options.poolSize ?? 3)
+    return bouncer
+  }
+
+  /** The same database, through the bouncer. */
+  get url() {
+    const url = new URL(this.upstream.href)
+    url.hostname = '127.0.0.1'
+    url.port = String(this.port)
+    return url.href
+  }
+
+  protected async start(poolSize: number) {
+    const path = pgbouncerPath()
+    if (!path) throw new Error('pgbouncer is not installed (apt-get install pgbouncer)')
+    const user = decodeURIComponent(this.upstream.username || 'postgres')
+    const config = join(this.folder, 'pgbouncer.ini')
+    writeFileSync(join(this.folder, 'users.txt'), `"${user}" ""\n`)
+    writeFileSync(
+      config,
+      [
+        '[databases]',
+        `* = host=${this.upstream.hostname} port=${this.upstream.port || 5432}`,
+        '[pgbouncer]',
+        'listen_addr = 127.0.0.1',
+        `listen_port = ${this.port}`,
+        'unix_socket_dir =',
+        'auth_type = trust',
+        `auth_file = ${join(this.folder, 'users.txt')}`,
+        'pool_mode = transaction',
+        `default_pool_size = ${poolSize}`,
+        'max_client_conn = 500',
+        'ignore_startup_parameters = extra_float_digits,options',
+        `logfile = ${join(this.folder, 'pgbouncer.log')}`,
+        `pidfile = ${join(this.folder, 'pgbouncer.pid')}`,
+        '',
+      ].join('\n')
+    )
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
+      for (const file of ['', 'pgbouncer.ini', 'users.txt'])
+        chownSync(join(this.folder, file), uid, gid)
+    }
+    const [command, args] =
+      process.getuid?.() === 0
+        ? ['runuser', ['-u', 'postgres', '--', path, config]]
+        : [path, [config]]
+    this.#process = spawnTracked(command, args, { stdio: 'ignore' })
+    await waitUntil(
+      `pgbouncer on ${this.port} answers`,
+      async () => {
+        const client = new pg.Client({ connectionString: this.url })
+        try {
+          await client.connect()
+          await client.query('SELECT 1')
+          return true
+        } finally {
+          await client.end().catch(() => {})
+        }
+      },
+      15_000
+    )
+  }
+
+  async destroy() {
+    const child = this.#process
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
     rmSync(this.folder, { recursive: true, force: true })
   }
 }

@@ -14,6 +14,7 @@ import AuditTrail from '#services/audit_trail'
 import JobScheduler from '#services/job_scheduler'
 import { cliActor, type Actor } from '#support/actor'
 import { Clock } from '#support/clock'
+import { announce } from '#support/domain_events'
 import { openArchive, type OpenedArchive } from './archive_reader.js'
 import { ArchiveRestorer, type RestoreResult } from './archive_restorer.js'
 import { writeArchive, type WritePhase } from './archive_writer.js'
@@ -323,6 +324,7 @@ export class BackupService {
       after: { name: row.name, trigger: row.trigger, error: message },
     })
     logger.error({ err: error, backup: row.name }, 'backup failed')
+    announce('backup:failed', { backupId: row.id, reason: message })
   }
 
   /**

@@ -8,6 +8,7 @@ import { SessionLedger } from '#services/session_ledger'
 import { SessionPolicyRegistry } from '#services/session_policies'
 import type { Actor } from '#support/actor'
 import { Clock } from '#support/clock'
+import { announceAfterCommit, eventActorOf, eventLicenseOf } from '#support/domain_events'
 import { expiryFor } from '#support/license_duration'
 import { licenseImportRowValidator } from '#validators/imports'
 import {
@@ -647,12 +648,22 @@ export default class LicenseTransfer extends CsvTransfer<LicenseInput, PlannedLi
       updated.push(id)
     }
 
-    const created = await this.insertNew(
-      trx,
-      plan.filter((license) => !license.existingId),
-      now,
-      i18n
-    )
+    const fresh = plan.filter((license) => !license.existingId)
+    const created = await this.insertNew(trx, fresh, now, i18n)
+    if (created.length > 0) {
+      announceAfterCommit(trx, 'license:created', () => ({
+        licenses: fresh.map((license, index) =>
+          eventLicenseOf({
+            id: created[index],
+            key: license.key,
+            productId: license.productId,
+            customerId: license.settings.customer_id,
+          })
+        ),
+        batchId: null,
+        actor: eventActorOf(actor),
+      }))
+    }
     if (created.length + updated.length > 0) {
       await this.audit.record(trx, actor, {
         action: 'license.imported',

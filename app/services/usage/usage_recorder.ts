@@ -2,12 +2,13 @@ import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import { assertUsableStatus } from '#services/license_service'
 import { licenseStatusAt } from '#rules/license_usable'
-import type { StoredLicenseStatus } from '#models/license'
+import License, { type StoredLicenseStatus } from '#models/license'
 import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { preparedQuery } from '#support/prepared_query'
 import { RECORD, STORED_ANSWER } from '#services/usage/usage_statements'
+import { announce, eventLicenseOf } from '#support/domain_events'
 
 /** SQLSTATE of "no partition of relation found for row". */
 const NO_PARTITION_FOR_ROW = '23514'
@@ -130,7 +131,30 @@ export default class UsageRecorder {
     if (row.replayed && (row.key_meter_id !== row.meter_id || row.key_amount !== input.amount)) {
       throw new ApiError('IDEMPOTENCY_KEY_REUSED')
     }
-    return outcomeOf(row)
+    const outcome = outcomeOf(row)
+    if (!outcome.recorded && !outcome.replayed) {
+      this.announceLimitReached(row.id, input.meter, outcome.refusal)
+    }
+    return outcome
+  }
+
+  /**
+   * `usage:limit_reached`, off the request's path: the refusal is answered
+   * while the license is looked up (the statement returns only its id).
+   */
+  protected announceLimitReached(licenseId: number, meter: string, refusal: UsageRefusal) {
+    License.find(licenseId)
+      .then((license) => {
+        if (!license) return
+        announce('usage:limit_reached', {
+          license: eventLicenseOf(license),
+          meter,
+          limit: refusal.limit ?? 0,
+          used: refusal.used,
+          resetsAt: refusal.resets_at,
+        })
+      })
+      .catch((error) => logger.error({ err: error }, 'usage:limit_reached not announced'))
   }
 }
 

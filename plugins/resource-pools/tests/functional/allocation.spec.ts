@@ -381,12 +381,24 @@ test.group('resource-pools: allocation', (group) => {
   }) => {
     const type = await privateType({ onRelease: 'available' })
     cleanup(type.remove)
-    await addResources(type.name, ['v1', 'v2', 'v3'])
+    await addResources(type.name, ['v1', 'v2', 'v3', 'v4'])
     const pools = await allocator()
     const byEvent = await createLicense()
     const silently = await createLicense()
     await pools.allocate(byEvent.id, { [type.name]: 1 }, cliActor('tests'))
     await pools.allocate(silently.id, { [type.name]: 1 }, cliActor('tests'))
+
+    // Revoked in the panel: the core announces it after the commit, the plugin releases.
+    const byPanel = await createLicense()
+    await pools.allocate(byPanel.id, { [type.name]: 1 }, cliActor('tests'))
+    const { client } = await loggedInPanel('admin')
+    await client.get('/admin/licenses')
+    await client.post('/admin/licenses/bulk', { 'action': 'revoke', 'ids[]': [byPanel.id] })
+    await waitUntil(
+      'the revoked license gives its resource back',
+      async () => (await resourcesOf(byPanel.id)).length === 0,
+      5000
+    )
 
     const emitter = await app.container.make('emitter')
     await emitter.emit('license:status_changed', {

@@ -1,0 +1,12 @@
+/*
+| A server process of `npm start` (bin/start.ts). Ctrl-C reaches every
+| process of the terminal's group at once; the primary then stops each
+| worker the graceful way (SIGTERM), so a worker ignores SIGINT itself.
+| Node runs this file directly (erasable TypeScript only).
+*/
+import { pathToFileURL } from 'node:url'
+
+process.on('SIGINT', () => {})
+const entry = process.env.KEYWARD_SERVER_ENTRY
+if (!entry) throw new Error('bin/start_worker.ts runs under bin/start.ts only')
+await import(pathToFileURL(entry).href)

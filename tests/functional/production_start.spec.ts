@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process'
+import { test } from '@japa/runner'
+import { freePort } from '../../bin/preflight.ts'
+import { createLicense, newApiKey } from '#tests/support/fixtures'
+import { spawnAppProcess } from '#tests/support/server_process'
+
+/** The server processes `npm start` runs: the primary's children. */
+function workersOf(pid: number) {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+  } catch {
+    return []
+  }
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined) {
+  const deadline = Date.now() + 120_000
+  while (Date.now() < deadline) {
+    const value = await probe()
+    if (value !== undefined) return value
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+test.group('npm start (bin/start.ts)', (group) => {
+  group.each.timeout(240_000)
+
+  test('runs the compiled build in WEB_CONCURRENCY processes on one port, replaces one that dies, and stops them all on SIGTERM', async ({
+    assert,
+    cleanup,
+  }) => {
+    const port = await freePort()
+    const primary = spawnAppProcess(['bin/start.ts'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WEB_CONCURRENCY: '2',
+    })
+    cleanup(() => primary.kill())
+    const url = `http://127.0.0.1:${port}`
+    // A first start builds the app (node ace.ts build) before it serves.
+    await until('the server', async () => {
+      if (primary.child.exitCode !== null) throw new Error(`npm start exited: ${primary.output()}`)
+      const response = await fetch(`${url}/health`).catch(() => null)
+      return response?.ok ? true : undefined
+    })
+
+    const workers = await until('two server processes', () => {
+      const pids = workersOf(primary.pid)
+      return pids.length === 2 ? pids : undefined
+    })
+    // The processes run build/bin/server.js, through the worker wrapper.
+    const command = execFileSync('ps', ['-o', 'args=', '-p', String(workers[0])], {
+      encoding: 'utf8',
+    })
+    assert.include(command, 'bin/start_worker.ts')
+
+    const apiKey = await newApiKey()
+    const license = await createLicense()
+    for (let index = 0; index < 4; index++) {
+      const response = await fetch(`${url}/api/license/verify`, {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ license_key: license.key }),
+      })
+      assert.equal(response.status, 200)
+    }
+
+    process.kill(workers[0], 'SIGKILL')
+    const replaced = await until('a replacement', () => {
+      const pids = workersOf(primary.pid)
+      return pids.length === 2 && !pids.includes(workers[0]) ? pids : undefined
+    })
+    assert.include(replaced, workers[1])
+    await until('the replacement serving', async () => {
+      const response = await fetch(`${url}/health`).catch(() => null)
+      return response?.ok ? true : undefined
+    })
+
+    const stopped = Date.now()
+    await primary.stop()
+    assert.equal(primary.child.exitCode, 0)
+    assert.isBelow(
+      Date.now() - stopped,
+      10_000,
+      'the graceful stop does not wait for the kill timer'
+    )
+    for (const pid of replaced) {
+      assert.throws(() => process.kill(pid, 0), /ESRCH/)
+    }
+  })
+})
