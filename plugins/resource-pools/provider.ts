@@ -65,7 +65,13 @@ export default class ResourcePoolsProvider {
         .map((type) => {
           const values = held.filter((row) => row.type === type).map((row) => row.value)
           return {
-            label: `${labels[type]} (${values.length}/${needs[type] ?? 0})`,
+            label: needs[type]
+              ? t('resource_pools.held_of_needed', {
+                  type: labels[type],
+                  held: values.length,
+                  needed: needs[type],
+                })
+              : labels[type],
             value: values.join(', ') || '—',
           }
         })

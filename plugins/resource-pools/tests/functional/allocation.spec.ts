@@ -184,6 +184,8 @@ test.group('resource-pools: allocation', (group) => {
     assert.lengthOf(await resourcesOf(license.id), 2)
     const again = await pools.allocate(license.id, null, cliActor('tests'))
     assert.deepEqual(again, { ok: true, taken: [] })
+    const licensePage = await client.get(`/admin/licenses/${license.id}`)
+    assert.include(licensePage.body, `${type.name} (2 of 2)`)
 
     // The template asks for more later: the license follows it.
     await pools.setTemplateNeeds(template.id, { [type.name]: 3 }, cliActor('tests'))
