@@ -279,7 +279,8 @@ export default class ResourceInventory {
     const query = db
       .from('resource_pools_resources as r')
       .leftJoin('licenses as l', 'l.id', 'r.license_id')
-      .select('r.id', 'r.type', 'r.value', 'r.pool', 'r.status', 'r.notes', 'r.allocated_at')
+      .select('r.id', 'r.type', 'r.value', 'r.pool', 'r.status', 'r.notes', 'r.license_id')
+      .select('r.allocated_at')
       .select(
         'r.quarantined_until',
         'r.flagged_at',
