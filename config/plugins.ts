@@ -15,6 +15,7 @@ export default definePluginsConfig({
     'version-gate',
     'lead-crm',
     'notifications',
+    'resource-pools',
   ],
   defaultSessionPolicy: 'resumable',
   settings: {
@@ -22,5 +23,19 @@ export default definePluginsConfig({
     'session-concurrent': { onLimit: 'deny' },
     /** Seconds a heartbeat's update notice may come from a process's cache. */
     'version-gate': { noticeCacheSeconds: 5 },
+    /**
+     * Per type: where a released resource goes ('quarantine' or 'available'),
+     * for how long, and below how many free ones the panel warns. A client's
+     * report of a broken resource flags it, or also replaces it.
+     */
+    'resource-pools': {
+      onReport: 'replace',
+      maxRangeSize: 1024,
+      types: {
+        domain: { onRelease: 'quarantine', quarantineHours: 720, lowWatermark: 10 },
+        ipv4: { onRelease: 'quarantine', quarantineHours: 720, lowWatermark: 10 },
+        phone: { onRelease: 'quarantine', quarantineHours: 2160, lowWatermark: 10 },
+      },
+    },
   },
 })

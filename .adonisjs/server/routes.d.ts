@@ -179,6 +179,24 @@ export type ScannedRoutes = {
     'admin.notifications.webhooks.redeliver': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'delivery': ParamValue} }
     'admin.notifications.email': { paramsTuple?: []; params?: {} }
     'admin.notifications.email_update': { paramsTuple?: []; params?: {} }
+    'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'api.client.report': { paramsTuple?: []; params?: {} }
+    'admin.resources.index': { paramsTuple?: []; params?: {} }
+    'admin.resources.usage_script': { paramsTuple?: []; params?: {} }
+    'admin.resources.list': { paramsTuple?: []; params?: {} }
+    'admin.resources.export': { paramsTuple?: []; params?: {} }
+    'admin.resources.add_form': { paramsTuple?: []; params?: {} }
+    'admin.resources.add': { paramsTuple?: []; params?: {} }
+    'admin.resources.retire': { paramsTuple?: []; params?: {} }
+    'admin.resources.templates': { paramsTuple?: []; params?: {} }
+    'admin.resources.template_update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.allocate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.release': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.swap': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.needs': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.clear_flag': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   GET: {
     'health.live': { paramsTuple?: []; params?: {} }
@@ -266,6 +284,15 @@ export type ScannedRoutes = {
     'admin.notifications.webhooks.create': { paramsTuple?: []; params?: {} }
     'admin.notifications.webhooks.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.email': { paramsTuple?: []; params?: {} }
+    'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'admin.resources.index': { paramsTuple?: []; params?: {} }
+    'admin.resources.usage_script': { paramsTuple?: []; params?: {} }
+    'admin.resources.list': { paramsTuple?: []; params?: {} }
+    'admin.resources.export': { paramsTuple?: []; params?: {} }
+    'admin.resources.add_form': { paramsTuple?: []; params?: {} }
+    'admin.resources.templates': { paramsTuple?: []; params?: {} }
+    'admin.resources.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   HEAD: {
     'health.live': { paramsTuple?: []; params?: {} }
@@ -353,6 +380,15 @@ export type ScannedRoutes = {
     'admin.notifications.webhooks.create': { paramsTuple?: []; params?: {} }
     'admin.notifications.webhooks.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.email': { paramsTuple?: []; params?: {} }
+    'api.client.show': { paramsTuple: [ParamValue]; params: {'license_key': ParamValue} }
+    'admin.resources.index': { paramsTuple?: []; params?: {} }
+    'admin.resources.usage_script': { paramsTuple?: []; params?: {} }
+    'admin.resources.list': { paramsTuple?: []; params?: {} }
+    'admin.resources.export': { paramsTuple?: []; params?: {} }
+    'admin.resources.add_form': { paramsTuple?: []; params?: {} }
+    'admin.resources.templates': { paramsTuple?: []; params?: {} }
+    'admin.resources.license': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.show': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   POST: {
     'licenses.activate': { paramsTuple?: []; params?: {} }
@@ -445,6 +481,15 @@ export type ScannedRoutes = {
     'admin.notifications.webhooks.rotate_secret': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
     'admin.notifications.webhooks.redeliver': { paramsTuple: [ParamValue,ParamValue]; params: {'id': ParamValue,'delivery': ParamValue} }
     'admin.notifications.email_update': { paramsTuple?: []; params?: {} }
+    'api.client.report': { paramsTuple?: []; params?: {} }
+    'admin.resources.add': { paramsTuple?: []; params?: {} }
+    'admin.resources.retire': { paramsTuple?: []; params?: {} }
+    'admin.resources.template_update': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.allocate': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.release': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.swap': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.needs': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
+    'admin.resources.clear_flag': { paramsTuple: [ParamValue]; params: {'id': ParamValue} }
   }
   OPTIONS: {
   }

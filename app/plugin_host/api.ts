@@ -120,6 +120,10 @@ export { default as License } from '#models/license'
 export { default as CustomerService } from '#services/customer_service'
 export { isLicenseUsable, whereLicenseUsable } from '#rules/license_usable'
 export { isSessionLive, whereSessionLive } from '#rules/session_live'
+/** A license key as stored (trimmed, upper case), for looking a license up by a client's key. */
+export { normalizeLicenseKey } from '#support/license_keys'
+/** Throws the client API's refusal (`LICENSE_EXPIRED`, …) for a status a client may not use. */
+export { assertUsableStatus } from '#services/license_service'
 
 /**
  * The generated model bases (`database/schema.ts`, from the migrations of

@@ -1,7 +1,8 @@
 /**
  * Extension points of the panel's core pages: plugins add links to a
  * customer's page (the lead CRM links a customer to the institution it
- * came from) and cards to the dashboard, from their providers.
+ * came from), cards to the dashboard, and cards to a license's page (the
+ * resource pools show the license's resources), from their providers.
  */
 export type Translate = (key: string, data?: Record<string, unknown>) => string
 
@@ -21,10 +22,13 @@ export interface DashboardCard {
 
 export type CustomerLinkSource = (customerId: number, t: Translate) => Promise<PanelLink[]>
 export type DashboardCardSource = (t: Translate) => Promise<DashboardCard>
+/** A card on a license's page; null to show none for that license. */
+export type LicenseCardSource = (licenseId: number, t: Translate) => Promise<DashboardCard | null>
 
 export class PanelExtensions {
   readonly #customerLinks: CustomerLinkSource[] = []
   readonly #dashboardCards: DashboardCardSource[] = []
+  readonly #licenseCards: LicenseCardSource[] = []
 
   addCustomerLinks(source: CustomerLinkSource) {
     this.#customerLinks.push(source)
@@ -34,6 +38,10 @@ export class PanelExtensions {
     this.#dashboardCards.push(source)
   }
 
+  addLicenseCard(source: LicenseCardSource) {
+    this.#licenseCards.push(source)
+  }
+
   async customerLinks(customerId: number, t: Translate): Promise<PanelLink[]> {
     const lists = await Promise.all(this.#customerLinks.map((source) => source(customerId, t)))
     return lists.flat()
@@ -41,5 +49,10 @@ export class PanelExtensions {
 
   async dashboardCards(t: Translate): Promise<DashboardCard[]> {
     return Promise.all(this.#dashboardCards.map((source) => source(t)))
+  }
+
+  async licenseCards(licenseId: number, t: Translate): Promise<DashboardCard[]> {
+    const cards = await Promise.all(this.#licenseCards.map((source) => source(licenseId, t)))
+    return cards.filter((card): card is DashboardCard => card !== null)
   }
 }

@@ -179,6 +179,7 @@ test.group('Plugin host', () => {
         'version-gate',
         'lead-crm',
         'notifications',
+        'resource-pools',
       ]
     )
     const registry = await app.container.make(SessionPolicyRegistry)

@@ -7,6 +7,7 @@ import LicenseAdminService from '#services/license_admin_service'
 import LicenseDetails from '#services/license_details'
 import LicenseForms from '#services/license_forms'
 import LicenseList from '#services/license_list'
+import { PanelExtensions } from '#services/panel_extensions'
 import { adminActor } from '#support/actor'
 import { sendCsv } from '#support/csv_export'
 import { redirectWithRefusal } from '#support/panel_refusals'
@@ -49,7 +50,8 @@ export default class LicensesController {
     protected admin: LicenseAdminService,
     protected licenses: LicenseList,
     protected details: LicenseDetails,
-    protected forms: LicenseForms
+    protected forms: LicenseForms,
+    protected extensions: PanelExtensions
   ) {}
 
   async index({ view, request }: HttpContext) {
@@ -113,8 +115,12 @@ export default class LicensesController {
     })
   }
 
-  async show({ view, params }: HttpContext) {
-    return view.render('pages/licenses/show', await this.details.of(params.id))
+  async show({ view, params, i18n }: HttpContext) {
+    const details = await this.details.of(params.id)
+    const cards = await this.extensions.licenseCards(details.license.id, (key, data) =>
+      i18n.t(key, data)
+    )
+    return view.render('pages/licenses/show', { ...details, cards })
   }
 
   async edit({ view, params }: HttpContext) {
