@@ -433,6 +433,8 @@ test.group('Jobs: scheduler', () => {
         ['heartbeats:partitions', null],
         ['usage:upkeep', null],
         ['usage:hourly', null],
+        ['security:detect', null],
+        ['security:partitions', null],
         ['backups:create', null],
         ['backups:restore', null],
         ['fixture-pages:tick', 'fixture-pages'],
@@ -455,6 +457,8 @@ test.group('Jobs: scheduler', () => {
       'heartbeats:partitions': { every: undefined, pattern: '17 3 * * *', tz: 'UTC' },
       'usage:upkeep': { every: undefined, pattern: '41 * * * *', tz: 'UTC' },
       'usage:hourly': { every: undefined, pattern: '5 * * * *', tz: 'UTC' },
+      'security:detect': { every: 60_000, pattern: undefined, tz: undefined },
+      'security:partitions': { every: undefined, pattern: '23 3 * * *', tz: 'UTC' },
       // BACKUP_SCHEDULE in BACKUP_TIMEZONE; backups:restore is manual: enqueued, never scheduled.
       'backups:create': { every: undefined, pattern: '0 3 * * *', tz: 'UTC' },
       'fixture-pages:tick': { every: 3_600_000, pattern: undefined, tz: undefined },
@@ -472,6 +476,8 @@ test.group('Jobs: scheduler', () => {
       'heartbeats:partitions',
       'usage:upkeep',
       'usage:hourly',
+      'security:detect',
+      'security:partitions',
       'backups:create',
     ])
     assert.equal(schedulers['sessions:sweep'].every, 2000)
