@@ -3,6 +3,7 @@ import { test } from '@japa/runner'
 import { freePort } from '../../bin/preflight.ts'
 import { createLicense, newApiKey } from '#tests/support/fixtures'
 import { spawnAppProcess } from '#tests/support/server_process'
+import { signalGroup } from '#tests/support/child_processes'
 
 /** The server processes `npm start` runs: the primary's children. */
 function workersOf(pid: number) {
@@ -16,18 +17,23 @@ function workersOf(pid: number) {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined) {
-  const deadline = Date.now() + 120_000
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  output: () => string,
+  timeoutMs = 30_000
+) {
+  const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const value = await probe()
     if (value !== undefined) return value
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  throw new Error(`timed out waiting for ${what}`)
+  throw new Error(`timed out waiting for ${what}; npm start wrote:\n${output().slice(-4000)}`)
 }
 
 test.group('npm start (bin/start.ts)', (group) => {
-  group.each.timeout(240_000)
+  group.each.timeout(300_000)
 
   test('runs the compiled build in WEB_CONCURRENCY processes on one port, replaces one that dies, and stops them all on SIGTERM', async ({
     assert,
@@ -39,19 +45,30 @@ test.group('npm start (bin/start.ts)', (group) => {
       HOST: '127.0.0.1',
       WEB_CONCURRENCY: '2',
     })
-    cleanup(() => primary.kill())
+    // The primary and its workers: the whole process group.
+    cleanup(() => signalGroup(primary.child, 'SIGKILL'))
     const url = `http://127.0.0.1:${port}`
     // A first start builds the app (node ace.ts build) before it serves.
-    await until('the server', async () => {
-      if (primary.child.exitCode !== null) throw new Error(`npm start exited: ${primary.output()}`)
-      const response = await fetch(`${url}/health`).catch(() => null)
-      return response?.ok ? true : undefined
-    })
+    await until(
+      'the server',
+      async () => {
+        if (primary.child.exitCode !== null)
+          throw new Error(`npm start exited: ${primary.output()}`)
+        const response = await fetch(`${url}/health`).catch(() => null)
+        return response?.ok ? true : undefined
+      },
+      primary.output,
+      180_000
+    )
 
-    const workers = await until('two server processes', () => {
-      const pids = workersOf(primary.pid)
-      return pids.length === 2 ? pids : undefined
-    })
+    const workers = await until(
+      'two server processes',
+      () => {
+        const pids = workersOf(primary.pid)
+        return pids.length === 2 ? pids : undefined
+      },
+      primary.output
+    )
     // The processes run build/bin/server.js, through the worker wrapper.
     const command = execFileSync('ps', ['-o', 'args=', '-p', String(workers[0])], {
       encoding: 'utf8',
@@ -70,15 +87,23 @@ test.group('npm start (bin/start.ts)', (group) => {
     }
 
     process.kill(workers[0], 'SIGKILL')
-    const replaced = await until('a replacement', () => {
-      const pids = workersOf(primary.pid)
-      return pids.length === 2 && !pids.includes(workers[0]) ? pids : undefined
-    })
+    const replaced = await until(
+      'a replacement',
+      () => {
+        const pids = workersOf(primary.pid)
+        return pids.length === 2 && !pids.includes(workers[0]) ? pids : undefined
+      },
+      primary.output
+    )
     assert.include(replaced, workers[1])
-    await until('the replacement serving', async () => {
-      const response = await fetch(`${url}/health`).catch(() => null)
-      return response?.ok ? true : undefined
-    })
+    await until(
+      'the replacement serving',
+      async () => {
+        const response = await fetch(`${url}/health`).catch(() => null)
+        return response?.ok ? true : undefined
+      },
+      primary.output
+    )
 
     const stopped = Date.now()
     await primary.stop()
