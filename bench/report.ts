@@ -78,6 +78,14 @@ function metricsComparison({ on, off, rounds, secondsPerRun, everyRun }: Metrics
     },
     heartbeatMaxP99Ms: { on: on.heartbeatMax.p99Ms, off: off.heartbeatMax.p99Ms },
     heartbeatFixedP99Ms: { on: on.heartbeatFixed.p99Ms, off: off.heartbeatFixed.p99Ms },
+    ...(on.extra && off.extra
+      ? {
+          extraRequestsPerSecond: {
+            on: on.extra.requestsPerSecond,
+            off: off.extra.requestsPerSecond,
+          },
+        }
+      : {}),
     throughputChangePercent: round(
       ((on.heartbeatMax.requestsPerSecond - off.heartbeatMax.requestsPerSecond) /
         off.heartbeatMax.requestsPerSecond) *
@@ -289,12 +297,20 @@ export function report(
   }
   for (const target of NOT_MEASURED_YET) console.log(`not measured by this bench yet: ${target}`)
   const comparison = figures.metricsOnOff ? metricsComparison(figures.metricsOnOff) : null
-  if (comparison) {
-    const { heartbeatMaxRequestsPerSecond: rps, heartbeatMaxP99Ms: maxP99 } = comparison
-    const fixedP99 = comparison.heartbeatFixedP99Ms
+  const securityComparison = figures.securityOnOff ? metricsComparison(figures.securityOnOff) : null
+  for (const [label, compared] of [
+    ['metrics', comparison],
+    ['security events', securityComparison],
+  ] as const) {
+    if (!compared) continue
+    const { heartbeatMaxRequestsPerSecond: rps, heartbeatMaxP99Ms: maxP99 } = compared
+    const fixedP99 = compared.heartbeatFixedP99Ms
     console.log(
-      `metrics on / off (medians): heartbeat max ${rps.on} / ${rps.off} req/s (${comparison.throughputChangePercent} %), ` +
-        `p99 ${maxP99.on} / ${maxP99.off} ms; p99 at ${settings.rate}/s ${fixedP99.on} / ${fixedP99.off} ms`
+      `${label} on / off (medians): heartbeat max ${rps.on} / ${rps.off} req/s (${compared.throughputChangePercent} %), ` +
+        `p99 ${maxP99.on} / ${maxP99.off} ms; p99 at ${settings.rate}/s ${fixedP99.on} / ${fixedP99.off} ms` +
+        (compared.extraRequestsPerSecond
+          ? `; unknown-key verifies ${compared.extraRequestsPerSecond.on} / ${compared.extraRequestsPerSecond.off} req/s`
+          : '')
     )
   }
   const busiest = Math.max(
@@ -329,6 +345,7 @@ export function report(
         ratioUnprepared: round(ratioUnprepared, 4),
         ratioBare: round(ratioBare, 4),
         ...(comparison ? { metricsOnOff: comparison } : {}),
+        ...(securityComparison ? { securityOnOff: securityComparison } : {}),
         targets: verdicts,
         notMeasuredYet: NOT_MEASURED_YET,
         ...(simulation ? { simulation } : {}),

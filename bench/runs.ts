@@ -21,6 +21,7 @@ import {
   type SimulationFigures,
 } from './simulation.ts'
 import { seedHistory } from './history.ts'
+import { generateLicenseKey } from '../app/support/license_keys.ts'
 import { whileWatchingOtherWork } from './other_work.ts'
 import { loadLine, pgbenchLine } from './report.ts'
 import {
@@ -88,6 +89,8 @@ export type Figures = {
   usageFixed: Measured
   /** With `--metrics both`: the heartbeat runs, alternated on two fresh servers, metrics on and off. */
   metricsOnOff?: MetricsOnOff
+  /** With `--security both`: the same, SECURITY_EVENTS on and off, plus verifies of unknown keys. */
+  securityOnOff?: MetricsOnOff
   /** With `--simulate`: the 100,000-client simulation. */
   simulation?: SimulationFigures
   /** Heartbeats at full speed against 1, 2 and 3 server processes (1 only with --one-process). */
@@ -96,8 +99,10 @@ export type Figures = {
   withHistory?: { heartbeatMax: Measured; seedSeconds: number }
 }
 
-type HeartbeatPair = { heartbeatMax: Measured; heartbeatFixed: Measured }
+type HeartbeatPair = { heartbeatMax: Measured; heartbeatFixed: Measured; extra?: Measured }
 export type MetricsOnOff = {
+  variable: string
+  label: string
   rounds: number
   secondsPerRun: number
   /** Each side's median run: by throughput at full speed, by p99 at the fixed rate. */
@@ -455,13 +460,37 @@ export async function runScenarios(
   results.push(heartbeatFixed)
 
   const metricsOnOff =
-    settings.metrics === 'both' ? await compareMetricsOnOff(run, heartbeats) : undefined
+    settings.metrics === 'both'
+      ? await compareOnOff(run, heartbeats, 'METRICS_ENABLED', 'metrics')
+      : undefined
   if (metricsOnOff) {
     for (const side of ['on', 'off'] as const) {
       const { heartbeatMax: max, heartbeatFixed: fixed } = metricsOnOff[side]
       results.push(
         { ...max, scenario: `heartbeat (max), metrics ${side}*` },
         { ...fixed, scenario: `heartbeat @ ${rate}/s, metrics ${side}*` }
+      )
+    }
+  }
+
+  const unknownKeys = Array.from({ length: 1000 }, () => generateLicenseKey())
+  const securityOnOff =
+    settings.security === 'both'
+      ? await compareOnOff(run, heartbeats, 'SECURITY_EVENTS', 'security events', {
+          scenario: 'verify of unknown keys (404, recorded)',
+          requests: cycling(VERIFY_PATH, apiKey, unknownKeys, (licenseKey) => ({
+            license_key: licenseKey,
+          })),
+          status: '404',
+        })
+      : undefined
+  if (securityOnOff) {
+    for (const side of ['on', 'off'] as const) {
+      const { heartbeatMax: max, heartbeatFixed: fixed, extra } = securityOnOff[side]
+      results.push(
+        { ...max, scenario: `heartbeat (max), security events ${side}*` },
+        { ...fixed, scenario: `heartbeat @ ${rate}/s, security events ${side}*` },
+        ...(extra ? [{ ...extra, scenario: `unknown-key verify, security events ${side}*` }] : [])
       )
     }
   }
@@ -578,6 +607,7 @@ export async function runScenarios(
     usageMax,
     usageFixed,
     metricsOnOff,
+    securityOnOff,
     simulation,
     withHistory,
     byProcesses,
@@ -649,36 +679,43 @@ function median(runs: Measured[], by: (measured: Measured) => number) {
 }
 
 /**
- * What the metrics cost the heartbeat. Two fresh server processes of the
- * same build on the same database and sessions, one with METRICS_ENABLED=true
- * and one with false (no request middleware, no counters, no route), are
- * driven in turn, round after round, at full speed and at the fixed rate:
- * on a shared machine the load of other work changes from one minute to the
- * next, and alternating spreads it over both. The rows kept are each
- * side's median run.
+ * What a feature switched by an environment variable costs the heartbeat
+ * (METRICS_ENABLED, SECURITY_EVENTS). Two fresh server processes of the
+ * same build on the same database and sessions, one with the variable
+ * true and one with false, are driven in turn, round after round, at full
+ * speed and at the fixed rate: on a shared machine the load of other work
+ * changes from one minute to the next, and alternating spreads it over
+ * both. The rows kept are each side's median run. `extra` adds a third
+ * kind of run to each round (the refused requests security events record).
  */
-async function compareMetricsOnOff(run: Run, heartbeats: AutocannonRequest[]) {
+async function compareOnOff(
+  run: Run,
+  heartbeats: AutocannonRequest[],
+  variable: string,
+  label: string,
+  extra?: { scenario: string; requests: AutocannonRequest[]; status: string }
+) {
   const { harness, settings, prepared } = run
-  harness.step('starting two more server processes: METRICS_ENABLED=true and =false')
-  const off = await prepared.startServer({ METRICS_ENABLED: 'false' })
-  const on = await prepared.startServer({ METRICS_ENABLED: 'true' })
+  harness.step(`starting two more server processes: ${variable}=true and =false`)
+  const off = await prepared.startServer({ [variable]: 'false' })
+  const on = await prepared.startServer({ [variable]: 'true' })
   const servers = { on, off }
   const duration = Math.max(1, Math.ceil(settings.duration / 2))
   const runs = {
-    on: { max: [] as Measured[], fixed: [] as Measured[] },
-    off: { max: [] as Measured[], fixed: [] as Measured[] },
+    on: { max: [] as Measured[], fixed: [] as Measured[], extra: [] as Measured[] },
+    off: { max: [] as Measured[], fixed: [] as Measured[], extra: [] as Measured[] },
   }
   // Round 0 warms both up (JIT, pool, prepared statements) and is not counted.
   for (let turn = 0; turn <= METRICS_ROUNDS; turn++) {
     for (const side of turn % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       const urls = [servers[side].url]
-      const label = turn === 0 ? 'warm-up (not counted)' : `round ${turn}/${METRICS_ROUNDS}`
+      const stage = turn === 0 ? 'warm-up (not counted)' : `round ${turn}/${METRICS_ROUNDS}`
       harness.step(
-        `${label}, metrics ${side}: heartbeat at full speed, then at ${settings.rate}/s, ${duration}s each`
+        `${stage}, ${label} ${side}: heartbeat at full speed, then at ${settings.rate}/s, ${duration}s each`
       )
       const max = await measure(
         run,
-        `heartbeat (max), metrics ${side}`,
+        `heartbeat (max), ${label} ${side}`,
         urls,
         heartbeats,
         { duration },
@@ -686,15 +723,26 @@ async function compareMetricsOnOff(run: Run, heartbeats: AutocannonRequest[]) {
       )
       const fixed = await measure(
         run,
-        `heartbeat @ ${settings.rate}/s, metrics ${side}`,
+        `heartbeat @ ${settings.rate}/s, ${label} ${side}`,
         urls,
         heartbeats,
         { duration, overallRate: settings.rate },
         true
       )
+      const other = extra
+        ? await measure(run, `${extra.scenario}, ${label} ${side}`, urls, extra.requests, {
+            duration,
+          })
+        : undefined
+      if (other && extra) {
+        // These answers are refusals on purpose: valid when every one is the expected one.
+        const statuses = Object.keys(other.statusCodes)
+        other.valid = other.errors === 0 && statuses.length === 1 && statuses[0] === extra.status
+      }
       if (turn === 0) continue
       runs[side].max.push(max)
       runs[side].fixed.push(fixed)
+      if (other) runs[side].extra.push(other)
     }
   }
   await servers.on.stop()
@@ -702,6 +750,7 @@ async function compareMetricsOnOff(run: Run, heartbeats: AutocannonRequest[]) {
   const summary = (side: 'on' | 'off') => ({
     heartbeatMax: median(runs[side].max, (measured) => measured.requestsPerSecond),
     heartbeatFixed: median(runs[side].fixed, (measured) => measured.p99Ms),
+    ...(extra ? { extra: median(runs[side].extra, (measured) => measured.requestsPerSecond) } : {}),
   })
   const everyRun = (side: 'on' | 'off') => ({
     maxRequestsPerSecond: runs[side].max.map((measured) => measured.requestsPerSecond),
@@ -709,6 +758,8 @@ async function compareMetricsOnOff(run: Run, heartbeats: AutocannonRequest[]) {
     fixedP99Ms: runs[side].fixed.map((measured) => measured.p99Ms),
   })
   return {
+    variable,
+    label,
     rounds: METRICS_ROUNDS,
     secondsPerRun: duration,
     on: summary('on'),

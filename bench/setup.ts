@@ -40,6 +40,8 @@ export type Settings = {
    * turns by two fresh servers, metrics on and off, side by side.
    */
   metrics: 'on' | 'off' | 'both'
+  /** SECURITY_EVENTS of the servers; `both`: two fresh servers, on and off, take turns (like metrics). */
+  security: 'on' | 'off' | 'both'
   /** A folder for a V8 CPU profile of every server process (`--cpu-prof`), written when it stops. */
   cpuProfileDir?: string
   /** `--simulate`: the 100,000-client simulation after the other runs (bench/simulation.ts). */
@@ -394,6 +396,7 @@ export type Prepared = Awaited<ReturnType<typeof prepare>>
 export async function prepare(harness: Harness, settings: Settings, options: { build: boolean }) {
   const stores = storesOfTheRun()
   stores.appEnv.METRICS_ENABLED = settings.metrics === 'off' ? 'false' : 'true'
+  stores.appEnv.SECURITY_EVENTS = settings.security === 'off' ? 'false' : 'true'
   await checkPrerequisites(harness, stores.redisUrl)
   const built = options.build ? await build(harness, stores.appEnv) : SOURCE_MODE
   const mode = settings.cpuProfileDir ? profiled(built, settings.cpuProfileDir) : built

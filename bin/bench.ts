@@ -39,6 +39,7 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'one-process': { type: 'boolean', default: false },
     'metrics': { type: 'string', default: 'on' },
+    'security': { type: 'string', default: 'on' },
     'cpu-prof': { type: 'string' },
     'simulate': { type: 'boolean', default: false },
     'history': { type: 'boolean', default: false },
@@ -62,6 +63,9 @@ if (flags.help) {
                        fresh servers, metrics on and off, take turns at the
                        heartbeat runs (a warm-up round, then 4 rounds), and
                        the report compares their medians
+  --security on|off|both  SECURITY_EVENTS of the servers (default on); both: the
+                       same alternation for security events, plus verifies of
+                       unknown keys (refusals the recorder writes)
   --simulate           after the other runs, the 100,000-client simulation: 1 million
                        licenses, 100,000 live sessions, heartbeats at 3,333/s for
                        60 s with the job worker sweeping (adds about 2 minutes)
@@ -84,9 +88,11 @@ function positive(name: string, value: string) {
   return number
 }
 
-if (!['on', 'off', 'both'].includes(flags.metrics)) {
-  console.error(`--metrics must be on, off or both, not "${flags.metrics}"`)
-  process.exit(1)
+for (const option of ['metrics', 'security'] as const) {
+  if (!['on', 'off', 'both'].includes(flags[option])) {
+    console.error(`--${option} must be on, off or both, not "${flags[option]}"`)
+    process.exit(1)
+  }
 }
 
 const settings: Settings = {
@@ -97,6 +103,7 @@ const settings: Settings = {
   rate: positive('rate', flags.rate),
   pgbenchClients: positive('pgbench-clients', flags['pgbench-clients']),
   metrics: flags.metrics as Settings['metrics'],
+  security: flags.security as Settings['security'],
   cpuProfileDir: flags['cpu-prof'] ? resolve(flags['cpu-prof']) : undefined,
   simulate: flags.simulate,
   history: flags.history,
