@@ -710,6 +710,84 @@ export class ProductSchema extends BaseModel {
   declare updatedAt: DateTime
 }
 
+export class ResourcePoolsEventSchema extends BaseModel {
+  static $columns = ['action', 'actorLabel', 'actorType', 'at', 'id', 'licenseId', 'licenseKey', 'otherResourceId', 'reason', 'resourceId'] as const
+  $columns = ResourcePoolsEventSchema.$columns
+  @column()
+  declare action: string
+  @column()
+  declare actorLabel: string | null
+  @column()
+  declare actorType: string
+  @column.dateTime()
+  declare at: DateTime
+  @column({ isPrimary: true })
+  declare id: bigint | number
+  @column()
+  declare licenseId: number | null
+  @column()
+  declare licenseKey: string | null
+  @column()
+  declare otherResourceId: number | null
+  @column()
+  declare reason: string | null
+  @column()
+  declare resourceId: number
+}
+
+export class ResourcePoolsLicenseNeedSchema extends BaseModel {
+  static $columns = ['count', 'licenseId', 'type'] as const
+  $columns = ResourcePoolsLicenseNeedSchema.$columns
+  @column()
+  declare count: number
+  @column({ isPrimary: true })
+  declare licenseId: bigint | number
+  @column()
+  declare type: string
+}
+
+export class ResourcePoolsResourceSchema extends BaseModel {
+  static $columns = ['allocatedAt', 'createdAt', 'flagReason', 'flaggedAt', 'id', 'licenseId', 'notes', 'pool', 'quarantinedUntil', 'status', 'type', 'updatedAt', 'value'] as const
+  $columns = ResourcePoolsResourceSchema.$columns
+  @column.dateTime()
+  declare allocatedAt: DateTime | null
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+  @column()
+  declare flagReason: string | null
+  @column.dateTime()
+  declare flaggedAt: DateTime | null
+  @column({ isPrimary: true })
+  declare id: bigint | number
+  @column()
+  declare licenseId: number | null
+  @column()
+  declare notes: string | null
+  @column()
+  declare pool: string | null
+  @column.dateTime()
+  declare quarantinedUntil: DateTime | null
+  @column()
+  declare status: string
+  @column()
+  declare type: string
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+  @column()
+  declare value: string
+}
+
+export class ResourcePoolsTemplateNeedSchema extends BaseModel {
+  static $columns = ['count', 'templateId', 'type'] as const
+  $columns = ResourcePoolsTemplateNeedSchema.$columns
+  @column()
+  declare count: number
+  @column({ isPrimary: true })
+  declare templateId: number
+  @column()
+  declare type: string
+}
+
 export class SecurityAlertActionSchema extends BaseModel {
   static $columns = ['action', 'alertId', 'automatic', 'createdAt', 'createdBy', 'details', 'id', 'reversedAt', 'reversedBy'] as const
   $columns = SecurityAlertActionSchema.$columns
