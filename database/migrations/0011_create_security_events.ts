@@ -1,4 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
+import { monthPartitionFunctions } from '#database/month_partition_functions'
 
 /**
  * Security events, the alerts detectors raise from them, and the automatic
@@ -46,53 +47,14 @@ export default class extends BaseSchema {
     )
     this.schema.raw('CREATE INDEX security_events_ip_at ON security_events (ip, at)')
     this.schema.raw('CREATE SCHEMA IF NOT EXISTS security_partitions')
-    this.schema.raw(`
-      CREATE FUNCTION ensure_security_event_partitions(from_at timestamptz, months_ahead integer)
-      RETURNS SETOF text LANGUAGE plpgsql AS $$
-      DECLARE
-        month_start date := date_trunc('month', from_at AT TIME ZONE 'UTC')::date;
-        partition_name text;
-      BEGIN
-        FOR i IN 0..months_ahead LOOP
-          partition_name := format('security_events_y%sm%s',
-            to_char(month_start, 'YYYY'), to_char(month_start, 'MM'));
-          IF to_regclass('security_partitions.' || partition_name) IS NULL THEN
-            EXECUTE format(
-              'CREATE TABLE security_partitions.%I PARTITION OF public.security_events '
-              'FOR VALUES FROM (%L) TO (%L)',
-              partition_name,
-              (month_start::timestamp AT TIME ZONE 'UTC'),
-              ((month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC'));
-            RETURN NEXT partition_name;
-          END IF;
-          month_start := (month_start + interval '1 month')::date;
-        END LOOP;
-      END
-      $$
-    `)
-    this.schema.raw(`
-      CREATE FUNCTION drop_security_event_partitions_before(cutoff timestamptz)
-      RETURNS SETOF text LANGUAGE plpgsql AS $$
-      DECLARE
-        partition record;
-      BEGIN
-        FOR partition IN
-          SELECT child.relname AS name
-          FROM pg_inherits
-          JOIN pg_class parent ON parent.oid = pg_inherits.inhparent
-          JOIN pg_class child ON child.oid = pg_inherits.inhrelid
-          JOIN pg_namespace ns ON ns.oid = child.relnamespace
-          WHERE parent.relname = 'security_events' AND ns.nspname = 'security_partitions'
-            AND child.relname ~ '^security_events_y[0-9]{4}m[0-9]{2}$'
-            AND (to_date(substring(child.relname from 18 for 4) || substring(child.relname from 23 for 2), 'YYYYMM')
-                 + interval '1 month')::timestamp AT TIME ZONE 'UTC' <= cutoff
-        LOOP
-          EXECUTE format('DROP TABLE security_partitions.%I', partition.name);
-          RETURN NEXT partition.name;
-        END LOOP;
-      END
-      $$
-    `)
+    const partitions = monthPartitionFunctions({
+      table: 'security_events',
+      schema: 'security_partitions',
+      ensureFunction: 'ensure_security_event_partitions',
+      dropFunction: 'drop_security_event_partitions_before',
+    })
+    this.schema.raw(partitions.ensure)
+    this.schema.raw(partitions.drop)
     this.schema.raw(`SELECT ensure_security_event_partitions(now() - interval '1 month', 4)`)
 
     this.schema.createTable('security_alerts', (table) => {
