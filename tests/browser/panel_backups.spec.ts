@@ -44,6 +44,7 @@ test.group('Panel in a browser: backups', (group) => {
     // The upload step waits on this pipe, so the test sees the backup while it runs.
     const gate = join(dir, 'upload-gate')
     execFileSync('mkfifo', [gate])
+    const spawnedAt = Date.now()
     const worker = spawnTracked(process.execPath, ['ace.ts', 'jobs:work'], {
       cwd: app.makePath(),
       env: {
@@ -69,13 +70,19 @@ test.group('Panel in a browser: backups', (group) => {
       if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL')
     })
 
-    // The worker says it is alive (WorkerPresence) once it has started.
+    // The worker says it is alive (WorkerPresence) once it has started. A beat
+    // left by an earlier test's worker does not count: it may be old enough
+    // for the page to call the worker absent.
     const presence = new WorkerPresence()
+    const beatOfThisWorker = async () => {
+      const lastSeen = await presence.lastSeen()
+      return lastSeen !== null && lastSeen.getTime() >= spawnedAt
+    }
     const deadline = Date.now() + 30_000
-    while (!(await presence.lastSeen()) && Date.now() < deadline && worker.exitCode === null) {
+    while (!(await beatOfThisWorker()) && Date.now() < deadline && worker.exitCode === null) {
       await sleep(200)
     }
-    assert.exists(await presence.lastSeen(), `the worker did not start; its output:\n${output}`)
+    assert.isTrue(await beatOfThisWorker(), `the worker did not start; its output:\n${output}`)
 
     const { page, admin } = await signedInPage(visit, 'owner')
     await page.getByRole('link', { name: 'Backups', exact: true }).click()
