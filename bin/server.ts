@@ -8,7 +8,9 @@ const { keywardIgnitor } = await import('./ignitor.js')
 keywardIgnitor()
   .httpServer()
   .start(await import('#support/http_server').then((module) => module.createHttpServer))
-  .catch((error) => {
-    process.exitCode = 1
-    prettyPrintError(error)
+  .catch(async (error) => {
+    // A server that cannot start (a port taken, a broken config) must not
+    // linger on its open connections: exit, so a supervisor notices.
+    await prettyPrintError(error)
+    process.exit(1)
   })

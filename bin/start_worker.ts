@@ -10,6 +10,9 @@ import { pathToFileURL } from 'node:url'
 process.on('SIGINT', () => {})
 // The primary is gone (killed, crashed): stop the graceful way rather than live on unsupervised.
 process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'))
+// The channel to the primary must not keep a worker alive whose app has
+// terminated (after SIGTERM, or when its server failed to listen).
+process.channel?.unref()
 const entry = process.env.KEYWARD_SERVER_ENTRY
 if (!entry) throw new Error('bin/start_worker.ts runs under bin/start.ts only')
 await import(pathToFileURL(entry).href)
