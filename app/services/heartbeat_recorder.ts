@@ -1,14 +1,12 @@
 import logger from '@adonisjs/core/services/logger'
 import { preparedQuery } from '#support/prepared_query'
+import { NO_PARTITION_FOR_ROW } from '#support/month_partitions'
 import {
   HEARTBEATS_AND_LOG,
   HEARTBEAT_AND_LOG,
   HEARTBEAT_ONLY,
 } from '#services/heartbeat_statements'
 import type { BeatRequest, BeatRow } from '#services/heartbeat_batcher'
-
-/** SQLSTATE of "no partition of relation found for row". */
-const NO_PARTITION_FOR_ROW = '23514'
 
 /**
  * The writes of heartbeats, for the HeartbeatBatcher: many beats in one

@@ -1,5 +1,15 @@
 import type { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
+import type { ApplicationService } from '@adonisjs/core/types'
+import type { JobHandler } from '#plugin_host/define_plugin'
+import { Clock } from '#support/clock'
+
+/**
+ * SQLSTATE of "no partition of relation found for row": a write into a log
+ * whose month has no partition (the upkeep job has not run far enough).
+ */
+export const NO_PARTITION_FOR_ROW = '23514'
 
 /**
  * A log partitioned by month (migrations 0005, 0010 and 0011): the SQL functions
@@ -63,4 +73,24 @@ export async function maintainMonthPartitions(
     const names = (result: { rows: Array<{ name: string }> }) => result.rows.map((row) => row.name)
     return { created: names(created), dropped: names(dropped) }
   })
+}
+
+/**
+ * The daily upkeep job of a log (`heartbeats:partitions`,
+ * `security:partitions`): its partitions kept with the settings `settingsOf`
+ * reads from the config, on the app's clock, logged when anything changed.
+ */
+export function monthPartitionsJob(
+  log: MonthPartitionedLog,
+  what: string,
+  settingsOf: (app: ApplicationService) => { monthsAhead: number; retentionDays: number }
+): JobHandler {
+  return async ({ app }) => {
+    const clock = await app.container.make(Clock)
+    const changes = await maintainMonthPartitions(log, clock.now(), settingsOf(app))
+    if (changes.created.length > 0 || changes.dropped.length > 0) {
+      logger.info(changes, `${what} partitions created/dropped`)
+    }
+    return changes
+  }
 }

@@ -7,11 +7,10 @@ import { ApiError } from '#exceptions/api_error'
 import { Clock } from '#support/clock'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { preparedQuery } from '#support/prepared_query'
+import { NO_PARTITION_FOR_ROW } from '#support/month_partitions'
 import { RECORD, STORED_ANSWER } from '#services/usage/usage_statements'
 import { announce, eventLicenseOf } from '#support/domain_events'
 
-/** SQLSTATE of "no partition of relation found for row". */
-const NO_PARTITION_FOR_ROW = '23514'
 const UNIQUE_VIOLATION = '23505'
 const IDEMPOTENCY_KEY_CONSTRAINT = 'usage_idempotency_keys_pkey'
 
