@@ -148,6 +148,11 @@ function isExecutable(path: string) {
  * PostgreSQL's server programs (initdb, pg_ctl, postgres): Debian keeps them
  * in /usr/lib/postgresql/<version>/bin, off the PATH. The newest wins.
  */
+/** Where Debian puts pgbouncer (sbin, often not on a user's PATH), or null. */
+export function pgbouncerPath() {
+  return ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((path) => isExecutable(path)) ?? null
+}
+
 export function postgresBinDir() {
   const fromPath = onPath('initdb')
   if (fromPath) return dirname(realpathSync(fromPath))
@@ -204,8 +209,7 @@ export const TEST_TOOLS: SystemTool[] = [
     package: 'pgbouncer',
     neededBy: 'the test of the client API behind PgBouncer in transaction mode',
     suites: ['functional'],
-    find: () =>
-      ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((path) => isExecutable(path)) ?? null,
+    find: () => pgbouncerPath(),
   },
   {
     package: 'prometheus-alertmanager',

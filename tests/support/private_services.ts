@@ -5,7 +5,13 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import pg from 'pg'
-import { checkRedis, ensureDatabase, freePort, postgresBinDir } from '../../bin/preflight.ts'
+import {
+  checkRedis,
+  ensureDatabase,
+  freePort,
+  pgbouncerPath,
+  postgresBinDir,
+} from '../../bin/preflight.ts'
 import { waitUntil } from './faults.ts'
 import { spawnTracked } from './child_processes.ts'
 
@@ -22,6 +28,23 @@ const cleanups = new Set<() => void>()
 process.once('exit', () => {
   for (const cleanup of cleanups) cleanup()
 })
+
+/**
+ * PostgreSQL and PgBouncer refuse to run as root: as root, their folders
+ * belong to the `postgres` system user and their programs run as that user.
+ */
+const asRoot = () => process.getuid?.() === 0
+
+function giveToPostgresUser(paths: string[]) {
+  if (!asRoot()) return
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
+  for (const path of paths) chownSync(path, uid, gid)
+}
+
+function asPostgresUser(path: string, args: string[]): [string, string[]] {
+  return asRoot() ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, args]
+}
 
 export class PrivateRedis {
   #process?: ChildProcess
@@ -92,11 +115,7 @@ export class PrivatePostgres {
     const bin = postgresBinDir()
     if (!bin) throw new Error('PostgreSQL server programs (initdb, pg_ctl) are not installed')
     this.bin = bin
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
-      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
-      chownSync(this.folder, uid, gid)
-    }
+    giveToPostgresUser([this.folder])
     cleanups.add(() => {
       try {
         execFileSync(...this.command('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate']), {
@@ -120,10 +139,7 @@ export class PrivatePostgres {
 
   /** A program of PostgreSQL's, as the postgres user when this process is root. */
   protected command(program: string, args: string[]): [string, string[]] {
-    const path = join(this.bin, program)
-    return process.getuid?.() === 0
-      ? ['runuser', ['-u', 'postgres', '--', path, ...args]]
-      : [path, args]
+    return asPostgresUser(join(this.bin, program), args)
   }
 
   protected async pg(program: string, args: string[], timeoutMs = 60_000) {
@@ -201,17 +217,6 @@ export class PrivatePostgres {
   }
 }
 
-/** Where Debian puts pgbouncer (sbin, often not on a user's PATH). */
-export function pgbouncerPath() {
-  for (const candidate of ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer']) {
-    try {
-      execFileSync('test', ['-x', candidate])
-      return candidate
-    } catch {}
-  }
-  return null
-}
-
 /**
  * A PgBouncer of a test's own in front of the machine's PostgreSQL, in
  * transaction mode with a small server pool, as a scaled-out install would
@@ -271,16 +276,8 @@ export class PrivatePgBouncer {
         '',
       ].join('\n')
     )
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
-      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
-      for (const file of ['', 'pgbouncer.ini', 'users.txt'])
-        chownSync(join(this.folder, file), uid, gid)
-    }
-    const [command, args] =
-      process.getuid?.() === 0
-        ? ['runuser', ['-u', 'postgres', '--', path, config]]
-        : [path, [config]]
+    giveToPostgresUser(['', 'pgbouncer.ini', 'users.txt'].map((file) => join(this.folder, file)))
+    const [command, args] = asPostgresUser(path, [config])
     this.#process = spawnTracked(command, args, { stdio: 'ignore' })
     await waitUntil(
       `pgbouncer on ${this.port} answers`,
