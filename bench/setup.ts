@@ -5,6 +5,7 @@
 | started through the API. Each thing created registers its undoing.
 */
 import { randomBytes } from 'node:crypto'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, rm, symlink } from 'node:fs/promises'
 import { availableParallelism, loadavg } from 'node:os'
@@ -207,6 +208,16 @@ async function migrate(harness: Harness, mode: ServerMode, appEnv: NodeJS.Proces
 */
 export type Server = { url: string; stop: () => Promise<void> }
 
+/** SIGTERM, SIGKILL after 10 s; resolves once the process is gone. */
+async function stopGracefully(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
 async function startServer(
   harness: Harness,
   mode: ServerMode,
@@ -220,14 +231,7 @@ async function startServer(
   })
   const url = `http://127.0.0.1:${port}`
 
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    await exited
-    clearTimeout(timer)
-  }
+  const stop = () => stopGracefully(child)
   harness.onCleanup(`stop the server on port ${port}`, stop)
 
   const deadline = Date.now() + 60_000
@@ -251,14 +255,7 @@ async function startWorker(harness: Harness, mode: ServerMode, appEnv: NodeJS.Pr
     env: { ...appEnv, LOG_LEVEL: 'info' },
     keepLast: 8000,
   })
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    await exited
-    clearTimeout(timer)
-  }
+  const stop = () => stopGracefully(child)
   harness.onCleanup('stop the job worker', stop)
   // It is up once it has said so; give it 60 s.
   const deadline = Date.now() + 60_000
