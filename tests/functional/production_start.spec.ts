@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { createServer, type Server } from 'node:net'
 import { test } from '@japa/runner'
 import { freePort } from '../../bin/preflight.ts'
 import { createLicense, newApiKey } from '#tests/support/fixtures'
@@ -116,5 +117,61 @@ test.group('npm start (bin/start.ts)', (group) => {
     for (const pid of replaced) {
       assert.throws(() => process.kill(pid, 0), /ESRCH/)
     }
+  })
+})
+
+/** A port some other program holds, so a server cannot listen on it. */
+async function takenPort(): Promise<{ port: number; holder: Server }> {
+  const holder = createServer()
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+  const address = holder.address()
+  if (!address || typeof address === 'string') throw new Error('no port')
+  return { port: address.port, holder }
+}
+
+test.group('A server that cannot start', (group) => {
+  group.each.timeout(300_000)
+
+  test('bin/server.ts on a taken port exits with 1 instead of lingering', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { port, holder } = await takenPort()
+    cleanup(() => new Promise<void>((resolve) => holder.close(() => resolve())))
+    const server = spawnAppProcess(['--import', '@poppinss/ts-exec', 'bin/server.ts'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    })
+    cleanup(() => signalGroup(server.child, 'SIGKILL'))
+    const code = await until(
+      'the server to exit',
+      () => server.child.exitCode ?? undefined,
+      server.output,
+      60_000
+    )
+    assert.equal(code, 1)
+  })
+
+  test('npm start stops with 1 when its server processes keep exiting at once', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { port, holder } = await takenPort()
+    cleanup(() => new Promise<void>((resolve) => holder.close(() => resolve())))
+    const primary = spawnAppProcess(['bin/start.ts'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WEB_CONCURRENCY: '1',
+    })
+    cleanup(() => signalGroup(primary.child, 'SIGKILL'))
+    const code = await until(
+      'npm start to give up',
+      () => primary.child.exitCode ?? undefined,
+      primary.output,
+      240_000
+    )
+    assert.equal(code, 1)
+    assert.include(primary.output(), 'server processes keep exiting at once')
+    assert.deepEqual(workersOf(primary.pid), [])
   })
 })
