@@ -196,14 +196,17 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined>, 
 
 /** The notification events of a type whose data mentions the license id. */
 export function eventsAbout(type: string, licenseId: number) {
-  return db
-    .from('notifications_events')
-    .where('type', type)
-    .whereRaw(`(data->'license'->>'id')::int = ? OR data->'licenses' @> ?::jsonb`, [
-      licenseId,
-      JSON.stringify([{ id: licenseId }]),
-    ])
-    .orderBy('created_at')
+  return (
+    db
+      .from('notifications_events')
+      .where('type', type)
+      // In parentheses: Knex puts a raw clause as it is, and AND binds tighter than OR.
+      .whereRaw(`((data->'license'->>'id')::int = ? OR data->'licenses' @> ?::jsonb)`, [
+        licenseId,
+        JSON.stringify([{ id: licenseId }]),
+      ])
+      .orderBy('created_at')
+  )
 }
 
 /** The deliveries of an endpoint, oldest first. */
