@@ -55,7 +55,9 @@ test.group('npm start (bin/start.ts)', (group) => {
       async () => {
         if (primary.child.exitCode !== null)
           throw new Error(`npm start exited: ${primary.output()}`)
-        const response = await fetch(`${url}/health`).catch(() => null)
+        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) }).catch(
+          () => null
+        )
         return response?.ok ? true : undefined
       },
       primary.output,
@@ -83,6 +85,8 @@ test.group('npm start (bin/start.ts)', (group) => {
         method: 'POST',
         headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
         body: JSON.stringify({ license_key: license.key }),
+        // A server that never answers fails here, not at the test's timeout.
+        signal: AbortSignal.timeout(10_000),
       })
       assert.equal(response.status, 200)
     }
@@ -100,7 +104,9 @@ test.group('npm start (bin/start.ts)', (group) => {
     await until(
       'the replacement serving',
       async () => {
-        const response = await fetch(`${url}/health`).catch(() => null)
+        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) }).catch(
+          () => null
+        )
         return response?.ok ? true : undefined
       },
       primary.output
