@@ -19,7 +19,6 @@ import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { expiryFor } from '#support/license_duration'
 import { preparedQuery } from '#support/prepared_query'
-import { lockedSnapshot, verifySnapshot, type VerifySnapshot } from '#services/license_snapshot'
 import { announceAfterCommit, eventActorOf, eventLicenseOf } from '#support/domain_events'
 
 export type VerifyCode =
@@ -33,8 +32,6 @@ export interface Verification {
   entitlements?: string[]
   update?: UpdateNotice
   lease?: string
-  /** The license's active devices, for its view. */
-  devicesInUse: number
   /** Fields plugins add to the answer (ClientResponseExtensions), in order. */
   extensions: Record<string, JsonValue>
 }
@@ -56,9 +53,15 @@ const DEVICE_LIMIT_CONSTRAINT = 'devices_within_max_devices'
  */
 export const DEVICE_SEEN_RESOLUTION_SECONDS = 60
 
-/** Brings a device's last_seen_at ($2) up to date, unless another call did meanwhile. */
-const TOUCH_DEVICE = `UPDATE devices SET last_seen_at = $2
-  WHERE id = $1 AND last_seen_at < $2::timestamptz - interval '${DEVICE_SEEN_RESOLUTION_SECONDS} seconds'`
+/** Whether the device is activated on the license ($1, $2), touching its last_seen_at ($3) when stale. */
+const TOUCH_DEVICE = `WITH device AS (
+    SELECT id, last_seen_at FROM devices WHERE license_id = $1 AND fingerprint = $2 AND active
+  ), touched AS (
+    UPDATE devices AS d SET last_seen_at = $3 FROM device
+     WHERE d.id = device.id
+       AND device.last_seen_at < $3::timestamptz - interval '${DEVICE_SEEN_RESOLUTION_SECONDS} seconds'
+  )
+  SELECT count(*)::int AS found FROM device`
 
 /**
  * @throws ApiError `403 LICENSE_EXPIRED`, `LICENSE_SUSPENDED` or
@@ -124,7 +127,12 @@ export default class LicenseService {
    * a license's devices and sessions queues up behind this lock.
    */
   async lock(trx: TransactionClientContract, licenseKey: string) {
-    const { license } = await lockedSnapshot(trx, licenseKey)
+    const license = await License.query({ client: trx })
+      .where('key', normalizeLicenseKey(licenseKey))
+      .forUpdate()
+      .first()
+    if (!license) throw new ApiError('LICENSE_NOT_FOUND')
+    await license.load('product')
     return license
   }
 
@@ -351,9 +359,8 @@ export default class LicenseService {
     version?: string | null
   }): Promise<Verification> {
     const now = this.clock.now()
-    const snapshot = await verifySnapshot(input.licenseKey, input.fingerprint ?? null)
-    const answer = await this.verification(snapshot, input, now)
-    const { license, devicesInUse } = snapshot
+    const license = await this.find(input.licenseKey)
+    const answer = await this.verification(license, input, now)
     const extensions = await this.extensions.collect('verify', {
       license,
       product: license.product,
@@ -361,14 +368,14 @@ export default class LicenseService {
       now,
       code: answer.code,
     })
-    return { ...answer, devicesInUse, extensions }
+    return { ...answer, extensions }
   }
 
   protected async verification(
-    { license, entitlements, device }: VerifySnapshot,
+    license: License,
     input: { fingerprint?: string | null; version?: string | null },
     now: DateTime
-  ): Promise<Omit<Verification, 'extensions' | 'devicesInUse'>> {
+  ): Promise<Omit<Verification, 'extensions'>> {
     const status = license.statusAt(now)
     // In its grace an expired license still verifies; its view says `grace`.
     if (status !== 'active' && status !== 'grace') {
@@ -381,13 +388,15 @@ export default class LicenseService {
       version: input.version ?? null,
     })
     const answer = update ? { license, code, update } : { license, code }
+    const entitlements = await this.entitlements.effectiveFor(license)
     if (!input.fingerprint) return { ...answer, entitlements }
 
-    if (!device) return { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
-    const moment = now.toJSDate()
-    if (device.lastSeenAt.getTime() < moment.getTime() - DEVICE_SEEN_RESOLUTION_SECONDS * 1000) {
-      await preparedQuery('keyward_verify_touch_device', TOUCH_DEVICE, [device.id, moment])
-    }
+    const [{ found }] = await preparedQuery<{ found: number }>(
+      'keyward_verify_device',
+      TOUCH_DEVICE,
+      [license.id, input.fingerprint, now.toJSDate()]
+    )
+    if (found === 0) return { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
     const lease = await this.leases.issue(license, input.fingerprint, now, entitlements)
     return lease ? { ...answer, entitlements, lease } : { ...answer, entitlements }
   }
