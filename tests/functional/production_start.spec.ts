@@ -33,6 +33,14 @@ async function until<T>(
   throw new Error(`timed out waiting for ${what}; npm start wrote:\n${output().slice(-4000)}`)
 }
 
+/** True once the server answers its liveness probe; a probe that hangs counts as not yet. */
+async function serving(url: string) {
+  const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) }).catch(
+    () => null
+  )
+  return response?.ok ? true : undefined
+}
+
 test.group('npm start (bin/start.ts)', (group) => {
   group.each.timeout(300_000)
 
@@ -55,10 +63,7 @@ test.group('npm start (bin/start.ts)', (group) => {
       async () => {
         if (primary.child.exitCode !== null)
           throw new Error(`npm start exited: ${primary.output()}`)
-        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) }).catch(
-          () => null
-        )
-        return response?.ok ? true : undefined
+        return serving(url)
       },
       primary.output,
       180_000
@@ -101,16 +106,7 @@ test.group('npm start (bin/start.ts)', (group) => {
       primary.output
     )
     assert.include(replaced, workers[1])
-    await until(
-      'the replacement serving',
-      async () => {
-        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) }).catch(
-          () => null
-        )
-        return response?.ok ? true : undefined
-      },
-      primary.output
-    )
+    await until('the replacement serving', () => serving(url), primary.output)
 
     const stopped = Date.now()
     await primary.stop()
