@@ -29,6 +29,12 @@ export interface SessionSelector {
   silentSince?: Date
   /** Sessions of any other fingerprint than this one. */
   otherThan?: string
+  /**
+   * Sessions that no longer hold a place at `at`: the expired ones, and,
+   * when `silentSince` is given, those of fingerprints other than
+   * `otherThan` whose last heartbeat came at or before it.
+   */
+  stale?: { at: Date; silentSince: Date | null; otherThan: string }
 }
 
 export type EndedSession = { id: number; license_id: number; end_reason: EndReason }
@@ -48,6 +54,14 @@ function whereFor(selector: SessionSelector): [string, StrictValues[]] {
   if (selector.liveAt) add(sessionLiveSql(null), selector.liveAt)
   if (selector.silentSince) add('last_heartbeat_at <= ?', selector.silentSince)
   if (selector.otherThan !== undefined) add('fingerprint <> ?', selector.otherThan)
+  if (selector.stale) {
+    const { at, silentSince, otherThan } = selector.stale
+    if (silentSince === null) add(sessionExpiredSql(null), at)
+    else {
+      clauses.push(`(${sessionExpiredSql(null)} OR (last_heartbeat_at <= ? AND fingerprint <> ?))`)
+      bindings.push(at, silentSince, otherThan)
+    }
+  }
   if (clauses.length === 0) throw new Error('endSessions needs at least one filter')
   return [clauses.join(' AND '), bindings]
 }

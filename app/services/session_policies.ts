@@ -67,6 +67,13 @@ export type SessionDecision =
 export interface SessionPolicy {
   readonly name: string
   decide(context: SessionDecisionContext): SessionDecision
+  /**
+   * True when `decide` resumes the device's newest live session whenever
+   * the device holds one, whatever else is live. The engine may then
+   * resume it without locking the license or reading the other sessions:
+   * the hot case of a launcher and its program, or a restart after a crash.
+   */
+  readonly resumesOwnSession?: boolean
 }
 
 export interface ResolvedPolicy {

@@ -7,7 +7,6 @@ import type { DateTime } from 'luxon'
 import type License from '#models/license'
 import LicenseService from '#services/license_service'
 import { LeaseService } from '#services/lease_service'
-import LicenseEntitlements from '#services/license_entitlements'
 import AuditTrail from '#services/audit_trail'
 import { SessionLedger, type EndReason } from '#services/session_ledger'
 import {
@@ -27,7 +26,9 @@ import { eventLicenseOf } from '#support/domain_events'
 import { Clock } from '#support/clock'
 import type { Actor } from '#support/actor'
 import { generateSessionToken, hashSessionToken } from '#support/license_keys'
-import { whereSessionLive } from '#rules/session_live'
+import { sessionLiveSql, whereSessionLive } from '#rules/session_live'
+import { preparedQuery } from '#support/prepared_query'
+import { lockedSnapshot, resumeSnapshot } from '#services/license_snapshot'
 
 const SESSION_LIMIT_CONSTRAINT = 'license_sessions_within_max_sessions'
 
@@ -55,6 +56,37 @@ export interface StartedSession {
 type OpenedSession = Omit<StartedSession, 'extensions' | 'outcome' | 'entitlements' | 'graceEndsAt'>
 
 const OUTCOMES = { create: 'created', resume: 'resumed', replace: 'replaced' } as const
+
+/**
+ * A resume without the license lock ($1 the session, $2 the moment, $3 the
+ * client's version, $4 its address): it counts as a heartbeat, and only a
+ * session still live is picked up.
+ */
+const RESUME_IF_LIVE = `UPDATE license_sessions
+  SET last_heartbeat_at = $2,
+      expires_at = $2::timestamptz + session_timeout * interval '1 second',
+      client_version = coalesce($3, client_version),
+      ip = coalesce($4, ip)
+  WHERE id = $1 AND ${sessionLiveSql(null, '$2')}
+  RETURNING token_sealed, expires_at, heartbeat_interval, session_timeout`
+
+type ResumedRow = {
+  token_sealed: string
+  expires_at: Date
+  heartbeat_interval: number
+  session_timeout: number
+}
+
+/** The session's own token, and its timing, as the resume left it. */
+function resumedSession(row: ResumedRow, license: License): OpenedSession {
+  return {
+    token: encryption.decrypt<string>(row.token_sealed)!,
+    resumed: true,
+    timing: { heartbeatInterval: row.heartbeat_interval, timeout: row.session_timeout },
+    expiresAt: row.expires_at,
+    license,
+  }
+}
 
 function plusSeconds(moment: Date, seconds: number) {
   return new Date(moment.getTime() + seconds * 1000)
@@ -104,8 +136,7 @@ export default class SessionService {
     protected leases: LeaseService,
     protected ledger: SessionLedger,
     protected audit: AuditTrail,
-    protected extensions: ClientResponseExtensions,
-    protected entitlements: LicenseEntitlements
+    protected extensions: ClientResponseExtensions
   ) {}
 
   async start(
@@ -113,16 +144,82 @@ export default class SessionService {
     actor: Actor
   ): Promise<StartedSession> {
     const now = this.clock.now()
+    const started =
+      (await this.resumeOwnSession(input, now)) ?? (await this.startLocked(input, actor, now))
+    const lease = await this.leases.issue(
+      started.license,
+      input.fingerprint,
+      now,
+      started.entitlements
+    )
+    return lease ? { ...started, lease } : started
+  }
+
+  /**
+   * The hot path of a start: a device that holds a live session, under a
+   * policy that always resumes it (`resumesOwnSession`), picks it up in two
+   * statements (three with the version gate) and no transaction. Null when
+   * the locked path has to decide: no such session, a license not usable
+   * (the locked path gives the refusal), another policy, or a session that
+   * ended in between. Racing an end is safe: the resume updates only a row
+   * that is still live, and an end that comes after it ends it.
+   */
+  protected async resumeOwnSession(
+    input: { licenseKey: string; fingerprint: string; version?: string | null; ip?: string | null },
+    now: DateTime
+  ): Promise<Omit<StartedSession, 'lease'> | null> {
     const moment = now.toJSDate()
-    const started = await db.transaction(async (trx) => {
-      const license = await this.licenses.lock(trx, input.licenseKey)
+    const { license, entitlements, ownSessionId } = await resumeSnapshot(
+      input.licenseKey,
+      input.fingerprint,
+      moment
+    )
+    if (ownSessionId === null) return null
+    const status = license.statusAt(now)
+    if (status !== 'active' && status !== 'grace') return null
+    if (!this.policies.resolve(license.sessionPolicy).policy.resumesOwnSession) return null
+    const terms = await this.clientConfig.admit({
+      productId: license.productId,
+      version: input.version ?? null,
+    })
+    const [row] = await preparedQuery<ResumedRow>('keyward_session_resume', RESUME_IF_LIVE, [
+      ownSessionId,
+      moment,
+      input.version ?? null,
+      input.ip ?? null,
+    ])
+    if (!row) return null
+    const extensions = await this.extensions.collect('session_start', {
+      license,
+      product: license.product,
+      fingerprint: input.fingerprint,
+      now,
+    })
+    const answer = {
+      ...resumedSession(row, license),
+      outcome: 'resumed' as const,
+      entitlements,
+      graceEndsAt: status === 'grace' ? license.graceEndsAt : null,
+      extensions,
+    }
+    return terms.update ? { ...answer, update: terms.update } : answer
+  }
+
+  /** A start decided under the license's row lock, by the license's policy. */
+  protected async startLocked(
+    input: { licenseKey: string; fingerprint: string; version?: string | null; ip?: string | null },
+    actor: Actor,
+    now: DateTime
+  ): Promise<Omit<StartedSession, 'lease'>> {
+    const moment = now.toJSDate()
+    return db.transaction(async (trx) => {
+      const { license, entitlements } = await lockedSnapshot(trx, input.licenseKey)
       this.licenses.assertUsable(license, now)
       const terms = await this.clientConfig.admit(
         { productId: license.productId, version: input.version ?? null },
         trx
       )
-      await this.ledger.end(trx, { licenseId: license.id, expiredBy: moment }, 'timeout', moment)
-      await this.reclaimSilent(trx, license, input.fingerprint, moment)
+      await this.closeStale(trx, license, input.fingerprint, moment)
 
       const live = await this.liveSessions(trx, license.id, moment)
       const { policy } = this.policies.resolve(license.sessionPolicy)
@@ -156,7 +253,6 @@ export default class SessionService {
         const created = { license, policyName: policy.name, timing, now, actor }
         session = await this.create(trx, created, input, () => limitReached())
       }
-      const entitlements = await this.entitlements.effectiveFor(license, trx)
       const extensions = await this.extensions.collect('session_start', {
         license,
         product: license.product,
@@ -169,32 +265,32 @@ export default class SessionService {
       const answer = { ...session, outcome, entitlements, graceEndsAt, extensions }
       return terms.update ? { ...answer, update: terms.update } : answer
     })
-    const lease = await this.leases.issue(
-      started.license,
-      input.fingerprint,
-      now,
-      started.entitlements
-    )
-    return lease ? { ...started, lease } : started
   }
 
   /**
-   * The product's reclaim grace: a session of another device that has sent
-   * no heartbeat for at least that long (its program crashed, most likely) stops
-   * blocking others before the session timeout would end it, and ends as
-   * `timeout`. The device's own session stays for the policy to resume.
+   * Ends, as `timeout`, the license's sessions that no longer hold a place:
+   * the expired ones and, under the product's reclaim grace, those of other
+   * devices that have sent no heartbeat for at least that long (their
+   * program crashed, most likely), before the session timeout would end
+   * them. The device's own session stays for the policy to resume.
    */
-  protected async reclaimSilent(
+  protected async closeStale(
     trx: TransactionClientContract,
     license: License,
     fingerprint: string,
     moment: Date
   ) {
     const grace = license.product.reclaimGraceSeconds
-    if (grace === null) return
     await this.ledger.end(
       trx,
-      { licenseId: license.id, silentSince: plusSeconds(moment, -grace), otherThan: fingerprint },
+      {
+        licenseId: license.id,
+        stale: {
+          at: moment,
+          silentSince: grace === null ? null : plusSeconds(moment, -grace),
+          otherThan: fingerprint,
+        },
+      },
       'timeout',
       moment
     )
@@ -240,13 +336,7 @@ export default class SessionService {
         ip: input.ip ?? db.raw('ip'),
       })
       .returning(['token_sealed', 'expires_at', 'heartbeat_interval', 'session_timeout'])
-    return {
-      token: encryption.decrypt<string>(row.token_sealed)!,
-      resumed: true,
-      timing: { heartbeatInterval: row.heartbeat_interval, timeout: row.session_timeout },
-      expiresAt: row.expires_at,
-      license,
-    }
+    return resumedSession(row, license)
   }
 
   protected async create(

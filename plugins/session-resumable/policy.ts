@@ -10,6 +10,8 @@ export default class ResumableSessionPolicy implements SessionPolicy {
   /** The policy's name, declared here only: the manifest and the registry take it from here. */
   static readonly policyName = 'resumable'
   readonly name = ResumableSessionPolicy.policyName
+  /** `decide` below always resumes the device's own newest live session. */
+  readonly resumesOwnSession = true
 
   decide({ live, maxSessions, fingerprint }: SessionDecisionContext): SessionDecision {
     const own = live.filter((session) => session.fingerprint === fingerprint).at(-1)

@@ -150,6 +150,25 @@ test.group('version-gate: session start', (group) => {
     assert.deepEqual(again.body().update, { ...NOTICE, required: false })
   })
 
+  test('a resume below a raised minimum is refused and leaves the session as it was', async ({
+    client,
+    assert,
+  }) => {
+    const clock = useFixedClock()
+    const program = await clientOf(client, RELEASE, { sessionPolicy: 'resumable' })
+    const device = fingerprint()
+    await bodyOf(program.start(device, { version: '2.1.0' }))
+    const before = await db.from('license_sessions').where('license_id', program.license.id)
+    await reconfigure(program.configured, { minimum_version: '2.2.0' })
+    clock.advance({ seconds: 10 })
+    const refused = await program.start(device, { version: '2.1.0' })
+    refused.assertStatus(426)
+    assert.equal(refused.body().error.code, 'VERSION_TOO_OLD')
+    // Neither its heartbeat nor its expiry moved: a refused client keeps nothing alive.
+    const after = await db.from('license_sessions').where('license_id', program.license.id)
+    assert.deepEqual(after, before)
+  })
+
   test('the license is judged before the version', async ({ client, assert }) => {
     const program = await clientOf(client, RELEASE, { status: 'suspended' })
     const response = await program.start(fingerprint(), { version: '1.0.0' })
