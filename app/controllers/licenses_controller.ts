@@ -29,8 +29,8 @@ export default class LicensesController {
     protected policies: SessionPolicyRegistry
   ) {}
 
-  protected async view(license: Parameters<typeof licenseView>[0]) {
-    const devicesInUse = await this.licenses.countActiveDevices(license.id)
+  protected async view(license: Parameters<typeof licenseView>[0], devicesInUse?: number) {
+    devicesInUse ??= await this.licenses.countActiveDevices(license.id)
     const { policy } = this.policies.resolve(license.sessionPolicy)
     return licenseView(license, devicesInUse, this.clock.now(), policy.name)
   }
@@ -63,15 +63,16 @@ export default class LicensesController {
 
   async verify(ctx: HttpContext) {
     const payload = await ctx.request.validateUsing(verifyValidator)
-    const { license, code, entitlements, update, lease, extensions } = await this.licenses.verify({
-      licenseKey: payload.license_key,
-      fingerprint: fingerprintOf(payload),
-      version: payload.version,
-    })
+    const { license, code, entitlements, update, lease, devicesInUse, extensions } =
+      await this.licenses.verify({
+        licenseKey: payload.license_key,
+        fingerprint: fingerprintOf(payload),
+        version: payload.version,
+      })
     return {
       valid: code === 'VALID',
       code,
-      license: await this.view(license),
+      license: await this.view(license, devicesInUse),
       ...(entitlements ? { entitlements } : {}),
       ...(lease ? { lease } : {}),
       ...(update ? { update } : {}),

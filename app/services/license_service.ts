@@ -19,6 +19,7 @@ import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { expiryFor } from '#support/license_duration'
 import { preparedQuery } from '#support/prepared_query'
+import { lockedSnapshot, verifySnapshot, type VerifySnapshot } from '#services/license_snapshot'
 import { announceAfterCommit, eventActorOf, eventLicenseOf } from '#support/domain_events'
 
 export type VerifyCode =
@@ -32,6 +33,8 @@ export interface Verification {
   entitlements?: string[]
   update?: UpdateNotice
   lease?: string
+  /** The license's active devices, for its view. */
+  devicesInUse: number
   /** Fields plugins add to the answer (ClientResponseExtensions), in order. */
   extensions: Record<string, JsonValue>
 }
@@ -53,15 +56,9 @@ const DEVICE_LIMIT_CONSTRAINT = 'devices_within_max_devices'
  */
 export const DEVICE_SEEN_RESOLUTION_SECONDS = 60
 
-/** Whether the device is activated on the license ($1, $2), touching its last_seen_at ($3) when stale. */
-const TOUCH_DEVICE = `WITH device AS (
-    SELECT id, last_seen_at FROM devices WHERE license_id = $1 AND fingerprint = $2 AND active
-  ), touched AS (
-    UPDATE devices AS d SET last_seen_at = $3 FROM device
-     WHERE d.id = device.id
-       AND device.last_seen_at < $3::timestamptz - interval '${DEVICE_SEEN_RESOLUTION_SECONDS} seconds'
-  )
-  SELECT count(*)::int AS found FROM device`
+/** Brings a device's last_seen_at ($2) up to date, unless another call did meanwhile. */
+const TOUCH_DEVICE = `UPDATE devices SET last_seen_at = $2
+  WHERE id = $1 AND last_seen_at < $2::timestamptz - interval '${DEVICE_SEEN_RESOLUTION_SECONDS} seconds'`
 
 /**
  * @throws ApiError `403 LICENSE_EXPIRED`, `LICENSE_SUSPENDED` or
@@ -127,12 +124,7 @@ export default class LicenseService {
    * a license's devices and sessions queues up behind this lock.
    */
   async lock(trx: TransactionClientContract, licenseKey: string) {
-    const license = await License.query({ client: trx })
-      .where('key', normalizeLicenseKey(licenseKey))
-      .forUpdate()
-      .first()
-    if (!license) throw new ApiError('LICENSE_NOT_FOUND')
-    await license.load('product')
+    const { license } = await lockedSnapshot(trx, licenseKey)
     return license
   }
 
@@ -359,8 +351,9 @@ export default class LicenseService {
     version?: string | null
   }): Promise<Verification> {
     const now = this.clock.now()
-    const license = await this.find(input.licenseKey)
-    const answer = await this.verification(license, input, now)
+    const snapshot = await verifySnapshot(input.licenseKey, input.fingerprint ?? null)
+    const answer = await this.verification(snapshot, input, now)
+    const { license, devicesInUse } = snapshot
     const extensions = await this.extensions.collect('verify', {
       license,
       product: license.product,
@@ -368,14 +361,14 @@ export default class LicenseService {
       now,
       code: answer.code,
     })
-    return { ...answer, extensions }
+    return { ...answer, devicesInUse, extensions }
   }
 
   protected async verification(
-    license: License,
+    { license, entitlements, device }: VerifySnapshot,
     input: { fingerprint?: string | null; version?: string | null },
     now: DateTime
-  ): Promise<Omit<Verification, 'extensions'>> {
+  ): Promise<Omit<Verification, 'extensions' | 'devicesInUse'>> {
     const status = license.statusAt(now)
     // In its grace an expired license still verifies; its view says `grace`.
     if (status !== 'active' && status !== 'grace') {
@@ -388,15 +381,13 @@ export default class LicenseService {
       version: input.version ?? null,
     })
     const answer = update ? { license, code, update } : { license, code }
-    const entitlements = await this.entitlements.effectiveFor(license)
     if (!input.fingerprint) return { ...answer, entitlements }
 
-    const [{ found }] = await preparedQuery<{ found: number }>(
-      'keyward_verify_device',
-      TOUCH_DEVICE,
-      [license.id, input.fingerprint, now.toJSDate()]
-    )
-    if (found === 0) return { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
+    if (!device) return { ...answer, code: 'DEVICE_NOT_ACTIVATED' }
+    const moment = now.toJSDate()
+    if (device.lastSeenAt.getTime() < moment.getTime() - DEVICE_SEEN_RESOLUTION_SECONDS * 1000) {
+      await preparedQuery('keyward_verify_touch_device', TOUCH_DEVICE, [device.id, moment])
+    }
     const lease = await this.leases.issue(license, input.fingerprint, now, entitlements)
     return lease ? { ...answer, entitlements, lease } : { ...answer, entitlements }
   }

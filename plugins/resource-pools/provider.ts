@@ -7,7 +7,7 @@ import {
   type Actor,
   type ClientResponseSource,
 } from '#plugin_host/api'
-import ResourceAllocator from './services/allocator.js'
+import ResourceAllocator, { type HeldResource } from './services/allocator.js'
 import ResourceInventory from './services/inventory.js'
 import PoolsSettings, { PLUGIN_NAME } from './services/settings.js'
 
@@ -114,13 +114,24 @@ export default class ResourcePoolsProvider {
  * core's extension point (the core never imports this plugin).
  */
 export function addClientFields(app: ApplicationService, extensions: ClientResponseExtensions) {
+  /**
+   * A call asks twice for the same license instance (its answer, then its
+   * lease); it is one read. Each call loads its license anew, so a later
+   * call reads again.
+   */
+  const heldByCall = new WeakMap<object, Promise<HeldResource[]>>()
   const resources: ClientResponseSource = async ({ license, client, point, code }) => {
     // A refused verify tells nothing about the license's resources.
     if (point === 'verify' && code !== 'VALID') return undefined
-    // Licenses that hold none (products without resources) get no field.
     const allocator = await app.container.make(ResourceAllocator)
-    const held = await allocator.heldBy(license.id, client)
-    return held.length === 0 ? undefined : allocator.viewOf(held)
+    let held = heldByCall.get(license)
+    if (!held) {
+      held = allocator.heldBy(license.id, client)
+      heldByCall.set(license, held)
+    }
+    // Licenses that hold none (products without resources) get no field.
+    const resourcesHeld = await held
+    return resourcesHeld.length === 0 ? undefined : allocator.viewOf(resourcesHeld)
   }
   return (['verify', 'session_start', 'lease'] as const).map((point) =>
     extensions.add(point, 'resources', resources, { owner: PLUGIN_NAME })
