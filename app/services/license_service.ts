@@ -19,7 +19,7 @@ import type { Actor } from '#support/actor'
 import { normalizeLicenseKey } from '#support/license_keys'
 import { expiryFor } from '#support/license_duration'
 import { preparedQuery } from '#support/prepared_query'
-import { lockedSnapshot, verifySnapshot, type VerifySnapshot } from '#services/license_snapshot'
+import { lockLicense, verifySnapshot, type VerifySnapshot } from '#services/license_snapshot'
 import { announceAfterCommit, eventActorOf, eventLicenseOf } from '#support/domain_events'
 
 export type VerifyCode =
@@ -124,8 +124,7 @@ export default class LicenseService {
    * a license's devices and sessions queues up behind this lock.
    */
   async lock(trx: TransactionClientContract, licenseKey: string) {
-    const { license } = await lockedSnapshot(trx, licenseKey)
-    return license
+    return lockLicense(trx, licenseKey)
   }
 
   /**

@@ -45,7 +45,8 @@ function rowOf(row: Record<string, unknown>, alias: string) {
   return own
 }
 
-let statements: { verify: string; resume: string; locked: string } | null = null
+let statements: { verify: string; resume: string; locked: string; lockedLicense: string } | null =
+  null
 
 /**
  * Built once the models are booted. `$1` is the key, `$2` the fingerprint
@@ -56,32 +57,33 @@ let statements: { verify: string; resume: string; locked: string } | null = null
  */
 function sql() {
   if (statements) return statements
-  const select = `SELECT ${columnsOf(License, 'l')}, ${columnsOf(Product, 'p')},
-      ARRAY(SELECT e.code FROM entitlements e
-             WHERE e.product_id = l.product_id AND ${licenseEntitledSql('l', 'e')}
-             ORDER BY e.code COLLATE "C") AS entitlements`
+  const license = `${columnsOf(License, 'l')}, ${columnsOf(Product, 'p')}`
+  const entitlements = `ARRAY(SELECT e.code FROM entitlements e
+      WHERE e.product_id = l.product_id AND ${licenseEntitledSql('l', 'e')}
+      ORDER BY e.code COLLATE "C") AS entitlements`
+  const from = 'FROM licenses l JOIN products p ON p.id = l.product_id'
   statements = {
-    verify: `${select},
+    verify: `SELECT ${license}, ${entitlements},
       (SELECT count(*)::int FROM devices d WHERE d.license_id = l.id AND d.active) AS devices_in_use,
       own.id AS device_id, own.last_seen_at AS device_last_seen_at
-      FROM licenses l JOIN products p ON p.id = l.product_id
+      ${from}
       LEFT JOIN devices own ON own.license_id = l.id AND own.fingerprint = $2 AND own.active
       WHERE l.key = $1`,
     // $3: the moment. The device's newest live session, as the resumable policy picks it.
-    resume: `${select},
+    resume: `SELECT ${license}, ${entitlements},
       (SELECT s.id FROM license_sessions s
         WHERE s.license_id = l.id AND s.fingerprint = $2 AND ${sessionLiveSql('s', '$3')}
         ORDER BY s.started_at DESC, s.id DESC LIMIT 1) AS own_session_id
-      FROM licenses l JOIN products p ON p.id = l.product_id WHERE l.key = $1`,
-    // Knex's placeholder: this one runs inside the caller's transaction.
-    locked: `${select} FROM licenses l JOIN products p ON p.id = l.product_id
-      WHERE l.key = ? FOR UPDATE OF l`,
+      ${from} WHERE l.key = $1`,
+    // Knex's placeholder: these run inside the caller's transaction.
+    locked: `SELECT ${license}, ${entitlements} ${from} WHERE l.key = ? FOR UPDATE OF l`,
+    lockedLicense: `SELECT ${license} ${from} WHERE l.key = ? FOR UPDATE OF l`,
   }
   return statements
 }
 
 type SnapshotRow = Record<string, unknown> & {
-  entitlements: string[]
+  entitlements?: string[]
   devices_in_use?: number
   device_id?: string | number | null
   device_last_seen_at?: Date | null
@@ -95,7 +97,7 @@ function snapshotOf(row: SnapshotRow): LicenseSnapshot {
     row.device_id === null || row.device_id === undefined
       ? null
       : { id: Number(row.device_id), lastSeenAt: row.device_last_seen_at! }
-  return { license, entitlements: row.entitlements, device }
+  return { license, entitlements: row.entitlements ?? [], device }
 }
 
 /**
@@ -140,10 +142,29 @@ export async function resumeSnapshot(
   return { license, entitlements, ownSessionId }
 }
 
+async function lockedRow(trx: TransactionClientContract, statement: string, licenseKey: string) {
+  const { rows } = await trx.rawQuery<{ rows: SnapshotRow[] }>(statement, [
+    normalizeLicenseKey(licenseKey),
+  ])
+  if (rows.length === 0) throw new ApiError('LICENSE_NOT_FOUND')
+  return snapshotOf(rows[0])
+}
+
 /**
  * Locks the license row for the rest of the transaction (every change to a
  * license's devices and sessions queues up behind this lock) and reads the
- * license, its product and its entitlements with it.
+ * license with its product.
+ *
+ * @throws ApiError `404 LICENSE_NOT_FOUND`
+ */
+export async function lockLicense(trx: TransactionClientContract, licenseKey: string) {
+  const { license } = await lockedRow(trx, sql().lockedLicense, licenseKey)
+  return license
+}
+
+/**
+ * `lockLicense`, and the license's entitlements read with it (a start
+ * answers with them).
  *
  * @throws ApiError `404 LICENSE_NOT_FOUND`
  */
@@ -151,10 +172,6 @@ export async function lockedSnapshot(
   trx: TransactionClientContract,
   licenseKey: string
 ): Promise<Omit<LicenseSnapshot, 'device'>> {
-  const { rows } = await trx.rawQuery<{ rows: SnapshotRow[] }>(sql().locked, [
-    normalizeLicenseKey(licenseKey),
-  ])
-  if (rows.length === 0) throw new ApiError('LICENSE_NOT_FOUND')
-  const { license, entitlements } = snapshotOf(rows[0])
+  const { license, entitlements } = await lockedRow(trx, sql().locked, licenseKey)
   return { license, entitlements }
 }
